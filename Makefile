@@ -1,0 +1,52 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both set everything up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+export TEST_DATABASE_URL
+
+.PHONY: run test install install-test translations compile-translations extract-translations lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed compile-translations
+install-test: $(VENV)/.installed-test compile-translations
+
+compile-translations: | $(BIN)/python
+	@$(BIN)/pybabel compile --statistics -d eventapp/translations | grep -v "^compiling" || true
+
+## Serve the app with demo data on SQLite at http://127.0.0.1:5000
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## Run the whole test suite (browser tests need Chromium; PostgreSQL tests need TEST_POSTGRES_URL)
+test: install-test
+	@test -z "$(TEST_DATABASE_URL)" || echo "== database: $(TEST_DATABASE_URL)"
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Re-extract gettext strings and merge them into the FR, NL and EN catalogs
+translations: | $(BIN)/python
+	$(BIN)/pybabel extract --ignore-dirs=".* __pycache__" -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output -o eventapp/translations/messages.pot .
+	$(BIN)/pybabel update -N --no-wrap -i eventapp/translations/messages.pot -d eventapp/translations
+
+lint: install-test
+	$(BIN)/ruff check .
+
+bench: install-test
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) instance/*.db

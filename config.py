@@ -1,0 +1,84 @@
+"""Configuration classes. Every secret and URL comes from the environment."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'eventapp.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
+    LANGUAGES = ("fr", "nl", "en")
+    # Absolute URLs in emails and calendar feeds are built from this, never from the request Host.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # a registration form left open over lunch must still submit
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Smart City Events <no-reply@events.brussels>")
+    # When true, the outbox keeps messages for the development mailbox page instead of using SMTP.
+    MAIL_DEV_MAILBOX = _env_bool("MAIL_DEV_MAILBOX", False)
+
+    REDIS_URL = os.environ.get("REDIS_URL")
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    PRIVACY_NOTICE_VERSION = "2026-11"
+    RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "90"))
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+    MAIL_DEV_MAILBOX = _env_bool("MAIL_DEV_MAILBOX", True)
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret"  # noqa: S105 (tests only)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_DEV_MAILBOX = False
+    PUBLIC_BASE_URL = "http://events.test"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def validate(cls, config: dict) -> None:
+        """Refuse to start with a missing or development secret key."""
+        key = config.get("SECRET_KEY") or ""
+        if key == Config.SECRET_KEY or len(key) < 32:
+            raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,80 @@
+"""eventapp: registration and participation platform of the Brussels Smart City Events."""
+
+import os
+
+from flask import Flask
+
+from config import CONFIGS, ProductionConfig
+
+
+def create_app(config: str | type | None = None, **overrides) -> Flask:
+    """Build the app. `config` is a name from config.CONFIGS or a class; FLASK_CONFIG picks by default."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        instance_path=os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "instance")),
+    )
+    if config is None:
+        config = os.environ.get("FLASK_CONFIG", "development")
+    config_class = CONFIGS[config] if isinstance(config, str) else config
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    if issubclass(config_class, ProductionConfig):
+        ProductionConfig.validate(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    from eventapp.core.web import register_web_hooks
+
+    register_web_hooks(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from eventapp.core.db import install_sqlite_fixes
+    from eventapp.core.i18n import select_locale
+    from eventapp.extensions import babel, csrf, db, limiter, login, mail, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            install_sqlite_fixes(db.engine)
+    # Batch mode lets SQLite migrations alter tables (it has no ALTER COLUMN).
+    migrate.init_app(
+        app, db, directory=os.path.join(app.root_path, "..", "migrations"), render_as_batch=True, compare_type=True
+    )
+    mail.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=os.path.join(app.root_path, "translations"),
+    )
+    login.init_app(app)
+    limiter.init_app(app)
+    import_models()
+
+
+def import_models() -> None:
+    """Import every model module so that metadata (and Alembic) sees all tables."""
+    import eventapp.accounts.auth
+    import eventapp.accounts.models
+    import eventapp.core.outbox
+    import eventapp.events.models
+    import eventapp.registration.models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from eventapp.api import bp as api_bp
+    from eventapp.events.views import bp as events_bp
+
+    app.register_blueprint(events_bp)
+    app.register_blueprint(api_bp)
+
+
+def register_cli(app: Flask) -> None:
+    from eventapp.events.cli import demo_cli
+
+    app.cli.add_command(demo_cli)

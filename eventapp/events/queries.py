@@ -1,0 +1,81 @@
+"""Reads of the public catalogue."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from eventapp.core.errors import NotFound
+from eventapp.core.time import BRUSSELS
+from eventapp.events.models import Event, EventStatus, Theme
+from eventapp.extensions import db
+
+PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+
+
+@dataclass(frozen=True)
+class CatalogueFilter:
+    theme: str | None = None  # theme slug
+    date_from: date | None = None  # Brussels calendar dates, inclusive
+    date_to: date | None = None
+    include_past: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+
+def _brussels_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=BRUSSELS)
+
+
+def _public_events_query(flt: CatalogueFilter, now: datetime):
+    query = sa.select(Event).where(Event.status.in_(PUBLIC_STATUSES))
+    if flt.theme:
+        query = query.join(Event.theme).where(Theme.slug == flt.theme)
+    if flt.date_from:
+        query = query.where(Event.ends_at >= _brussels_midnight(flt.date_from))
+    elif not flt.include_past:
+        query = query.where(Event.ends_at >= now)
+    if flt.date_to:
+        query = query.where(Event.starts_at < _brussels_midnight(flt.date_to + timedelta(days=1)))
+    return query
+
+
+def list_public_events(flt: CatalogueFilter, *, now: datetime, page: int = 1, per_page: int = 12) -> Page:
+    """Published (and cancelled, so people learn of it) events matching the filter, soonest first."""
+    query = _public_events_query(flt, now)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    page = max(page, 1)
+    items = db.session.scalars(
+        query.options(selectinload(Event.theme), selectinload(Event.venue), selectinload(Event.sessions))
+        .order_by(Event.starts_at, Event.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), page, per_page, total)
+
+
+def get_public_event(slug: str) -> Event:
+    """The published or cancelled event with this slug; drafts do not exist for the public."""
+    event = db.session.scalar(
+        sa.select(Event)
+        .where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES))
+        .options(selectinload(Event.sessions), selectinload(Event.theme), selectinload(Event.venue))
+    )
+    if event is None:
+        raise NotFound()
+    return event
+
+
+def list_themes() -> list[Theme]:
+    return list(db.session.scalars(sa.select(Theme).order_by(Theme.slug)))

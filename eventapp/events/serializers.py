@@ -1,0 +1,59 @@
+"""JSON shapes of events for the open-data API (shared by the API and the feeds' links)."""
+
+from flask import current_app
+
+from eventapp.core.time import brussels
+from eventapp.events.models import Event, Session
+
+
+def _texts(obj, field: str) -> dict[str, str]:
+    return {lang: getattr(obj, f"{field}_{lang}") or None for lang in ("fr", "nl", "en")}
+
+
+def _iso(dt) -> str:
+    return brussels(dt).isoformat()
+
+
+def session_to_json(session: Session) -> dict:
+    return {
+        "slug": session.slug,
+        "uuid": str(session.uuid),
+        "kind": session.kind.value,
+        "title": _texts(session, "title"),
+        "start": _iso(session.starts_at),
+        "end": _iso(session.ends_at),
+        "room": session.room,
+        "languages": session.language_codes,
+        "capacity": session.capacity,
+        "seats_left": session.seats_left,
+    }
+
+
+def event_to_json(event: Event, *, detail: bool = False) -> dict:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    venue = event.venue
+    data = {
+        "slug": event.slug,
+        "uuid": str(event.uuid),
+        "url": f"{base}/events/{event.slug}",
+        "title": _texts(event, "title"),
+        "summary": _texts(event, "summary"),
+        "start": _iso(event.starts_at),
+        "end": _iso(event.ends_at),
+        "status": event.status.value,
+        "theme": {"slug": event.theme.slug, "name": _texts(event.theme, "name")},
+        "venue": {
+            "name": venue.name,
+            "address": f"{venue.street}, {venue.postcode} {venue.city_fr}",
+            "commune_nis": venue.commune_nis,
+            "latitude": venue.latitude,
+            "longitude": venue.longitude,
+        },
+        "capacity": event.capacity,
+        "seats_left": event.seats_left,
+        "waiting_list": event.seats_waiting,
+        "sessions": [session_to_json(s) for s in event.sessions],
+    }
+    if detail:
+        data["description"] = _texts(event, "description")
+    return data
