@@ -56,7 +56,9 @@ def app(database_url):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():
         upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections before the interpreter finalises them
 
 
 @pytest.fixture(autouse=True)
