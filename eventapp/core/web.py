@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Blueprint, Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_time
 from werkzeug.exceptions import HTTPException
@@ -30,6 +31,25 @@ def switch_language(code: str):
     if code in LANGUAGES:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness: answers without touching the database."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness: the database answers."""
+    from eventapp.extensions import db
+
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable", database="down"), 503
+    return jsonify(status="ok", database="up")
 
 
 def wants_json() -> bool:
