@@ -37,10 +37,11 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## Re-extract gettext strings and merge them into the FR, NL and EN catalogs
+## Re-extract gettext strings, merge them into the catalogs and fill them from translations/sources/*.json
 translations: | $(BIN)/python
 	$(BIN)/pybabel extract --ignore-dirs=".* __pycache__" -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output -o eventapp/translations/messages.pot .
 	$(BIN)/pybabel update -N --no-wrap -i eventapp/translations/messages.pot -d eventapp/translations
+	$(BIN)/python scripts/translate.py eventapp/translations/sources/*.json
 
 lint: install-test
 	$(BIN)/ruff check .

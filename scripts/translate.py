@@ -1,10 +1,11 @@
-"""Fill the FR and NL catalogs from a JSON file, and the EN catalog from the msgids.
+"""Fill the FR and NL catalogs from the translation sources, and the EN catalog from the msgids.
 
-    python scripts/translate.py new-strings.json
+    make translations   # extracts, merges, then runs: python scripts/translate.py eventapp/translations/sources/*.json
 
-The JSON maps each English msgid to its French and Dutch text: {"Seats": ["Places", "Plaatsen"]}.
-For a plural msgid give [[fr_one, fr_many], [nl_one, nl_many]]. Run `make translations` first so
-the catalogs know every msgid; unknown msgids in the JSON are reported, not added.
+Translations are kept per domain in eventapp/translations/sources/<domain>.json (reviewable, and
+free of .po merge conflicts); the .po catalogs are generated from them. Each JSON maps each English msgid to its French and Dutch text: {"Seats": ["Places", "Plaatsen"]}.
+For a plural msgid give [[fr_one, fr_many], [nl_one, nl_many]]. Msgids in the
+JSON that the code no longer uses are reported, not added.
 """
 
 import json
@@ -27,8 +28,10 @@ def _save(path: Path, catalog) -> None:
         write_po(handle, catalog, width=0, omit_header=False, sort_output=True, no_location=True)
 
 
-def main(json_path: str) -> int:
-    texts = json.loads(Path(json_path).read_text(encoding="utf-8"))
+def main(json_paths: list[str]) -> int:
+    texts = {}
+    for json_path in json_paths:
+        texts.update(json.loads(Path(json_path).read_text(encoding="utf-8")))
     unknown = set(texts)
     for index, lang in enumerate(("fr", "nl")):
         path, catalog = _load(lang)
@@ -52,9 +55,9 @@ def main(json_path: str) -> int:
             message.flags.discard("fuzzy")
     _save(path, catalog)
     for key in sorted(unknown):
-        print(f"not in the catalogs (run `make translations`?): {key!r}", file=sys.stderr)
+        print(f"translated but no longer used in the code: {key!r}", file=sys.stderr)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1:]))

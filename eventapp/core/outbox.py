@@ -3,6 +3,7 @@
 A worker (`flask --app wsgi outbox send`) delivers them after commit; nothing is sent from a request.
 """
 
+import base64
 import enum
 from datetime import datetime
 
@@ -49,3 +50,52 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None]
 
     __table_args__ = (sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+
+
+def enqueue(
+    *,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    kind: str,
+    language: str,
+    body_html: str | None = None,
+    attachments: list[dict] | None = None,
+    dedupe_key: str | None = None,
+    event_id: int | None = None,
+    registration_id: int | None = None,
+    now: datetime | None = None,
+) -> OutboxMessage | None:
+    """Write one email to the outbox in the caller's transaction (never sends, never commits).
+
+    With a `dedupe_key` already used, nothing is written and None is returned: that makes
+    reminders and retried requests idempotent, enforced by the unique index, not by a lookup.
+    """
+    message = OutboxMessage(
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        attachments=attachments,
+        kind=kind,
+        language=language,
+        dedupe_key=dedupe_key,
+        event_id=event_id,
+        registration_id=registration_id,
+        created_at=now or utcnow(),
+        next_attempt_at=now or utcnow(),
+    )
+    if dedupe_key is None:
+        db.session.add(message)
+        db.session.flush()
+        return message
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except sa.exc.IntegrityError:
+        return None
+    return message
+
+
+def attachment(filename: str, content_type: str, data: bytes) -> dict:
+    return {"filename": filename, "content_type": content_type, "data_b64": base64.b64encode(data).decode()}
