@@ -4,4 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from eventapp.events import api as _events_api  # noqa: E402, F401  (registers routes on bp)
+# Each import registers its routes on bp.
+from eventapp.api import openapi as _openapi  # noqa: E402, F401
+from eventapp.events import api as _events_api  # noqa: E402, F401

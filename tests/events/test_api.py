@@ -30,3 +30,10 @@ def test_bad_filters_are_a_clear_400(client):
     body = response.get_json()
     assert body["error"]["code"] == "invalid_filter"
     assert "theme" in body["error"]["message"] and "date_from" in body["error"]["message"]
+
+
+def test_openapi_document_lists_the_catalogue(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.1")
+    assert {"/api/v1/events", "/api/v1/events/{slug}"} <= set(document["paths"])
+    assert "Event" in document["components"]["schemas"]

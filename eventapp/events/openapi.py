@@ -1,0 +1,110 @@
+"""OpenAPI fragment for the open-data catalogue."""
+
+_TEXTS = {
+    "type": "object",
+    "properties": {lang: {"type": ["string", "null"]} for lang in ("fr", "nl", "en")},
+}
+_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+SCHEMAS = {
+    "Session": {
+        "type": "object",
+        "required": ["slug", "uuid", "kind", "title", "start", "end", "languages", "capacity", "seats_left"],
+        "properties": {
+            "slug": {"type": "string"},
+            "uuid": {"type": "string", "format": "uuid"},
+            "kind": {"type": "string", "enum": ["plenary", "workshop", "participatory"]},
+            "title": _TEXTS,
+            "start": {"type": "string", "format": "date-time"},
+            "end": {"type": "string", "format": "date-time"},
+            "room": {"type": "string"},
+            "languages": {"type": "array", "items": {"type": "string", "enum": ["fr", "nl", "en"]}},
+            "capacity": {"type": ["integer", "null"], "description": "null: shares the event's seats"},
+            "seats_left": {"type": ["integer", "null"]},
+        },
+    },
+    "Event": {
+        "type": "object",
+        "required": [
+            "slug",
+            "uuid",
+            "url",
+            "title",
+            "start",
+            "end",
+            "status",
+            "theme",
+            "venue",
+            "capacity",
+            "seats_left",
+            "waiting_list",
+            "sessions",
+        ],
+        "properties": {
+            "slug": {"type": "string"},
+            "uuid": {"type": "string", "format": "uuid"},
+            "url": {"type": "string", "format": "uri"},
+            "title": _TEXTS,
+            "summary": _TEXTS,
+            "description": _TEXTS,
+            "start": {"type": "string", "format": "date-time", "description": "ISO 8601 with offset"},
+            "end": {"type": "string", "format": "date-time"},
+            "status": {"type": "string", "enum": ["published", "cancelled"]},
+            "theme": {"type": "object"},
+            "venue": {"type": "object"},
+            "capacity": {"type": "integer"},
+            "seats_left": {"type": "integer"},
+            "waiting_list": {"type": "integer", "description": "number of people waiting"},
+            "sessions": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}},
+        },
+    },
+}
+
+PATHS = {
+    "/events": {
+        "get": {
+            "summary": "Published events, soonest first",
+            "operationId": "listEvents",
+            "parameters": [
+                {"name": "theme", "in": "query", "schema": {"type": "string"}},
+                {"name": "date_from", "in": "query", "schema": {"type": "string", "format": "date"}},
+                {"name": "date_to", "in": "query", "schema": {"type": "string", "format": "date"}},
+                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+            ],
+            "responses": {
+                "200": {
+                    "description": "A page of events",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+                                    "page": {"type": "integer"},
+                                    "per_page": {"type": "integer"},
+                                    "total": {"type": "integer"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "400": {"description": "Invalid filter", **_ERROR},
+            },
+        }
+    },
+    "/events/{slug}": {
+        "get": {
+            "summary": "One published or cancelled event",
+            "operationId": "getEvent",
+            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {
+                "200": {
+                    "description": "The event",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}},
+                },
+                "404": {"description": "No such public event", **_ERROR},
+            },
+        }
+    },
+}
