@@ -1,11 +1,12 @@
 """Fill the FR and NL catalogs from the translation sources, and the EN catalog from the msgids.
 
-    make translations   # extracts, merges, then runs: python scripts/translate.py eventapp/translations/sources/*.json
+    make translations   # extracts, merges, then: python scripts/translate.py eventapp/translations/sources/*.json
 
 Translations are kept per domain in eventapp/translations/sources/<domain>.json (reviewable, and
-free of .po merge conflicts); the .po catalogs are generated from them. Each JSON maps each English msgid to its French and Dutch text: {"Seats": ["Places", "Plaatsen"]}.
-For a plural msgid give [[fr_one, fr_many], [nl_one, nl_many]]. Msgids in the
-JSON that the code no longer uses are reported, not added.
+free of .po merge conflicts); the .po catalogs are generated from them. Each JSON maps each
+English msgid to its French and Dutch text: {"Seats": ["Places", "Plaatsen"]}. For a plural msgid
+give [[fr_one, fr_many], [nl_one, nl_many]]. Msgids in the JSON that the code no longer uses are
+reported, not added.
 """
 
 import json
