@@ -40,6 +40,13 @@ class Config:
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # If Redis is down, limits fall back to per-process memory instead of failing requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json" in production
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Number of trusted reverse proxies in front of the app (X-Forwarded-For/Proto/Host).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -65,6 +72,8 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
