@@ -23,7 +23,7 @@ _READ_ATTRIBUTE = re.compile(r'\b(alt|title|aria-label|placeholder)="([^"]*)"')
 
 
 def _visible_words(source: str) -> list[str]:
-    env = Environment(extensions=["jinja2.ext.i18n"])
+    env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)  # only lexed, never rendered
     pieces, in_trans, after_block_begin = [], False, False
     for _, kind, value in env.lex(source):
         if after_block_begin and kind == "name":
