@@ -26,6 +26,8 @@ def _visible_words(source: str) -> list[str]:
     env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)  # only lexed, never rendered
     pieces, in_trans, after_block_begin = [], False, False
     for _, kind, value in env.lex(source):
+        if kind == "whitespace":
+            continue
         if after_block_begin and kind == "name":
             in_trans = {"trans": True, "pluralize": True, "endtrans": False}.get(value, in_trans)
         after_block_begin = kind == "block_begin"
