@@ -74,14 +74,20 @@ def import_models() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from eventapp.accounts.views import bp as accounts_bp
     from eventapp.api import bp as api_bp
+    from eventapp.backoffice.views import bp as backoffice_bp
     from eventapp.events.views import bp as events_bp
 
     app.register_blueprint(events_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(backoffice_bp)
 
 
 def register_cli(app: Flask) -> None:
+    from eventapp.accounts.cli import users_cli
     from eventapp.events.cli import demo_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(users_cli)

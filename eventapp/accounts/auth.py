@@ -1,12 +1,26 @@
 """Flask-Login wiring: how a session cookie becomes a User."""
 
+from flask_babel import lazy_gettext as _l
+
 from eventapp.accounts.models import User
+from eventapp.core.tokens import same
 from eventapp.extensions import db, login
+
+login.login_view = "accounts.login"
+login.login_message = _l("Please log in to reach the back-office.")
+login.login_message_category = "info"
+# The session is bound to the browser's IP and user agent; a stolen cookie elsewhere is dropped.
+login.session_protection = "strong"
 
 
 @login.user_loader
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    # "<id>:<marker>": the marker derives from the password hash, so changing the password
+    # invalidates every session opened with the old one.
+    raw_id, _, marker = user_id.partition(":")
+    if not raw_id.isdigit() or not marker:
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not user.active or not same(user.session_marker, marker):
+        return None
+    return user
