@@ -108,26 +108,25 @@ class SessionForm(MultilingualMixin, FlaskForm):
     description_nl = text(_l("Description"), 5000)
     description_en = text(_l("Description"), 5000)
     slug = line(_l("Short name (for addresses)"), 120, DataRequired(), SLUG)
-    kind = SelectField(
-        _l("Kind"),
-        choices=[
-            (SessionKind.PLENARY.value, _l("Plenary")),
-            (SessionKind.WORKSHOP.value, _l("Workshop")),
-            (SessionKind.PARTICIPATORY.value, _l("Participatory session")),
-        ],
-    )
+    kind = SelectField(_l("Kind"))
     starts_at = DateTimeLocalField(_l("Starts"), validators=[InputRequired()])
     ends_at = DateTimeLocalField(_l("Ends"), validators=[InputRequired()])
     room = line(_l("Room"), 120)
-    languages = SelectMultipleField(
-        _l("Languages spoken"),
-        choices=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
-        validators=[DataRequired()],
-    )
+    languages = SelectMultipleField(_l("Languages spoken"), validators=[DataRequired()])
     capacity = IntegerField(
         _l("Own capacity (leave empty to share the event's seats)"),
         validators=[Optional(), NumberRange(min=0, max=100000)],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices set after construction: WTForms 3.3 deprecates tuples passed to the constructor.
+        self.kind.choices = [
+            (SessionKind.PLENARY.value, _l("Plenary")),
+            (SessionKind.WORKSHOP.value, _l("Workshop")),
+            (SessionKind.PARTICIPATORY.value, _l("Participatory session")),
+        ]
+        self.languages.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
 
     def validate_ends_at(self, field):
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
@@ -216,10 +215,10 @@ class AttendeeFilterForm(FlaskForm):
     q = SearchField(_l("Name or email"), validators=[Optional(), Length(max=100), no_control()])
     status = SelectField(_l("Status"), validators=[Optional()])
     session = SelectField(_l("Session"), validators=[Optional()])
-    checked_in = SelectField(
-        _l("Checked in"),
-        choices=[("", _l("All")), ("yes", _l("Checked in")), ("no", _l("Not checked in"))],
-        validators=[Optional()],
-    )
+    checked_in = SelectField(_l("Checked in"), validators=[Optional()])
     commune = SelectField(_l("Commune"), validators=[Optional()])
     audience = SelectField(_l("Audience"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checked_in.choices = [("", _l("All")), ("yes", _l("Checked in")), ("no", _l("Not checked in"))]
