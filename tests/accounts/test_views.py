@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from eventapp import create_app
 from eventapp.accounts.models import User
 from eventapp.core.outbox import OutboxMessage
-from eventapp.extensions import db
+from eventapp.extensions import db, limiter
 from tests.accounts.factories import PASSWORD, login, make_admin, make_user
 from tests.factories import make_event
 
@@ -115,7 +115,10 @@ def test_two_factor_page_is_for_admins_only(client):
 
 
 @pytest.fixture
-def limited_client(app):
+def limited_client(app, monkeypatch):
+    """An app with rate limits on (the test config turns them off). Flask-Limiter keeps its on/off
+    switch on the shared extension object, so it is put back afterwards for the other tests."""
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)
     limited = create_app(
         "testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=True
     )

@@ -27,7 +27,8 @@ FOR_EVERY_ORGANISER = {"backoffice.index"}
 
 
 def _admin_rules():
-    app = create_app("testing")
+    # Only its URL map is read; no database is touched.
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
     pairs = []
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/admin") or rule.endpoint in PUBLIC:
