@@ -185,7 +185,8 @@ def _duration(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
     hours, rest = divmod(seconds, 3600)
     minutes, seconds = divmod(rest, 60)
-    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + (f"{seconds}S" if seconds else "")
+    parts = (f"{hours}H" if hours else "", f"{minutes}M" if minutes else "", f"{seconds}S" if seconds else "")
+    return "PT" + ("".join(parts) or "0S")
 
 
 # --- Texts ----------------------------------------------------------------------------------------
@@ -239,7 +240,7 @@ def _event_description(event: Event, lang: str, base_url: str) -> str:
     if event.sessions:
         programme = [_("Programme:")]
         for s in event.sessions:
-            line = f"{_hhmm(s.starts_at)}–{_hhmm(s.ends_at)} {_title(s, lang)}"
+            line = f"{_hhmm(s.starts_at)}\N{EN DASH}{_hhmm(s.ends_at)} {_title(s, lang)}"
             programme.append(f"{line} ({s.room})" if s.room else line)
         blocks.append("\n".join(programme))
     blocks.append(_("Details and registration: %(url)s", url=_page_url(event, base_url, lang)))
