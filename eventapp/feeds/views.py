@@ -9,17 +9,21 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.http import is_resource_modified
 
-from eventapp.core.i18n import FORMAT_LOCALES, LANGUAGES, localized
+from eventapp.core.db import transaction
+from eventapp.core.i18n import FORMAT_LOCALES, LANGUAGES, current_language, localized
 from eventapp.core.time import utcnow
 from eventapp.events import ical
 from eventapp.events.queries import get_public_event
-from eventapp.feeds import queries
+from eventapp.feeds import queries, services
 from eventapp.feeds.cache import feed_cache
+from eventapp.feeds.links import subscribe_links
+from eventapp.registration.queries import get_registration_by_manage_token
+from eventapp.registration.tokens import feed_token
 
 bp = Blueprint("feeds", __name__)
 
@@ -120,3 +124,89 @@ def all_feed():
 @bp.get("/feeds/themes/<slug>.ics")
 def theme_feed(slug: str):
     return _public_feed(queries.get_feed_theme(slug))
+
+
+# --- Personal feeds ---------------------------------------------------------------------------------
+
+
+@bp.get("/feeds/me/<token>.ics")
+def personal_feed(token: str):
+    """One registration's event and chosen sessions, for the holder of its feed link.
+
+    Scope: the registration the token was made for, not every registration with the same email
+    address. Registering needs no proof of owning an address, so a feed spanning "all registrations
+    of this email" would let anyone who registers under someone else's address read that person's
+    agenda. No personal data is in the feed (no ATTENDEE, name, email or manage link).
+    """
+    registration = queries.get_registration_by_feed_token(token)
+    lang = feed_language(default=registration.language if registration.language in LANGUAGES else "fr")
+    key, last_modified = queries.personal_feed_key(registration)
+    event = registration.event
+
+    def build() -> bytes:
+        with force_locale(FORMAT_LOCALES[lang]):
+            name = _("My registration · %(title)s", title=localized(event, "title", lang).text)
+        return ical.feed_calendar(
+            queries.personal_feed_events(registration),
+            name=name,
+            lang=lang,
+            base_url=base_url(),
+            page_url=f"{base_url()}/events/{event.slug}?lang={lang}",
+            sessions={event.id: queries.personal_feed_sessions(registration)},
+        )
+
+    return _calendar_response(f"me|{lang}|{key}", last_modified, build, private=True, cache=False)
+
+
+def personal_feed_links(registration):
+    """The subscription links of a registration's personal feed, or None when it has none."""
+    if not registration.feed_seed:
+        return None
+    token = feed_token(current_app.config["SECRET_KEY"], registration.feed_seed)
+    lang = current_language()
+    name = _("My registration · %(title)s", title=localized(registration.event, "title", lang).text)
+    return subscribe_links(base_url(), ical.personal_feed_path(token), lang=lang, name=name)
+
+
+bp.add_app_template_global(personal_feed_links)
+
+
+def _back(manage_token: str):
+    """Back to where the buttons were (the manage page), or to the feed page: local paths only."""
+    target = request.form.get("next", "")
+    if not target.startswith(f"/manage/{manage_token}") or "//" in target or "\\" in target:
+        target = url_for("feeds.manage_feed", manage_token=manage_token)
+    return redirect(target + "#calendar-feed", code=303)
+
+
+@bp.get("/manage/<manage_token>/feed")
+def manage_feed(manage_token: str):
+    registration = get_registration_by_manage_token(manage_token)
+    return render_template("feeds/manage_feed.html", registration=registration, manage_token=manage_token)
+
+
+@bp.post("/manage/<manage_token>/feed")
+def enable_feed(manage_token: str):
+    with transaction():
+        registration = get_registration_by_manage_token(manage_token)
+        services.enable_personal_feed(registration, secret_key=current_app.config["SECRET_KEY"], now=utcnow())
+    flash(_("Your calendar link is ready."), "ok")
+    return _back(manage_token)
+
+
+@bp.post("/manage/<manage_token>/feed/revoke")
+def renew_feed(manage_token: str):
+    with transaction():
+        registration = get_registration_by_manage_token(manage_token)
+        services.renew_personal_feed(registration, secret_key=current_app.config["SECRET_KEY"], now=utcnow())
+    flash(_("You have a new calendar link. The previous one no longer works."), "ok")
+    return _back(manage_token)
+
+
+@bp.post("/manage/<manage_token>/feed/delete")
+def disable_feed(manage_token: str):
+    with transaction():
+        registration = get_registration_by_manage_token(manage_token)
+        services.disable_personal_feed(registration, now=utcnow())
+    flash(_("Your calendar link is turned off."), "ok")
+    return _back(manage_token)
