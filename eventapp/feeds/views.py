@@ -18,10 +18,10 @@ from eventapp.core.db import transaction
 from eventapp.core.i18n import FORMAT_LOCALES, LANGUAGES, current_language, localized
 from eventapp.core.time import utcnow
 from eventapp.events import ical
-from eventapp.events.queries import get_public_event
+from eventapp.events.queries import get_public_event, list_themes
 from eventapp.feeds import queries, services
 from eventapp.feeds.cache import feed_cache
-from eventapp.feeds.links import subscribe_links
+from eventapp.feeds.links import add_event_links, subscribe_links
 from eventapp.registration.queries import get_registration_by_manage_token
 from eventapp.registration.tokens import feed_token
 
@@ -66,6 +66,29 @@ def _calendar_response(
     if filename and response.status_code == 200:
         response.headers.set("Content-Disposition", "attachment", filename=filename)
     return response
+
+
+@bp.get("/feeds")
+def index():
+    """The public feeds (all events, each theme) with their subscription links."""
+    return render_template("feeds/index.html", themes=list_themes())
+
+
+@bp.app_template_global()
+def feed_links(theme=None):
+    """Subscription links of the all-events feed, or of a theme's feed, in the page's language."""
+    lang = current_language()
+    with force_locale(FORMAT_LOCALES[lang]):
+        if theme is None:
+            return subscribe_links(base_url(), ical.ALL_FEED_PATH, lang=lang, name=_("Smart City Events"))
+        name = _("Smart City Events · %(theme)s", theme=localized(theme, "name", lang).text)
+        return subscribe_links(base_url(), ical.theme_feed_path(theme.slug), lang=lang, name=name)
+
+
+@bp.app_template_global()
+def event_calendar_links(event):
+    """Download and add-to-Google/Outlook links of one event, in the page's language."""
+    return add_event_links(event, base_url=base_url(), lang=current_language())
 
 
 @bp.get("/events/<slug>.ics")
