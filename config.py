@@ -14,8 +14,11 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 (refused in production)
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'eventapp.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "fr"
@@ -82,7 +85,7 @@ class ProductionConfig(Config):
     def validate(cls, config: dict) -> None:
         """Refuse to start with a missing or development secret key."""
         key = config.get("SECRET_KEY") or ""
-        if key == Config.SECRET_KEY or len(key) < 32:
+        if key == DEV_SECRET_KEY or len(key) < 32:
             raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters in production")
 
 
