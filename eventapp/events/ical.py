@@ -76,6 +76,8 @@ VTIMEZONE_LINES = (
 MAX_OCTETS = 75  # per line, CRLF excluded (RFC 5545 §3.1)
 # TEXT may not hold control characters other than HTAB (newlines are escaped as \n).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+# What folding never splits: a backslash escape, or one character.
+_PIECES = re.compile(r"\\.|.", re.DOTALL)
 
 
 # --- URLs shared by the feeds' routes, the pages and the open-data API -------------------------
@@ -117,15 +119,16 @@ def fold(line: str) -> bytes:
     """One content line as UTF-8, folded so that no physical line exceeds 75 octets.
 
     A continuation line starts with one space, which counts towards its 75 octets; a line is only
-    ever broken between characters, never inside a multi-octet UTF-8 sequence.
+    ever broken between characters, never inside a multi-octet UTF-8 sequence, and not inside a
+    backslash escape either (allowed by the RFC, but some naive unfolders mishandle it).
     """
     encoded = line.encode()
     if len(encoded) <= MAX_OCTETS:
         return encoded
     parts: list[bytes] = []
     current = bytearray()
-    for char in line:
-        octets = char.encode()
+    for piece in _PIECES.findall(line):
+        octets = piece.encode()
         if len(current) + len(octets) > MAX_OCTETS:
             parts.append(bytes(current))
             current = bytearray(b" ")

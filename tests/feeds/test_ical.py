@@ -165,6 +165,7 @@ def test_lines_are_crlf_and_folded_within_75_octets_on_character_boundaries(app_
     for line in lines_of(data):
         assert len(line) <= MAX_OCTETS
         line.decode()  # raises on a split UTF-8 character
+        assert (len(line) - len(line.rstrip(b"\\"))) % 2 == 0, "a backslash escape was split"
     assert any(line.startswith(b" ") for line in lines_of(data)), "long lines were folded"
 
 
