@@ -14,18 +14,19 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.http import is_resource_modified
 
+from eventapp.core.cache import BuildCache
 from eventapp.core.db import transaction
 from eventapp.core.i18n import FORMAT_LOCALES, LANGUAGES, current_language, localized
 from eventapp.core.time import utcnow
 from eventapp.events import ical
 from eventapp.events.queries import get_public_event, list_themes
 from eventapp.feeds import queries, services
-from eventapp.feeds.cache import feed_cache
 from eventapp.feeds.links import add_event_links, subscribe_links
 from eventapp.registration.queries import get_registration_by_manage_token
 from eventapp.registration.tokens import feed_token
 
 bp = Blueprint("feeds", __name__)
+feed_cache = BuildCache()
 
 # Calendar clients poll every few hours (REFRESH-INTERVAL); shared caches may hold a feed briefly.
 MAX_AGE = 900

@@ -1,7 +1,7 @@
 import pytest
 
 from eventapp.feeds import views
-from eventapp.feeds.cache import feed_cache
+from eventapp.feeds.views import feed_cache
 from tests.factories import NOW
 
 

@@ -22,7 +22,9 @@ def test_event_page_offers_download_add_and_subscribe_links(client):
     assert 'href="http://events.test/events/smart-day.ics?lang=nl" download' in html
     assert 'href="webcal://events.test/feeds/themes/culture.ics?lang=nl"' in html
     assert 'href="http://events.test/feeds/themes/culture.ics?lang=nl"' in html
-    google = next(part for part in html.split('"') if part.startswith("https://calendar.google.com/calendar/render?action"))
+    google = next(
+        part for part in html.split('"') if part.startswith("https://calendar.google.com/calendar/render?action")
+    )
     query = parse_qs(urlsplit(google).query)
     assert query["dates"] == ["20270331T090000Z/20270331T120000Z"]
     assert query["ctz"] == ["Europe/Brussels"]

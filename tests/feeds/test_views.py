@@ -7,7 +7,7 @@ import pytest
 from eventapp.events.models import Event, EventStatus
 from eventapp.extensions import db
 from eventapp.feeds import queries
-from eventapp.feeds.cache import feed_cache
+from eventapp.feeds.views import feed_cache
 from tests.factories import NOW, make_event, make_theme
 from tests.feeds.parsers import parse_all
 

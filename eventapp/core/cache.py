@@ -1,7 +1,7 @@
-"""A small in-process cache of built feeds, keyed by their ETag.
+"""A small in-process cache of built responses (calendar feeds, catalogue pages), keyed by ETag.
 
-The ETag is computed from the data a feed is built from (see queries.FeedState), so an entry
-never goes stale: a change gives another key. Bounded, so the memory a worker spends on it is too.
+The ETag is computed from the data the body is built from (e.g. feeds.queries.FeedState), so an
+entry never goes stale: a change gives another key. Bounded, so the memory a worker spends on it is too.
 """
 
 import threading
@@ -9,17 +9,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 MAX_ENTRIES = 64
-MAX_BODY = 2 * 1024 * 1024  # bytes; larger feeds are built each time rather than held
+MAX_BODY = 2 * 1024 * 1024  # bytes; larger bodies are built each time rather than held
 
 
-class FeedCache:
+class BuildCache:
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._entries: OrderedDict[str, bytes | str] = OrderedDict()
         self._lock = threading.Lock()
         self.max_entries = max_entries
         self.builds = 0  # how many bodies were built (tests and benchmarks read it)
 
-    def get_or_build(self, key: str, build: Callable[[], bytes]) -> bytes:
+    def get_or_build(self, key: str, build: Callable[[], bytes | str]) -> bytes | str:
         with self._lock:
             body = self._entries.get(key)
             if body is not None:
@@ -38,6 +38,3 @@ class FeedCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-
-
-feed_cache = FeedCache()
