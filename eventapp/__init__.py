@@ -63,7 +63,8 @@ def import_models() -> None:
     import eventapp.accounts.models
     import eventapp.core.outbox
     import eventapp.events.models
-    import eventapp.registration.models  # noqa: F401
+    import eventapp.registration.models
+    import eventapp.tickets.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
