@@ -79,5 +79,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from eventapp.events.cli import demo_cli
+    from eventapp.tickets.cli import scanners_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(scanners_cli)

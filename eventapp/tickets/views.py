@@ -2,14 +2,23 @@
 
 import os
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
+from eventapp.accounts.permissions import organiser_required, require_event_access
+from eventapp.core.db import transaction
 from eventapp.core.errors import NotFound
+from eventapp.core.time import utcnow
 from eventapp.registration.models import Registration
 from eventapp.registration.queries import find_registration_by_ticket_code
 from eventapp.registration.tokens import ticket_code
-from eventapp.tickets.qr import qr_png, qr_svg
+from eventapp.tickets import queries, services
+from eventapp.tickets.cli import pairing_url
+from eventapp.tickets.forms import ConfirmForm, ScannerForm
+from eventapp.tickets.models import ScannerProfile
+from eventapp.tickets.qr import link_qr_svg, qr_png, qr_svg
 from eventapp.tickets.services import CODE_RE, normalise_code
 
 bp = Blueprint("tickets", __name__)
@@ -90,3 +99,138 @@ def _service_worker(filename: str, scope: str) -> Response:
     response.headers["Service-Worker-Allowed"] = scope
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+# --- Door scanner: pairing and the scanner page ------------------------------------------------
+
+
+@bp.route("/scan/pair/<token>", methods=["GET", "POST"])
+def pair(token: str):
+    """GET asks for confirmation (link previews must not use up the one-time link); POST pairs."""
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        with transaction():
+            scanner, device_token = services.pair_scanner(token, now=utcnow())
+            event = scanner.event
+            gate = scanner.name
+        response = Response(
+            render_template("tickets/paired.html", device_token=device_token, event=event, gate=gate),
+            mimetype="text/html",
+        )
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+    response = Response(render_template("tickets/pair.html", form=form), mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/scan")
+def scanner_page():
+    """The scanner app shell: everything it shows comes from the API with the phone's device token."""
+    return render_template("tickets/scan.html")
+
+
+@bp.get("/scan/sw.js")
+def scanner_service_worker():
+    return _service_worker("tickets/scan-sw.js", "/scan")
+
+
+@bp.get("/scan/manifest.webmanifest")
+def scanner_manifest():
+    manifest = {
+        "name": str(_("Smart City Events door scanner")),
+        "short_name": str(_("Scanner")),
+        "start_url": "/scan",
+        "scope": "/scan",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#00338d",
+        "icons": [
+            {"src": url_for("static", filename="tickets/scanner-icon.svg"), "sizes": "any", "type": "image/svg+xml"}
+        ],
+    }
+    response = jsonify(manifest)
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+# --- Organiser: the scanners of an event --------------------------------------------------------
+
+
+def _organiser_event(slug: str):
+    event = queries.get_event_by_slug(slug)
+    require_event_access(current_user, event.id)
+    return event
+
+
+def _scanners_page(event, form, *, pairing=None, status=200):
+    scanners = queries.list_scanners(event)
+    body = render_template(
+        "tickets/scanners.html",
+        event=event,
+        form=form,
+        confirm=ConfirmForm(),
+        scanners=scanners,
+        scans=queries.count_scans_by_scanner(event),
+        admitted=queries.count_admissions_by_scanner(event),
+        counts=queries.count_check_ins(event),
+        duplicates=queries.list_late_duplicates(event),
+        pairing=pairing,
+        pairing_ttl_minutes=int(services.PAIRING_TTL.total_seconds() // 60),
+    )
+    response = Response(body, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/admin/events/<slug>/scanners", methods=["GET", "POST"])
+@organiser_required
+def scanners(slug: str):
+    event = _organiser_event(slug)
+    form = ScannerForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _scanners_page(event, form, status=422)
+        with transaction():
+            scanner, secret = services.create_scanner(
+                event, name=form.name.data, profile=ScannerProfile(form.profile.data), now=utcnow()
+            )
+            link = pairing_url(secret)
+            pairing = {
+                "gate": scanner.name,
+                "url": link,
+                "qr": Markup(link_qr_svg(link).replace("<svg ", '<svg class="qr" aria-hidden="true" ', 1)),  # noqa: S704
+                "expires_at": scanner.pairing_expires_at,
+            }
+        return _scanners_page(event, ScannerForm(formdata=None), pairing=pairing)
+    return _scanners_page(event, form)
+
+
+@bp.post("/admin/events/<slug>/scanners/<int:scanner_id>/revoke")
+@organiser_required
+def revoke(slug: str, scanner_id: int):
+    event = _organiser_event(slug)
+    if ConfirmForm().validate_on_submit():
+        with transaction():
+            scanner = queries.get_scanner(scanner_id)
+            if scanner.event_id != event.id:
+                raise NotFound()
+            services.revoke_scanner(scanner, now=utcnow())
+            name = scanner.name
+        flash(_("Scanner “%(name)s” revoked: it can no longer check anyone in.", name=name), "success")
+    return redirect(url_for("tickets.scanners", slug=slug))
+
+
+@bp.get("/admin/events/<slug>/door.json")
+@organiser_required
+def door_status(slug: str):
+    """Live door counts per gate and duplicates discovered after the fact, for the back-office dashboard."""
+    from eventapp.tickets.api import serialize_duplicate
+
+    event = _organiser_event(slug)
+    return jsonify(
+        counts=queries.count_check_ins(event).as_dict(),
+        duplicates=[serialize_duplicate(a) for a in queries.list_late_duplicates(event)],
+    )
