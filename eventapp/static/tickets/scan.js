@@ -190,6 +190,7 @@ async function handleCode(raw) {
     showVerdict(result);
     refreshStatus();
   } catch (error) {
+    console.warn("scan", error);
     if (error.message === "revoked") return;
     if (error.message === "http") { showVerdict({ status: "invalid" }); return; }
     // No network: judge from the snapshot and keep the scan for later.
