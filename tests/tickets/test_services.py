@@ -48,8 +48,8 @@ def test_first_scan_admits_second_says_already_checked_in(door):
     assert second.status == ScanResult.ALREADY_CHECKED_IN
     assert second.previous_gate == "Door A" and second.previous_at == now
     assert registration.checked_in_people == 1
-    assert db.session.scalar(db.select(db.func.count(CheckIn.id))) == 1
-    assert db.session.scalar(db.select(db.func.count(ScanAttempt.id))) == 2
+    assert db.session.scalar(db.select(db.func.count(CheckIn.id)).where(CheckIn.event_id == event.id)) == 1
+    assert db.session.scalar(db.select(db.func.count(ScanAttempt.id)).where(ScanAttempt.event_id == event.id)) == 2
 
 
 def test_codes_are_normalised_but_one_changed_character_is_invalid(door):
@@ -59,7 +59,9 @@ def test_codes_are_normalised_but_one_changed_character_is_invalid(door):
     assert scan(changed, scanner, now).status == ScanResult.INVALID
     assert scan("hello", scanner, now).status == ScanResult.INVALID
     assert scan(f"  {code.lower()}\n", scanner, now).status == ScanResult.OK
-    attempts = db.session.scalars(db.select(ScanAttempt).order_by(ScanAttempt.id)).all()
+    attempts = db.session.scalars(
+        db.select(ScanAttempt).where(ScanAttempt.event_id == event.id).order_by(ScanAttempt.id)
+    ).all()
     assert attempts[1].code_digest is None and attempts[0].code_digest is not None
 
 
@@ -136,7 +138,7 @@ def test_offline_duplicate_is_discovered_and_earliest_scan_wins(door):
     # Door B was offline and let the same ticket in earlier: it keeps the admission.
     late = scan(code, door_b, now + timedelta(minutes=20), scanned_at=now)
     assert late.status == ScanResult.OK
-    check = db.session.scalar(db.select(CheckIn))
+    check = db.session.scalar(db.select(CheckIn).where(CheckIn.event_id == event.id))
     assert (check.gate, check.scanned_at) == ("Door B", now)
     duplicates = list_late_duplicates(event)
     assert [d.scan_id for d in duplicates] == [online.scan_id]
