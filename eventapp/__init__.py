@@ -70,7 +70,8 @@ def import_models() -> None:
     import eventapp.accounts.models
     import eventapp.core.outbox
     import eventapp.events.models
-    import eventapp.registration.models  # noqa: F401
+    import eventapp.registration.models
+    import eventapp.tickets.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -78,16 +79,18 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.api import bp as api_bp
     from eventapp.backoffice.views import bp as backoffice_bp
     from eventapp.events.views import bp as events_bp
+    from eventapp.feeds.views import bp as feeds_bp
+    from eventapp.tickets.views import bp as tickets_bp
 
-    app.register_blueprint(events_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(backoffice_bp)
+    for blueprint in (events_bp, api_bp, feeds_bp, tickets_bp, accounts_bp, backoffice_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_cli(app: Flask) -> None:
     from eventapp.accounts.cli import users_cli
     from eventapp.events.cli import demo_cli
+    from eventapp.tickets.cli import scanners_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(scanners_cli)

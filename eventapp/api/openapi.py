@@ -9,7 +9,10 @@ from flask import jsonify
 
 from eventapp.api import bp
 
-FRAGMENTS = ("eventapp.events.openapi",)
+FRAGMENTS = (
+    "eventapp.events.openapi",
+    "eventapp.tickets.openapi",
+)
 
 ERROR_SCHEMA = {
     "type": "object",
