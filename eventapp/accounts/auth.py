@@ -9,8 +9,10 @@ from eventapp.extensions import db, login
 login.login_view = "accounts.login"
 login.login_message = _l("Please log in to reach the back-office.")
 login.login_message_category = "info"
-# The session is bound to the browser's IP and user agent; a stolen cookie elsewhere is dropped.
-login.session_protection = "strong"
+# "basic", not "strong": strong mode logs out anyone whose address changes, and an organiser's phone
+# switching from the venue's wifi to 4G on the morning of the event is not an attacker. A changed
+# password ends every session instead (see load_user).
+login.session_protection = "basic"
 
 
 @login.user_loader

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -25,6 +25,8 @@ from eventapp.events.models import Event, EventStatus, Session, Theme, Venue
 from eventapp.events.queries import Page
 from eventapp.extensions import db
 from eventapp.registration.models import Audience, Registration, RegistrationSession, RegistrationStatus
+from eventapp.tickets.models import CheckIn
+from eventapp.tickets.queries import count_check_ins
 
 
 def list_managed_events(actor: User) -> list[Event]:
@@ -258,6 +260,8 @@ class EventFigures:
     by_day: list[tuple[date, int]] = field(default_factory=list)  # cumulative registrations per Brussels day
     by_commune: list[tuple[str, str, int]] = field(default_factory=list)  # (key, label, people)
     by_audience: list[tuple[str, str, int]] = field(default_factory=list)
+    gates: dict[str, int] = field(default_factory=dict)  # people admitted per gate
+    arrivals: list[tuple[datetime, int]] = field(default_factory=list)  # people per quarter hour (Brussels)
 
     def live(self) -> dict:
         return {
@@ -266,7 +270,7 @@ class EventFigures:
             "seats_waiting": self.seats_waiting,
             "checked_in_people": self.checked_in_people,
             "expected_people": self.expected_people,
-        }
+        } | {f"gate:{gate}": people for gate, people in self.gates.items()}
 
 
 def _people_by(column, event_ids: list[int]) -> dict:
@@ -324,9 +328,34 @@ def _figures(events: list[Event], lang: str, *, with_timeline: bool) -> EventFig
     return figures
 
 
+def _arrivals(event: Event) -> list[tuple[datetime, int]]:
+    """People admitted per quarter hour (Brussels time), from the first arrival to the last."""
+    rows = db.session.execute(
+        sa.select(CheckIn.scanned_at, CheckIn.people).where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
+    )
+    slots: dict[datetime, int] = {}
+    for scanned_at, people in rows:
+        local = brussels(scanned_at)
+        slot = local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
+        slots[slot] = slots.get(slot, 0) + people
+    if not slots:
+        return []
+    result, slot, last = [], min(slots), max(slots)
+    while slot <= last:
+        result.append((slot, slots.get(slot, 0)))
+        slot += timedelta(minutes=15)
+    return result
+
+
 def event_figures(actor: User, event: Event, lang: str, *, with_timeline: bool = True) -> EventFigures:
+    """Registrations, seats, reach and the door of one event (arrivals per gate come from check-ins)."""
     require_event_access(actor, event.id)
-    return _figures([event], lang, with_timeline=with_timeline)
+    figures = _figures([event], lang, with_timeline=with_timeline)
+    door = count_check_ins(event)
+    figures.checked_in_people, figures.expected_people, figures.gates = door.checked_in, door.expected, door.gates
+    if with_timeline:
+        figures.arrivals = _arrivals(event)
+    return figures
 
 
 def series_figures(actor: User, lang: str) -> tuple[EventFigures, list[tuple[Event, EventFigures]]]:

@@ -23,6 +23,7 @@ from flask import (
 )
 from flask_babel import format_date, format_datetime, format_time, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eventapp.accounts.forms import EmptyForm
@@ -49,6 +50,9 @@ from eventapp.core.time import utcnow
 from eventapp.events import services
 from eventapp.extensions import login
 from eventapp.registration.models import Audience, RegistrationStatus
+from eventapp.registration.tokens import ticket_code
+from eventapp.tickets import services as tickets_services
+from eventapp.tickets.models import ScanResult
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
 
@@ -324,7 +328,57 @@ def attendees(slug: str):
         commune_label=lambda code: _commune_label(code, current_language()),
         status_labels=STATUS_LABELS,
         audience_labels=AUDIENCE_LABELS,
+        action_form=EmptyForm(),
+        back=request.full_path.rstrip("?"),
     )
+
+
+def _back_to_attendees(slug: str) -> str:
+    """The attendee list with the filters the action was taken from (only that page, no open redirect)."""
+    back = request.form.get("back", "")
+    base = url_for("backoffice.attendees", slug=slug)
+    return back if back == base or back.startswith(base + "?") else base
+
+
+CHECK_IN_MESSAGES = {
+    ScanResult.OK: _l("Checked in."),
+    ScanResult.ALREADY_CHECKED_IN: _l("Already checked in."),
+    ScanResult.CANCELLED: _l("This registration is cancelled: not checked in."),
+    ScanResult.WAITLISTED: _l("This person is on the waiting list: not checked in."),
+    ScanResult.NOT_TODAY: _l("Check-in is possible only on the day of the event."),
+}
+
+
+@bp.post("/events/<slug>/attendees/<registration_uuid>/check-in")
+def attendee_check_in(slug: str, registration_uuid: str):
+    """Mark someone as arrived by hand (a forgotten phone, a name on a list): all their seats."""
+    event = queries.get_managed_event(current_user, slug)
+    registration = queries.get_registration(current_user, event, registration_uuid)
+    if not EmptyForm().validate_on_submit():
+        flash(_("The form has expired. Please try again."), "error")
+        return redirect(_back_to_attendees(slug))
+    key = current_app.config["SECRET_KEY"]
+    with transaction():
+        result = tickets_services.check_in(
+            ticket_code(key, registration.secret_seed),
+            scanner=None,
+            event=event,
+            gate=None,
+            scan_id=secrets.token_urlsafe(16),
+            key=key,
+            now=utcnow(),
+        )
+        record_audit(
+            current_user,
+            "attendee.checked_in",
+            now=utcnow(),
+            event_id=event.id,
+            target=registration.email,
+            details={"result": str(result.status), "people": result.people},
+        )
+    message = CHECK_IN_MESSAGES.get(result.status, _l("Not checked in."))
+    flash(message, "info" if result.ok else "error")
+    return redirect(_back_to_attendees(slug))
 
 
 CSV_COLUMNS = (
@@ -508,8 +562,12 @@ def event_dashboard(slug: str):
         "communes": bar_chart("chart-communes", _("People by commune"), _chart_rows(figures.by_commune)),
         "audiences": bar_chart("chart-audiences", _("People by audience"), _chart_rows(figures.by_audience)),
     }
+    arrivals = [(format_time(slot, "HH:mm"), people) for slot, people in figures.arrivals]
+    if arrivals:
+        charts["arrivals"] = bar_chart("chart-arrivals", _("Arrivals per quarter hour"), arrivals)
     return render_template(
         "backoffice/event_dashboard.html",
+        arrivals=arrivals,
         event=event,
         figures=figures,
         charts=charts,

@@ -3,9 +3,9 @@ its own service; these only need rows with the counters kept in step)."""
 
 from itertools import count
 
-from eventapp.core.tokens import new_seed
 from eventapp.extensions import db
 from eventapp.registration.models import Registration, RegistrationSession, RegistrationStatus
+from eventapp.registration.tokens import assign_secrets
 from tests.factories import NOW
 
 _n = count(1)
@@ -22,14 +22,12 @@ def make_registration(event, *, status=RegistrationStatus.CONFIRMED, seats: int 
         consent_at=NOW,
         consent_version="2026-11",
         seats=seats,
-        secret_seed=new_seed(),
-        manage_digest=f"m{n}-{new_seed()}",
-        ticket_digest=f"t{n}-{new_seed()}",
         created_at=values.pop("created_at", NOW),
         waitlisted_at=NOW if status == RegistrationStatus.WAITLISTED else None,
         confirmed_at=NOW if status == RegistrationStatus.CONFIRMED else None,
         **values,
     )
+    assign_secrets(registration, "testing-secret")  # TestingConfig.SECRET_KEY: ticket codes work
     db.session.add(registration)
     if status == RegistrationStatus.CONFIRMED:
         event.seats_taken += seats
