@@ -5,10 +5,10 @@ import pytest
 import sqlalchemy as sa
 
 from eventapp.core.outbox import OutboxMessage
+from eventapp.core.time import utcnow
 from eventapp.events.models import EventStatus
 from eventapp.extensions import db
-from eventapp.registration.models import Registration, RegistrationStatus
-from eventapp.core.time import utcnow
+from eventapp.registration.models import Registration
 from tests.factories import make_event, make_session
 from tests.registration.factories import sign_up
 
@@ -37,7 +37,7 @@ def test_event_page_shows_the_form_with_communes_and_privacy_link(client):
     event = make_event(max_seats_per_registration=30)
     make_session(event, capacity=12)
     html = client.get(f"/events/{event.slug}?lang=nl").get_data(as_text=True)
-    assert 'action="/events/%s/register#register"' % event.slug in html
+    assert f'action="/events/{event.slug}/register#register"' in html
     assert "Schaarbeek / Schaerbeek" in html and 'value="outside"' in html
     assert 'max="30"' in html and "/privacy" in html
     assert 'class="hp"' in html
