@@ -68,15 +68,22 @@ def import_models() -> None:
 
 def register_blueprints(app: Flask) -> None:
     from eventapp.api import bp as api_bp
+    from eventapp.core.devmailbox import bp as devmailbox_bp
     from eventapp.events.views import bp as events_bp
     from eventapp.registration.views import bp as registration_bp
 
     app.register_blueprint(events_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(devmailbox_bp)
 
 
 def register_cli(app: Flask) -> None:
+    from eventapp.core.outbox_cli import outbox_cli
     from eventapp.events.cli import demo_cli
+    from eventapp.registration.cli import registrations_cli, reminders_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(reminders_cli)
+    app.cli.add_command(registrations_cli)
