@@ -26,9 +26,16 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
+    from eventapp.core.logs import configure_logging
     from eventapp.core.web import register_web_hooks
 
     register_web_hooks(app)
+    configure_logging(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     return app
 
 
@@ -70,10 +77,12 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.api import bp as api_bp
     from eventapp.core.devmailbox import bp as devmailbox_bp
     from eventapp.events.views import bp as events_bp
+    from eventapp.feeds.views import bp as feeds_bp
     from eventapp.registration.views import bp as registration_bp
 
     app.register_blueprint(events_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(feeds_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(devmailbox_bp)
 

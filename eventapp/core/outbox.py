@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
+from eventapp.core.db import transaction
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 
@@ -156,7 +157,7 @@ def claim_due(*, now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
     )
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    try:
+    with transaction():  # on SQLite: BEGIN IMMEDIATE, the write lock serialises claims
         ids = list(db.session.scalars(query))
         if ids:
             db.session.execute(
@@ -165,10 +166,6 @@ def claim_due(*, now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
                 .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE)
                 .execution_options(synchronize_session=False)
             )
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return ids
 
 
@@ -202,20 +199,19 @@ def build_mail(message: OutboxMessage, sender: str) -> flask_mail.Message:
 
 
 def _finish(message_id: int, *, now: datetime, error: str | None, max_attempts: int) -> OutboxStatus:
-    message = db.session.get(OutboxMessage, message_id)
-    if error is None:
-        message.status = OutboxStatus.SENT
-        message.sent_at = now
-        message.last_error = None
-    elif message.attempts >= max_attempts:
-        message.status = OutboxStatus.FAILED
-        message.last_error = error[:500]
-    else:
-        message.next_attempt_at = now + backoff(message.attempts)
-        message.last_error = error[:500]
-    status = message.status
-    db.session.commit()
-    return status
+    with transaction():
+        message = db.session.get(OutboxMessage, message_id)
+        if error is None:
+            message.status = OutboxStatus.SENT
+            message.sent_at = now
+            message.last_error = None
+        elif message.attempts >= max_attempts:
+            message.status = OutboxStatus.FAILED
+            message.last_error = error[:500]
+        else:
+            message.next_attempt_at = now + backoff(message.attempts)
+            message.last_error = error[:500]
+        return message.status
 
 
 def send_due(
@@ -241,9 +237,10 @@ def send_due(
         for message_id in claimed:
             message = db.session.get(OutboxMessage, message_id)
             error = None
+            attempts_allowed = max_attempts
             if not message.recipient:
                 error = "no recipient (erased)"
-                message.attempts = max_attempts
+                attempts_allowed = 0  # give up at once: there is nobody to send it to
             elif not dev_mailbox and not state.suppress:
                 try:
                     if connection is None:
@@ -254,7 +251,7 @@ def send_due(
                     if connection is not None:
                         _close_quietly(connection)
                         connection = None
-            status = _finish(message_id, now=now or utcnow(), error=error, max_attempts=max_attempts)
+            status = _finish(message_id, now=now or utcnow(), error=error, max_attempts=attempts_allowed)
             if status == OutboxStatus.SENT:
                 report.sent += 1
             elif status == OutboxStatus.FAILED:

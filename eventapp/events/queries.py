@@ -51,16 +51,18 @@ def _public_events_query(flt: CatalogueFilter, now: datetime):
     return query
 
 
-def list_public_events(flt: CatalogueFilter, *, now: datetime, page: int = 1, per_page: int = 12) -> Page:
+def list_public_events(
+    flt: CatalogueFilter, *, now: datetime, page: int = 1, per_page: int = 12, with_sessions: bool = False
+) -> Page:
     """Published (and cancelled, so people learn of it) events matching the filter, soonest first."""
     query = _public_events_query(flt, now)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     page = max(page, 1)
+    options = [selectinload(Event.theme), selectinload(Event.venue)]
+    if with_sessions:
+        options.append(selectinload(Event.sessions))
     items = db.session.scalars(
-        query.options(selectinload(Event.theme), selectinload(Event.venue), selectinload(Event.sessions))
-        .order_by(Event.starts_at, Event.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        query.options(*options).order_by(Event.starts_at, Event.id).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page(list(items), page, per_page, total)
 
@@ -75,6 +77,24 @@ def get_public_event(slug: str) -> Event:
     if event is None:
         raise NotFound()
     return event
+
+
+def catalogue_state() -> str:
+    """A cheap fingerprint of everything the catalogue shows of public events.
+
+    Services bump `updated_at` on any visible change (see eventapp.events.ical); seat counters are
+    included because they change without it.
+    """
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(Event.id),
+            sa.func.coalesce(sa.func.sum(Event.id), 0),
+            sa.func.max(Event.updated_at),
+            sa.func.coalesce(sa.func.sum(Event.seats_taken), 0),
+            sa.func.coalesce(sa.func.sum(Event.capacity), 0),
+        ).where(Event.status.in_(PUBLIC_STATUSES))
+    ).one()
+    return ":".join(str(value) for value in row)
 
 
 def list_themes() -> list[Theme]:
