@@ -1,7 +1,7 @@
 import pytest
 
 from eventapp import create_app
-from eventapp.extensions import limiter
+from eventapp.extensions import db, limiter
 
 
 @pytest.fixture
@@ -11,6 +11,8 @@ def limited_client(database_url):
     # The limiter is one object for every app of the process: switch it back off for the rest.
     limiter.reset()
     limiter.enabled = False
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.mark.no_db_isolation
