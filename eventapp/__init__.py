@@ -63,6 +63,7 @@ def import_models() -> None:
     import eventapp.accounts.models
     import eventapp.core.outbox
     import eventapp.events.models
+    import eventapp.participation.models
     import eventapp.registration.models  # noqa: F401
 
 
