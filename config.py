@@ -14,8 +14,11 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 (refused in production)
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'eventapp.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "fr"
@@ -40,6 +43,13 @@ class Config:
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # If Redis is down, limits fall back to per-process memory instead of failing requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json" in production
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Number of trusted reverse proxies in front of the app (X-Forwarded-For/Proto/Host).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -65,6 +75,8 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
@@ -73,7 +85,7 @@ class ProductionConfig(Config):
     def validate(cls, config: dict) -> None:
         """Refuse to start with a missing or development secret key."""
         key = config.get("SECRET_KEY") or ""
-        if key == Config.SECRET_KEY or len(key) < 32:
+        if key == DEV_SECRET_KEY or len(key) < 32:
             raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters in production")
 
 

@@ -26,9 +26,16 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
+    from eventapp.core.logs import configure_logging
     from eventapp.core.web import register_web_hooks
 
     register_web_hooks(app)
+    configure_logging(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     return app
 
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -47,17 +48,29 @@ class Base(DeclarativeBase):
     )
 
 
+# Set while a write transaction is open, so that SQLite starts it with BEGIN IMMEDIATE (see below).
+_writing: ContextVar[bool] = ContextVar("writing", default=False)
+
+
 @contextmanager
 def transaction() -> Iterator[None]:
-    """Commit what the block did, or roll it all back. Only the edge (view, API, CLI) opens one."""
+    """Commit what the block did, or roll it all back. Only the edge (view, API, CLI) opens one.
+
+    A read transaction the request had open is ended first, so the block runs in a fresh write
+    transaction and sees the latest committed state (objects loaded before are reloaded).
+    """
     from eventapp.extensions import db
 
+    db.session.commit()
+    token = _writing.set(True)
     try:
         yield
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+    finally:
+        _writing.reset(token)
 
 
 def install_sqlite_fixes(engine: sa.Engine) -> None:
@@ -78,5 +91,7 @@ def install_sqlite_fixes(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn):
-        # IMMEDIATE takes the write lock up front, so two writers never deadlock upgrading a read lock.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front (IMMEDIATE): a deferred transaction that read first
+        # and then writes fails at once with SQLITE_BUSY when another writer committed meanwhile.
+        # Readers use a plain BEGIN, so WAL lets them run beside a writer without waiting.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")

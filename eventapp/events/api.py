@@ -24,7 +24,7 @@ def list_events():
     flt = CatalogueFilter(theme=form.theme.data or None, date_from=form.date_from.data, date_to=form.date_to.data)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     per_page = min(max(request.args.get("per_page", 50, type=int) or 50, 1), MAX_PER_PAGE)
-    result = list_public_events(flt, now=utcnow(), page=page, per_page=per_page)
+    result = list_public_events(flt, now=utcnow(), page=page, per_page=per_page, with_sessions=True)
     return jsonify(
         events=[event_to_json(e) for e in result.items],
         page=result.page,

@@ -51,16 +51,18 @@ def _public_events_query(flt: CatalogueFilter, now: datetime):
     return query
 
 
-def list_public_events(flt: CatalogueFilter, *, now: datetime, page: int = 1, per_page: int = 12) -> Page:
+def list_public_events(
+    flt: CatalogueFilter, *, now: datetime, page: int = 1, per_page: int = 12, with_sessions: bool = False
+) -> Page:
     """Published (and cancelled, so people learn of it) events matching the filter, soonest first."""
     query = _public_events_query(flt, now)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     page = max(page, 1)
+    options = [selectinload(Event.theme), selectinload(Event.venue)]
+    if with_sessions:
+        options.append(selectinload(Event.sessions))
     items = db.session.scalars(
-        query.options(selectinload(Event.theme), selectinload(Event.venue), selectinload(Event.sessions))
-        .order_by(Event.starts_at, Event.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        query.options(*options).order_by(Event.starts_at, Event.id).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page(list(items), page, per_page, total)
 

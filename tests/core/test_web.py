@@ -24,3 +24,60 @@ def test_live_server_serves_the_catalogue(tmp_path):
     url = fresh_database("sqlite", tmp_path)
     with LiveServer(url, workers=2) as server, urllib.request.urlopen(f"{server.url}/api/v1/events") as response:
         assert json.load(response)["total"] == 0
+
+
+def test_request_id_is_echoed_or_made(client):
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "abc12345-proxy"}).headers["X-Request-ID"] == "abc12345-proxy"
+    )
+    made = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"}).headers["X-Request-ID"]
+    assert made != "bad id with spaces" and len(made) == 16
+
+
+def test_json_logs_carry_request_id_and_no_query_string(app, capsys):
+    import json
+    import logging
+
+    from eventapp import create_app
+
+    # Every app shares the "eventapp" logger: put it back as it was afterwards.
+    shared = logging.getLogger(app.logger.name)
+    saved = (list(shared.handlers), shared.propagate, shared.level)
+    json_app = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], LOG_FORMAT="json")
+
+    @json_app.get("/log-me")
+    def log_me():
+        json_app.logger.warning("hello")
+        return "ok"
+
+    json_app.test_client().get("/log-me?token=SECRET", headers={"X-Request-ID": "req-00000001"})
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    record = json.loads(line)
+    assert record["message"] == "hello" and record["level"] == "WARNING"
+    assert record["request_id"] == "req-00000001" and record["path"] == "/log-me"
+    assert "SECRET" not in line
+    shared.handlers, shared.propagate = saved[0], saved[1]
+    shared.setLevel(saved[2])
+
+
+def test_production_refuses_default_secret_key():
+    from config import ProductionConfig
+
+    with pytest.raises(RuntimeError):
+        ProductionConfig.validate({"SECRET_KEY": "dev-only-not-secret"})
+    ProductionConfig.validate({"SECRET_KEY": "x" * 40})
+
+
+def test_proxy_headers_are_trusted_only_when_configured(app):
+    from eventapp import create_app
+
+    proxied = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], PROXY_COUNT=1)
+
+    @proxied.get("/scheme")
+    def scheme():
+        from flask import request
+
+        return request.scheme
+
+    headers = {"X-Forwarded-Proto": "https"}
+    assert proxied.test_client().get("/scheme", headers=headers).get_data(as_text=True) == "https"
