@@ -497,6 +497,7 @@ def projector(session_uuid: str):
         session=session,
         room=room,
         join_url=join_url,
+        join_page_url=join_url.rsplit("/", 1)[0],
         qr=_qr_svg(join_url),
         columns=columns,
     )
