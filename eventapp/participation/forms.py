@@ -184,7 +184,10 @@ class PaperCardForm(FlaskForm):
 class CountForm(FlaskForm):
     count = IntegerField(
         _l("Number of people"),
-        validators=[InputRequired(_l("Enter a number of people from 1 to 10000.")), NumberRange(1, 10000)],
+        validators=[
+            InputRequired(_l("Enter a number of people from 1 to 10000.")),
+            NumberRange(1, 10000, message=_l("Enter a number of people from 1 to 10000.")),
+        ],
     )
     choice = SelectField(_l("Answer"), choices=[], coerce=str, validate_choice=False)
     text = _text(_l("Words (open answer)"), texts.OPEN_ANSWER_MAX, required=False)

@@ -327,36 +327,38 @@ def activity_action(session_uuid: str, activity_uuid: str, action: str):
             flash(str(error.message), "error")
         else:
             flash(str(message), "ok")
-    elif action == "card":
-        form = forms.PaperCardForm()
+    elif action in ("card", "count"):
+        form = forms.PaperCardForm() if action == "card" else forms.CountForm()
         if not form.validate_on_submit():
-            flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+            flash(_form_errors(form), "error")
         else:
-            with transaction():
-                services.enter_paper_card(current_user, activity, form.body.data, now=utcnow())
-            flash(_("The paper card has been added."), "ok")
-    elif action == "count":
-        form = forms.CountForm()
-        if not form.validate_on_submit():
-            flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
-        else:
-            choice = form.choice.data or ""
-            with transaction():
-                services.record_show_of_hands(
-                    current_user,
-                    activity,
-                    count=form.count.data,
-                    option_ids=[int(choice)]
-                    if choice.isdigit() and activity.poll_type in ("single", "multiple")
-                    else [],
-                    value=int(choice) if choice.isdigit() and activity.poll_type == "scale" else None,
-                    text=form.text.data or "",
-                    now=utcnow(),
-                )
-            flash(_("The count has been added."), "ok")
+            try:
+                with transaction():
+                    _facilitator_entry(activity, form)
+            except DomainError as error:
+                flash(str(error.message), "error")
+            else:
+                flash(_("The paper card has been added.") if action == "card" else _("The count has been added."), "ok")
     else:
         abort(404)
     return _to_manage(session, f"a-{activity.uuid}")
+
+
+def _facilitator_entry(activity, form) -> None:
+    """A paper card, or a show of hands / paper ballots counted for one answer."""
+    if isinstance(form, forms.PaperCardForm):
+        services.enter_paper_card(current_user, activity, form.body.data, now=utcnow())
+        return
+    choice = form.choice.data or ""
+    services.record_show_of_hands(
+        current_user,
+        activity,
+        count=form.count.data,
+        option_ids=[int(choice)] if choice.isdigit() and activity.poll_type in ("single", "multiple") else [],
+        value=int(choice) if choice.isdigit() and activity.poll_type == "scale" else None,
+        text=form.text.data or "",
+        now=utcnow(),
+    )
 
 
 @bp.post("/participate/<session_uuid>/manage/c/<contribution_uuid>/<action>")

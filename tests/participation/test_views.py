@@ -230,3 +230,21 @@ def test_organiser_creates_opens_moderates(client, app, world):
     html = client.get(f"/participate/{w.uuid}/projector").get_data(as_text=True)
     assert 'lang="fr"' in html and 'lang="nl"' in html and "<svg" in html
     assert re.search(r"Questions principales", html) and re.search(r"Topvragen", html)
+
+
+def test_facilitator_entries_and_their_errors(client, app, world):
+    w = world
+    with app.test_request_context():
+        poll = make_activity(w.session, w.organiser, poll_type="scale")
+        db.session.commit()
+        poll_uuid = poll.uuid
+    login(client, w.organiser_id)
+    base = f"/participate/{w.uuid}/manage/a/{poll_uuid}"
+    page = client.post(f"{base}/count", data={"count": 0, "choice": "3"}, follow_redirects=True)
+    assert "from 1 to 10000" in page.get_data(as_text=True)
+    client.post(f"{base}/count", data={"count": 4, "choice": "3"})
+    client.post(f"{base}/card", data={"body": "Carte"})  # paper cards are for ideas and questions
+    with app.test_request_context():
+        result = queries.poll_results(db.session.get(type(poll), poll.id))
+        assert result.total == 4 and result.rows[2].by_channel["facilitator"] == 4
+        assert db.session.scalar(db.select(db.func.count()).select_from(Contribution)) == 0
