@@ -77,10 +77,12 @@ def import_models() -> None:
 def register_blueprints(app: Flask) -> None:
     from eventapp.api import bp as api_bp
     from eventapp.events.views import bp as events_bp
+    from eventapp.feeds.views import bp as feeds_bp
     from eventapp.participation.views import bp as participation_bp
 
     app.register_blueprint(events_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(feeds_bp)
     app.register_blueprint(participation_bp)
 
 

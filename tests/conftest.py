@@ -73,7 +73,10 @@ def _isolated_session(request, app):
         connection = db.engine.connect()
     outer = connection.begin()
     original = db.session
-    db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
+    db.session = scoped_session(
+        # expire_on_commit=False: objects a test made stay readable after a request closed the session.
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    )
     try:
         yield
     finally:

@@ -1,4 +1,8 @@
-"""Plain factories: make_* functions that add rows with sensible defaults and flush."""
+"""Plain factories: make_* functions that add rows with sensible defaults.
+
+They commit, which in tests only releases a savepoint (see conftest): the rows then survive the
+end of a test-client request (whose teardown closes the session) and vanish with the test.
+"""
 
 from datetime import UTC, datetime, timedelta
 from itertools import count
@@ -21,7 +25,7 @@ def make_theme(slug: str | None = None, **values) -> Theme:
     for key, value in values.items():
         setattr(theme, key, value)
     db.session.add(theme)
-    db.session.flush()
+    db.session.commit()  # only a savepoint in tests: the test transaction is rolled back at the end
     return theme
 
 
@@ -35,7 +39,7 @@ def make_series() -> Series:
             name_en="Smart City Events",
         )
         db.session.add(series)
-        db.session.flush()
+        db.session.commit()  # only a savepoint in tests: the test transaction is rolled back at the end
     return series
 
 
@@ -55,7 +59,7 @@ def make_venue(**values) -> Venue:
     for key, value in values.items():
         setattr(venue, key, value)
     db.session.add(venue)
-    db.session.flush()
+    db.session.commit()  # only a savepoint in tests: the test transaction is rolled back at the end
     return venue
 
 
@@ -86,7 +90,7 @@ def make_event(*, starts_at: datetime | None = None, hours: int = 3, sessions: i
     for key, value in values.items():
         setattr(event, key, value)
     db.session.add(event)
-    db.session.flush()
+    db.session.commit()  # only a savepoint in tests: the test transaction is rolled back at the end
     for i in range(sessions):
         make_session(event, kind=SessionKind.PARTICIPATORY if i == 0 else SessionKind.WORKSHOP)
     return event
@@ -110,5 +114,5 @@ def make_session(event: Event, **values) -> Session:
     for key, value in values.items():
         setattr(session, key, value)
     db.session.add(session)
-    db.session.flush()
+    db.session.commit()  # only a savepoint in tests: the test transaction is rolled back at the end
     return session

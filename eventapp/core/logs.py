@@ -20,8 +20,9 @@ class RequestContextFilter(logging.Filter):
         if has_request_context():
             record.request_id = getattr(g, "request_id", None)
             record.method = request.method
-            # The path only: query strings may carry tokens, which must never be logged.
-            record.path = request.path
+            # The route pattern, not the path: paths carry manage, ticket and feed tokens, which
+            # must never be logged ("/manage/<token>", not the token itself).
+            record.path = request.url_rule.rule if request.url_rule else "(no route)"
         return True
 
 

@@ -39,6 +39,8 @@ SCHEMAS = {
             "seats_left",
             "waiting_list",
             "sessions",
+            "ics",
+            "feeds",
         ],
         "properties": {
             "slug": {"type": "string"},
@@ -56,6 +58,25 @@ SCHEMAS = {
             "seats_left": {"type": "integer"},
             "waiting_list": {"type": "integer", "description": "number of people waiting"},
             "sessions": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}},
+            "ics": {
+                "type": "string",
+                "format": "uri",
+                "description": "This event as an iCalendar file (text/calendar; add ?lang=fr|nl|en).",
+            },
+            "feeds": {"$ref": "#/components/schemas/EventFeeds"},
+        },
+    },
+    "EventFeeds": {
+        "type": "object",
+        "description": (
+            "iCalendar subscription feeds (RFC 5545; text/calendar) holding this event: published events "
+            "from 30 days ago to a year ahead, cancelled ones kept 30 days with STATUS:CANCELLED. Add "
+            "?lang=fr|nl|en. Answers carry a strong ETag and Last-Modified; send If-None-Match to get 304."
+        ),
+        "required": ["theme", "all"],
+        "properties": {
+            "theme": {"type": "string", "format": "uri", "description": "The feed of the event's theme"},
+            "all": {"type": "string", "format": "uri", "description": "The feed of all events"},
         },
     },
 }

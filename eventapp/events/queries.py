@@ -79,5 +79,23 @@ def get_public_event(slug: str) -> Event:
     return event
 
 
+def catalogue_state() -> str:
+    """A cheap fingerprint of everything the catalogue shows of public events.
+
+    Services bump `updated_at` on any visible change (see eventapp.events.ical); seat counters are
+    included because they change without it.
+    """
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(Event.id),
+            sa.func.coalesce(sa.func.sum(Event.id), 0),
+            sa.func.max(Event.updated_at),
+            sa.func.coalesce(sa.func.sum(Event.seats_taken), 0),
+            sa.func.coalesce(sa.func.sum(Event.capacity), 0),
+        ).where(Event.status.in_(PUBLIC_STATUSES))
+    ).one()
+    return ":".join(str(value) for value in row)
+
+
 def list_themes() -> list[Theme]:
     return list(db.session.scalars(sa.select(Theme).order_by(Theme.slug)))

@@ -3,6 +3,7 @@
 from flask import current_app
 
 from eventapp.core.time import brussels
+from eventapp.events.ical import ALL_FEED_PATH, event_ics_path, theme_feed_path
 from eventapp.events.models import Event, Session
 
 
@@ -53,6 +54,9 @@ def event_to_json(event: Event, *, detail: bool = False) -> dict:
         "seats_left": event.seats_left,
         "waiting_list": event.seats_waiting,
         "sessions": [session_to_json(s) for s in event.sessions],
+        # iCalendar: this event alone, and the feeds it appears in (each takes ?lang=fr|nl|en).
+        "ics": f"{base}{event_ics_path(event.slug)}",
+        "feeds": {"theme": f"{base}{theme_feed_path(event.theme.slug)}", "all": f"{base}{ALL_FEED_PATH}"},
     }
     if detail:
         data["description"] = _texts(event, "description")

@@ -1,18 +1,49 @@
 """Public catalogue and event pages."""
 
-from flask import Blueprint, render_template, request
-from flask_babel import lazy_gettext as _l
+import hashlib
 
+from flask import Blueprint, Response, render_template, request, session
+from flask_babel import lazy_gettext as _l
+from werkzeug.http import is_resource_modified
+
+from eventapp.core.cache import BuildCache
 from eventapp.core.i18n import current_language, localized
 from eventapp.core.time import utcnow
 from eventapp.events.forms import CatalogueFilterForm
-from eventapp.events.queries import CatalogueFilter, get_public_event, list_public_events, list_themes
+from eventapp.events.queries import (
+    CatalogueFilter,
+    catalogue_state,
+    get_public_event,
+    list_public_events,
+    list_themes,
+)
 
 bp = Blueprint("events", __name__)
 
 
+# Rendered catalogue pages by fingerprint: the catalogue is the busiest page after an announcement.
+page_cache = BuildCache(max_entries=128)
+
+
 @bp.get("/")
 def catalogue():
+    """The catalogue, answered 304 or from the page cache while nothing it shows has changed."""
+    now = utcnow()
+    if session.get("_flashes"):  # a one-off message: render for this visitor only
+        return _render_catalogue(now)
+    # The minute bucket lets events drop out of the list as they end.
+    fingerprint = f"{current_language()}|{request.full_path}|{catalogue_state()}|{now:%Y%m%d%H%M}"
+    etag = hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
+    if not is_resource_modified(request.environ, etag=etag):
+        response = Response(status=304)
+    else:
+        response = Response(page_cache.get_or_build(etag, lambda: _render_catalogue(now)), mimetype="text/html")
+    response.set_etag(etag)
+    response.cache_control.no_cache = True  # revalidate each time (cheap: 304)
+    return response
+
+
+def _render_catalogue(now):
     lang = current_language()
     themes = list_themes()
     form = CatalogueFilterForm(request.args)
@@ -21,8 +52,8 @@ def catalogue():
     if form.validate():
         flt = CatalogueFilter(theme=form.theme.data or None, date_from=form.date_from.data, date_to=form.date_to.data)
     page = request.args.get("page", 1, type=int) or 1
-    events = list_public_events(flt, now=utcnow(), page=page)
-    return render_template("events/catalogue.html", form=form, events=events, now=utcnow())
+    events = list_public_events(flt, now=now, page=page)
+    return render_template("events/catalogue.html", form=form, events=events, now=now)
 
 
 @bp.get("/events/<slug>")

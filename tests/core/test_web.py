@@ -45,16 +45,16 @@ def test_json_logs_carry_request_id_and_no_query_string(app, capsys):
     saved = (list(shared.handlers), shared.propagate, shared.level)
     json_app = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], LOG_FORMAT="json")
 
-    @json_app.get("/log-me")
-    def log_me():
+    @json_app.get("/log-me/<token>")
+    def log_me(token):
         json_app.logger.warning("hello")
         return "ok"
 
-    json_app.test_client().get("/log-me?token=SECRET", headers={"X-Request-ID": "req-00000001"})
+    json_app.test_client().get("/log-me/SECRET?token=SECRET", headers={"X-Request-ID": "req-00000001"})
     line = capsys.readouterr().err.strip().splitlines()[-1]
     record = json.loads(line)
     assert record["message"] == "hello" and record["level"] == "WARNING"
-    assert record["request_id"] == "req-00000001" and record["path"] == "/log-me"
+    assert record["request_id"] == "req-00000001" and record["path"] == "/log-me/<token>"
     assert "SECRET" not in line
     shared.handlers, shared.propagate = saved[0], saved[1]
     shared.setLevel(saved[2])

@@ -110,3 +110,20 @@ def test_catalogue_filter_by_theme_over_http(client):
     html = client.get("/?theme=culture&date_from=2027-07-01&date_to=2027-07-01").get_data(as_text=True)
     assert shown.slug in html and hidden.slug not in html
     assert date(2027, 7, 1)  # the filter uses Brussels calendar days
+
+
+def test_catalogue_revalidates_with_etag_and_changes_with_seats(client):
+    import sqlalchemy as sa
+
+    from eventapp.events.models import Event
+    from eventapp.extensions import db
+
+    event = make_event(starts_at=date_in_summer())
+    first = client.get("/?lang=en")
+    etag = first.headers["ETag"]
+    assert client.get("/?lang=en", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/?lang=nl", headers={"If-None-Match": etag}).status_code == 200
+    db.session.execute(sa.update(Event).where(Event.id == event.id).values(seats_taken=49))
+    db.session.commit()
+    changed = client.get("/?lang=en", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "1 seat left" in changed.get_data(as_text=True)

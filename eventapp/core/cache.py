@@ -1,0 +1,40 @@
+"""A small in-process cache of built responses (calendar feeds, catalogue pages), keyed by ETag.
+
+The ETag is computed from the data the body is built from (e.g. feeds.queries.FeedState), so an
+entry never goes stale: a change gives another key. Bounded, so the memory a worker spends on it is too.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+MAX_ENTRIES = 64
+MAX_BODY = 2 * 1024 * 1024  # bytes; larger bodies are built each time rather than held
+
+
+class BuildCache:
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self._entries: OrderedDict[str, bytes | str] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+        self.builds = 0  # how many bodies were built (tests and benchmarks read it)
+
+    def get_or_build(self, key: str, build: Callable[[], bytes | str]) -> bytes | str:
+        with self._lock:
+            body = self._entries.get(key)
+            if body is not None:
+                self._entries.move_to_end(key)
+                return body
+        body = build()  # outside the lock: two workers threads may build the same feed once each
+        with self._lock:
+            self.builds += 1
+            if len(body) <= MAX_BODY:
+                self._entries[key] = body
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        return body
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
