@@ -148,6 +148,8 @@ def test_registered_only_activity_refuses_guests(client, app, world):
     assert "link on your ticket" in response.get_data(as_text=True)
     with app.test_request_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Contribution)) == 0
+    page = client.get(f"/participate/{w.uuid}").get_data(as_text=True)
+    assert "link on your ticket" in page and f"/a/{board_uuid}/contribute" not in page
 
 
 def test_organiser_pages_need_access(client, app, world):
