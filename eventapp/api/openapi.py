@@ -9,7 +9,7 @@ from flask import jsonify
 
 from eventapp.api import bp
 
-FRAGMENTS = ("eventapp.events.openapi",)
+FRAGMENTS = ("eventapp.events.openapi", "eventapp.participation.openapi")
 
 ERROR_SCHEMA = {
     "type": "object",
