@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,48 +35,11 @@ RESULTS = ROOT / "bench" / "results" / "participation_votes.md"
 
 def arrange(url: str) -> dict:
     """An event with a participatory session, an organiser and an open single-choice poll."""
-    from flask.sessions import SecureCookieSessionInterface
+    from tests.participation.factories import arrange_live_poll
 
-    from eventapp.extensions import db
-    from eventapp.participation import queries, services
-    from eventapp.participation.models import ActivityKind, PollType
-    from tests.factories import make_event
-    from tests.live_server import app_for
-    from tests.participation.factories import make_organiser
-
-    app = app_for(url)
-    with app.test_request_context():
-        event = make_event(sessions=1, starts_at=datetime.now(UTC) - timedelta(minutes=30))
-        session = event.sessions[0]
-        organiser = make_organiser(event)
-        now = datetime.now(UTC)
-        poll = services.create_activity(
-            organiser,
-            session,
-            kind=ActivityKind.POLL,
-            poll_type=PollType.SINGLE,
-            prompts={"fr": "Priorité ?", "nl": "Prioriteit?"},
-            options=[{"fr": f"Option {i}", "nl": f"Optie {i}"} for i in range(1, 5)],
-            now=now,
-        )
-        services.open_activity(organiser, poll, now=now)
-        services.reveal_results(organiser, poll)
-        db.session.commit()
-        cookie = (
-            SecureCookieSessionInterface()
-            .get_signing_serializer(app)
-            .dumps({"_user_id": str(organiser.id), "_fresh": True})
-        )
-        context = {
-            "session_uuid": str(session.uuid),
-            "poll_uuid": str(poll.uuid),
-            "field": f"a{poll.id}-choice",
-            "options": [o.id for o in poll.options],
-            "room": queries.get_room(session).code,
-            "organiser_cookie": f"session={cookie}",
-        }
-        db.engine.dispose()
-    return context
+    ctx = arrange_live_poll(url, [{"fr": f"Option {i}", "nl": f"Optie {i}"} for i in range(1, 5)])
+    ctx["organiser_cookie"] = f"session={ctx['organiser_cookie']}"
+    return ctx
 
 
 class Recorder:

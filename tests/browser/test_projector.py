@@ -2,18 +2,12 @@
 
 import os
 import urllib.request
-from datetime import UTC, datetime
 
 import pytest
-from flask.sessions import SecureCookieSessionInterface
 
-from eventapp.extensions import db
-from eventapp.participation import services
-from eventapp.participation.models import ActivityKind, PollType
 from tests.conftest import require
-from tests.factories import make_event
-from tests.live_server import LiveServer, app_for, fresh_database
-from tests.participation.factories import make_organiser
+from tests.live_server import LiveServer, fresh_database
+from tests.participation.factories import arrange_live_poll
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -25,35 +19,6 @@ ARGS = [
 ]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.no_db_isolation]
-
-
-def _arrange(url):
-    app = app_for(url)
-    with app.test_request_context():
-        now = datetime.now(UTC)
-        event = make_event(sessions=1)
-        session = event.sessions[0]
-        organiser = make_organiser(event)
-        poll = services.create_activity(
-            organiser,
-            session,
-            kind=ActivityKind.POLL,
-            poll_type=PollType.SINGLE,
-            prompts={"fr": "Quelle priorité ?", "nl": "Welke prioriteit?"},
-            options=[{"fr": "Écoles", "nl": "Scholen"}, {"fr": "Musées", "nl": "Musea"}],
-            now=now,
-        )
-        services.open_activity(organiser, poll, now=now)
-        services.reveal_results(organiser, poll)
-        db.session.commit()
-        cookie = (
-            SecureCookieSessionInterface()
-            .get_signing_serializer(app)
-            .dumps({"_user_id": str(organiser.id), "_fresh": True})
-        )
-        values = (str(session.uuid), str(poll.uuid), f"a{poll.id}-choice", poll.options[1].id, cookie)
-        db.engine.dispose()
-    return values
 
 
 def _vote(base, session_uuid, poll_uuid, field, option_id):
@@ -72,7 +37,9 @@ def test_projector_updates_without_reload(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     url = fresh_database("sqlite", tmp_path)
-    session_uuid, poll_uuid, field, option_id, cookie = _arrange(url)
+    arranged = arrange_live_poll(url, [{"fr": "Écoles", "nl": "Scholen"}, {"fr": "Musées", "nl": "Musea"}])
+    session_uuid, poll_uuid, field = arranged["session_uuid"], arranged["poll_uuid"], arranged["field"]
+    option_id, cookie = arranged["options"][1], arranged["organiser_cookie"]
     with LiveServer(url, workers=2) as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:

@@ -81,3 +81,45 @@ def make_activity(session, organiser, kind=ActivityKind.POLL, *, open_: bool = T
     if open_:
         services.open_activity(organiser, activity, now=NOW)
     return activity
+
+
+def arrange_live_poll(database_url: str, options: list[dict[str, str]]) -> dict:
+    """For real-server runs (browser test, benchmark): an open poll with revealed results on a live database,
+    and a signed Flask session cookie that logs its organiser in."""
+    from datetime import UTC, datetime
+
+    from flask.sessions import SecureCookieSessionInterface
+
+    from eventapp.participation import queries
+    from tests.factories import make_event
+    from tests.live_server import app_for
+
+    app = app_for(database_url)
+    with app.test_request_context():
+        now = datetime.now(UTC)
+        event = make_event(sessions=1)
+        session = event.sessions[0]
+        organiser = make_organiser(event)
+        poll = services.create_activity(
+            organiser,
+            session,
+            kind=ActivityKind.POLL,
+            poll_type=PollType.SINGLE,
+            prompts={"fr": "Quelle priorité ?", "nl": "Welke prioriteit?"},
+            options=options,
+            now=now,
+        )
+        services.open_activity(organiser, poll, now=now)
+        services.reveal_results(organiser, poll)
+        db.session.commit()
+        signer = SecureCookieSessionInterface().get_signing_serializer(app)
+        arranged = {
+            "session_uuid": str(session.uuid),
+            "poll_uuid": str(poll.uuid),
+            "field": f"a{poll.id}-choice",
+            "options": [o.id for o in poll.options],
+            "room": queries.get_room(session).code,
+            "organiser_cookie": signer.dumps({"_user_id": str(organiser.id), "_fresh": True}),
+        }
+        db.engine.dispose()
+    return arranged
