@@ -71,7 +71,8 @@ def import_models() -> None:
     import eventapp.core.outbox
     import eventapp.events.models
     import eventapp.participation.models
-    import eventapp.registration.models  # noqa: F401
+    import eventapp.registration.models
+    import eventapp.tickets.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -79,14 +80,15 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.events.views import bp as events_bp
     from eventapp.feeds.views import bp as feeds_bp
     from eventapp.participation.views import bp as participation_bp
+    from eventapp.tickets.views import bp as tickets_bp
 
-    app.register_blueprint(events_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(feeds_bp)
-    app.register_blueprint(participation_bp)
+    for blueprint in (events_bp, api_bp, feeds_bp, tickets_bp, participation_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_cli(app: Flask) -> None:
     from eventapp.events.cli import demo_cli
+    from eventapp.tickets.cli import scanners_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(scanners_cli)

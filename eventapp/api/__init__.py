@@ -8,3 +8,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 from eventapp.api import openapi as _openapi  # noqa: E402, F401
 from eventapp.events import api as _events_api  # noqa: E402, F401
 from eventapp.participation import api as _participation_api  # noqa: E402, F401
+from eventapp.tickets import api as _tickets_api  # noqa: E402, F401

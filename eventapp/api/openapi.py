@@ -9,7 +9,11 @@ from flask import jsonify
 
 from eventapp.api import bp
 
-FRAGMENTS = ("eventapp.events.openapi", "eventapp.participation.openapi")
+FRAGMENTS = (
+    "eventapp.events.openapi",
+    "eventapp.tickets.openapi",
+    "eventapp.participation.openapi",
+)
 
 ERROR_SCHEMA = {
     "type": "object",

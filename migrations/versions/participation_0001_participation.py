@@ -1,7 +1,7 @@
 """participation: rooms, activities, participants, contributions, votes, export log
 
 Revision ID: participation_0001
-Revises: 0001_foundation
+Revises: tickets_0001
 Create Date: 2026-11-27 10:40:05.467182
 
 """
@@ -12,7 +12,7 @@ import eventapp.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'participation_0001'
-down_revision = '0001_foundation'
+down_revision = 'tickets_0001'
 branch_labels = None
 depends_on = None
 

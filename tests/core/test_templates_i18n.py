@@ -19,6 +19,7 @@ ALLOWED_WORDS = {"Subject"}
 _TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
 _ENTITY = re.compile(r"&[a-zA-Z]+;|&#\d+;")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_CSS_CLASS = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
 _READ_ATTRIBUTE = re.compile(r'\b(alt|title|aria-label|placeholder)="([^"]*)"')
 
 
@@ -31,7 +32,9 @@ def _visible_words(source: str) -> list[str]:
         if after_block_begin and kind == "name":
             in_trans = {"trans": True, "pluralize": True, "endtrans": False}.get(value, in_trans)
         after_block_begin = kind == "block_begin"
-        if kind == "data" and not in_trans:  # text inside {% trans %} is translated
+        # Text inside {% trans %} is translated; a lone kebab-case token is a CSS class
+        # ({% block body_class %}scanner-body{% endblock %}), not prose.
+        if kind == "data" and not in_trans and not _CSS_CLASS.match(value.strip()):
             pieces.append(value)
     raw = "".join(pieces)
     words = []
@@ -52,3 +55,4 @@ def test_the_check_catches_literal_text():
     assert _visible_words('<img alt="Logo" src="x">') == ["Logo"]
     assert _visible_words("<p>{{ _('Hello') }} · {{ n }}</p>") == []
     assert _visible_words("<p>{% trans %}Hello {{ n }}{% endtrans %} Bye</p>") == ["Bye"]
+    assert _visible_words("{% block c %}scanner-body{% endblock %}{% block d %}Title{% endblock %}") == ["Title"]

@@ -1,0 +1,382 @@
+// Door scanner: camera (native BarcodeDetector or the vendored ZXing wasm), hardware scanner or
+// keyboard, and name search; verdicts from the server, or from the offline snapshot when the
+// network is gone (scans are then queued in IndexedDB and uploaded when it returns).
+import { createQrDetector } from "/static/vendor/barcode-detector/load.js";
+import * as store from "./scanner-store.js";
+
+const $ = (id) => document.getElementById(id);
+const root = $("scanner");
+const T = JSON.parse($("scan-texts").textContent);
+const token = store.loadToken();
+let snapshot = null; // {event, scanner, sessions, tickets: Map digest -> ticket}
+let showing = false;
+let lastCode = "";
+let lastCodeAt = 0;
+let lastAdmission = null;
+
+const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => (k in values ? values[k] : ""));
+const plural = (forms, n) => fill(forms[n === 1 ? 0 : 1], { n });
+const fmtTime = (iso) => new Date(iso).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+const newScanId = () => (crypto.randomUUID ? crypto.randomUUID() : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(""));
+
+async function sha256(text) {
+  const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, {
+    ...options,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...(options.headers || {}) },
+  });
+  if (response.status === 403) {
+    await store.wipe();
+    unpaired();
+    throw new Error("revoked");
+  }
+  if (!response.ok) throw Object.assign(new Error("http"), { status: response.status, body: await response.json().catch(() => ({})) });
+  return response.json();
+}
+
+function unpaired() {
+  $("scanner-ui").hidden = true;
+  $("not-paired").hidden = false;
+}
+
+// --- Sound, vibration and the full-screen verdict ---------------------------------------------
+
+let audio = null;
+function beep(kind) {
+  try {
+    audio = audio || new AudioContext();
+    const tones = kind === "ok" ? [[880, 0.15]] : kind === "warn" ? [[440, 0.2], [440, 0.2]] : [[220, 0.25], [180, 0.35]];
+    let t = audio.currentTime;
+    for (const [freq, length] of tones) {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = freq;
+      osc.type = kind === "ok" ? "sine" : "square";
+      gain.gain.setValueAtTime(0.2, t);
+      gain.gain.exponentialRampToValueAtTime(0.001, t + length);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(t);
+      osc.stop(t + length);
+      t += length + 0.08;
+    }
+  } catch { /* no audio: colour, icon and text still tell */ }
+  if (navigator.vibrate) navigator.vibrate(kind === "ok" ? 80 : [200, 80, 200]);
+}
+
+const KIND = { ok: "ok", already_checked_in: "warn", not_today: "warn", waitlisted: "warn", wrong_event: "bad", cancelled: "bad", invalid: "bad" };
+const ICON = { ok: "✓", warn: "!", bad: "✗" };
+
+function showVerdict(result, { offline = false } = {}) {
+  const kind = KIND[result.status] || "bad";
+  const lines = [];
+  if (result.status === "ok") {
+    lines.push(plural(T.people_admitted, result.people));
+    if (result.name) lines.push(result.name);
+    if (result.people_remaining > 0) lines.push(plural(T.people_remaining, result.people_remaining));
+    if (result.sessions && result.sessions.length) {
+      lines.push(`${T.sessions} ${result.sessions.map((s) => `${s.title} (${fmtTime(s.start)}${s.room ? `, ${s.room}` : ""})`).join("; ")}`);
+    }
+  } else if (result.status === "already_checked_in") {
+    if (result.previous) lines.push(fill(T.already_detail, { time: fmtTime(result.previous.at), gate: result.previous.gate }));
+    if (result.people_remaining > 0) lines.push(plural(T.only_remaining, result.people_remaining));
+    if (result.name) lines.push(result.name);
+  } else if (result.status === "wrong_event") {
+    lines.push(fill(T.wrong_event_detail, { title: result.other_event ? result.other_event.title : "?" }));
+  } else {
+    lines.push(T[`${result.status}_detail`] || "");
+  }
+  if (result.duplicate_discovered) lines.push(T.duplicate);
+  const box = $("verdict");
+  box.className = `verdict verdict-${kind}`;
+  box.dataset.status = result.status;
+  $("verdict-icon").textContent = ICON[kind];
+  $("verdict-title").textContent = T[result.status] || T.invalid;
+  $("verdict-details").replaceChildren(...lines.map((line) => Object.assign(document.createElement("p"), { textContent: line })));
+  $("verdict-offline").hidden = !offline;
+  $("verdict-offline").textContent = T.offline_verdict;
+  const canUndo = !offline && result.status === "ok" && snapshot && snapshot.scanner.profile === "supervisor";
+  lastAdmission = canUndo ? result.scan_id : null;
+  $("verdict-undo").hidden = !canUndo;
+  box.hidden = false;
+  showing = true;
+  $("announce").textContent = [offline ? T.offline_verdict : "", T[result.status] || T.invalid, ...lines].filter(Boolean).join(". ");
+  beep(kind);
+  $("verdict-next").focus();
+  clearTimeout(showVerdict.timer);
+  showVerdict.timer = setTimeout(hideVerdict, kind === "ok" ? 2500 : 6000);
+}
+
+function hideVerdict() {
+  clearTimeout(showVerdict.timer);
+  $("verdict").hidden = true;
+  showing = false;
+}
+
+// --- Judging a code -----------------------------------------------------------------------------
+
+function eventDay(now) {
+  const day = (d) => new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels" }).format(d);
+  const today = day(now);
+  return day(new Date(snapshot.event.start)) <= today && today <= day(new Date(snapshot.event.end));
+}
+
+/** The verdict from the snapshot, as the server would give it (marked offline on screen). */
+async function judgeOffline(code, people) {
+  const ticket = snapshot ? snapshot.tickets.get(await sha256(code)) : null;
+  const now = new Date();
+  if (!ticket) return { status: "invalid", people: 0 };
+  const remaining = ticket.n - ticket.c;
+  const base = { people: 0, people_remaining: remaining, seats: ticket.n, name: ticket.name, sessions: [] };
+  if (ticket.st === "cancelled" || snapshot.event.status === "cancelled") return { ...base, status: "cancelled" };
+  if (ticket.st === "waitlisted") return { ...base, status: "waitlisted" };
+  if (!eventDay(now)) return { ...base, status: "not_today" };
+  const wanted = people || remaining;
+  if (remaining <= 0 || wanted > remaining) {
+    return { ...base, status: "already_checked_in", previous: ticket.at ? { at: ticket.at, gate: ticket.g } : null };
+  }
+  ticket.c += wanted;
+  ticket.at = now.toISOString();
+  ticket.g = snapshot.scanner.gate;
+  return {
+    ...base,
+    status: "ok",
+    people: wanted,
+    people_remaining: ticket.n - ticket.c,
+    sessions: (ticket.s || []).map((i) => snapshot.sessions[i]).filter(Boolean),
+  };
+}
+
+async function rememberOnline(code, result) {
+  if (!snapshot || !result.seats) return;
+  const ticket = snapshot.tickets.get(await sha256(code));
+  if (ticket) {
+    ticket.c = ticket.n - result.people_remaining;
+    if (result.status === "ok") { ticket.at = new Date().toISOString(); ticket.g = snapshot.scanner.gate; }
+  }
+}
+
+/** Ask how many people of a group ticket are at the door (partial arrival), from the snapshot. */
+async function chooseGroupSize(code) {
+  const ticket = snapshot ? snapshot.tickets.get(await sha256(code)) : null;
+  const remaining = ticket && ticket.st === "confirmed" ? ticket.n - ticket.c : 0;
+  if (remaining <= 1) return null;
+  return new Promise((resolve) => {
+    $("group-title").textContent = T.how_many;
+    const buttons = [];
+    for (let n = remaining; n >= 1; n -= 1) {
+      const button = Object.assign(document.createElement("button"), { type: "button", textContent: n === remaining ? fill(T.all, { n }) : String(n) });
+      button.addEventListener("click", () => { $("group").hidden = true; resolve(n); });
+      buttons.push(button);
+    }
+    $("group-buttons").replaceChildren(...buttons);
+    $("group").hidden = false;
+    showing = true;
+    buttons[0].focus();
+  });
+}
+
+async function handleCode(raw) {
+  const code = raw.trim().toUpperCase();
+  if (!code) return;
+  const people = await chooseGroupSize(code);
+  const scan = { code, scan_id: newScanId(), people };
+  try {
+    const result = await api("/api/v1/checkin", { method: "POST", body: JSON.stringify(scan) });
+    await rememberOnline(code, result);
+    showVerdict(result);
+    refreshStatus();
+  } catch (error) {
+    console.warn("scan", error);
+    if (error.message === "revoked") return;
+    if (error.message === "http") { showVerdict({ status: "invalid" }); return; }
+    // No network: judge from the snapshot and keep the scan for later.
+    const result = await judgeOffline(code, people);
+    scan.scanned_at = new Date().toISOString();
+    scan.verdict = result.status;
+    await store.queueScan(scan);
+    if (snapshot) await saveSnapshot();
+    setOnline(false);
+    showVerdict(result, { offline: true });
+  }
+}
+
+// --- Snapshot, upload and counts ----------------------------------------------------------------
+
+async function saveSnapshot() {
+  await store.putSnapshot({ ...snapshot, tickets: Array.from(snapshot.tickets.values()) });
+}
+
+function useSnapshot(data) {
+  snapshot = { ...data, tickets: new Map(data.tickets.map((t) => [t.d, t])) };
+  $("event-title").textContent = data.event.title;
+  $("gate").textContent = data.scanner.gate;
+  $("search").hidden = data.scanner.profile === "scan_only";
+  if (data.counts) showCounts(data.counts);
+  if (data.duplicates) showDuplicates(data.duplicates);
+}
+
+async function refreshSnapshot() {
+  const data = await api("/api/v1/scanner/snapshot");
+  useSnapshot(data);
+  await saveSnapshot();
+}
+
+function showCounts(counts) {
+  $("counts").textContent = fill(T.counts, { checked: counts.checked_in, expected: counts.expected });
+  $("gate-counts").replaceChildren(...Object.entries(counts.gates).map(([gate, n]) => Object.assign(document.createElement("li"), { textContent: `${gate}: ${n}` })));
+}
+
+function showDuplicates(duplicates) {
+  $("duplicates").hidden = duplicates.length === 0;
+  $("duplicates-list").replaceChildren(...duplicates.map((d) => Object.assign(document.createElement("li"), { textContent: fill(T.duplicate_line, { gate: d.gate, time: fmtTime(d.scanned_at) }) })));
+}
+
+async function refreshStatus() {
+  try {
+    const data = await api("/api/v1/scanner/status");
+    showCounts(data.counts);
+    showDuplicates(data.duplicates);
+    setOnline(true);
+  } catch { /* offline: the counts stay as they were */ }
+}
+
+let uploading = false;
+async function upload() {
+  if (uploading) return;
+  uploading = true;
+  try {
+    const scans = await store.queuedScans();
+    if (scans.length) {
+      const { results } = await api("/api/v1/checkin/batch", { method: "POST", body: JSON.stringify({ scans }) });
+      await store.dropScans(results.map((r) => r.scan_id).filter(Boolean));
+    }
+    setOnline(true);
+    await refreshSnapshot();
+  } catch { setOnline(false); } finally {
+    uploading = false;
+    showPending();
+  }
+}
+
+async function showPending() {
+  const n = (await store.queuedScans()).length;
+  $("pending").textContent = n ? plural(T.pending, n) : "";
+  root.dataset.pending = String(n);
+}
+
+function setOnline(online) {
+  $("net-status").textContent = online ? T.online : T.offline;
+  $("net-status").className = `net-status ${online ? "is-online" : "is-offline"}`;
+  root.dataset.online = String(online);
+  showPending();
+}
+
+// --- Inputs: camera, hardware scanner / keyboard, search ---------------------------------------
+
+function accept(code) {
+  const now = Date.now();
+  // The camera sees the same ticket many times a second: one scan per ticket per few seconds.
+  if (showing || (code === lastCode && now - lastCodeAt < 4000)) return;
+  lastCode = code;
+  lastCodeAt = now;
+  handleCode(code);
+}
+
+async function startCamera() {
+  const video = $("camera");
+  const message = $("camera-message");
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+    video.srcObject = stream;
+    await video.play();
+    $("camera-start").hidden = true;
+    message.hidden = true;
+    const detector = await createQrDetector(root.dataset.wasm);
+    root.dataset.camera = "ready";
+    const tick = async () => {
+      if (!showing && video.readyState >= 2) {
+        try {
+          const codes = await detector.detect(video);
+          if (codes.length) accept(codes[0].rawValue);
+        } catch { /* a frame that could not be read */ }
+      }
+      setTimeout(tick, 120);
+    };
+    tick();
+  } catch {
+    message.textContent = T.camera_error;
+    message.hidden = false;
+    $("camera-start").hidden = false;
+  }
+}
+
+$("manual-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = $("manual-code");
+  const code = input.value;
+  input.value = "";
+  if (code.trim()) { lastCode = ""; handleCode(code); }
+});
+
+$("search-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const q = $("search-q").value.trim();
+  if (q.length < 2) return;
+  let items = [];
+  try {
+    items = (await api(`/api/v1/scanner/search?q=${encodeURIComponent(q)}`)).results;
+  } catch {
+    // Offline: names from the snapshot (only this profile's snapshot holds them); admission needs the network.
+    items = [];
+  }
+  const list = $("search-results");
+  if (!items.length) { list.replaceChildren(Object.assign(document.createElement("li"), { textContent: T.search_none })); return; }
+  list.replaceChildren(...items.map((item) => {
+    const li = document.createElement("li");
+    li.textContent = `${item.name} (${item.checked_in}/${item.seats}) `;
+    if (item.status === "confirmed" && item.checked_in < item.seats) {
+      const button = Object.assign(document.createElement("button"), { type: "button", textContent: T.admit });
+      button.addEventListener("click", () => handleCode(item.code));
+      li.append(button);
+    }
+    return li;
+  }));
+});
+
+$("verdict-next").addEventListener("click", hideVerdict);
+$("verdict").addEventListener("click", (event) => { if (event.target === $("verdict")) hideVerdict(); });
+$("verdict-undo").addEventListener("click", async () => {
+  if (!lastAdmission) return;
+  try {
+    await api("/api/v1/checkin/undo", { method: "POST", body: JSON.stringify({ scan_id: lastAdmission }) });
+    $("announce").textContent = T.undone;
+    $("verdict-details").append(Object.assign(document.createElement("p"), { textContent: T.undone }));
+    $("verdict-undo").hidden = true;
+    refreshSnapshot().catch(() => {});
+  } catch { $("announce").textContent = T.error; }
+});
+$("camera-start").addEventListener("click", startCamera);
+document.addEventListener("keydown", (event) => { if (event.key === "Escape" && showing && $("group").hidden) hideVerdict(); });
+
+// --- Start --------------------------------------------------------------------------------------
+
+async function start() {
+  if (!token) { unpaired(); return; }
+  $("scanner-ui").hidden = false;
+  const saved = await store.getSnapshot().catch(() => null);
+  if (saved) useSnapshot(saved);
+  await upload(); // sends anything left from last time, then fetches a fresh snapshot
+  window.addEventListener("online", upload);
+  window.addEventListener("offline", () => setOnline(false));
+  setInterval(refreshStatus, 15000);
+  setInterval(upload, 60000);
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register(root.dataset.sw, { scope: "/scan" }).catch(() => {});
+  root.dataset.ready = "true";
+  startCamera();
+}
+
+start();

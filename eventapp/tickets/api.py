@@ -1,0 +1,275 @@
+"""Door API for scanners (device token as Bearer): check-in, offline snapshot and batch upload."""
+
+from datetime import datetime
+
+from flask import current_app, jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from eventapp.api import bp
+from eventapp.core.db import transaction
+from eventapp.core.errors import DomainError, PermissionDenied
+from eventapp.core.i18n import current_language, localized
+from eventapp.core.time import utcnow
+from eventapp.extensions import csrf, limiter
+from eventapp.registration.tokens import ticket_code
+from eventapp.tickets import queries, services
+from eventapp.tickets.models import Scanner, ScanResult
+from eventapp.tickets.services import CheckInResult
+
+MAX_BATCH = 500
+
+
+class BadRequest(DomainError):
+    status = 400
+    code = "invalid_request"
+    default_message = _l("The request is malformed.")
+
+
+def scanner_from_request(now: datetime) -> Scanner:
+    """The scanner whose device token is in `Authorization: Bearer …` (raises PermissionDenied)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return services.authenticate_scanner(token.strip() if scheme.lower() == "bearer" else "", now=now)
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest()
+    return body
+
+
+def _scan_fields(item: dict) -> dict:
+    """Shape checks of one scan; the service checks the rules."""
+    code, scan_id, people, scanned_at = (
+        item.get("code"),
+        item.get("scan_id"),
+        item.get("people"),
+        item.get("scanned_at"),
+    )
+    if not isinstance(code, str) or len(code) > 200:
+        raise BadRequest(_l("The ticket code is missing."), code="invalid_code")
+    if not isinstance(scan_id, str) or len(scan_id) > 64:
+        raise BadRequest(_l("The scan id is missing or malformed."), code="invalid_scan_id")
+    if people is not None and (isinstance(people, bool) or not isinstance(people, int) or not 1 <= people <= 1000):
+        raise BadRequest(_l("The number of people must be at least 1."), code="invalid_people")
+    when = None
+    if scanned_at is not None:
+        try:
+            when = datetime.fromisoformat(scanned_at) if isinstance(scanned_at, str) else None
+        except ValueError:
+            when = None
+        if when is None or when.tzinfo is None:
+            raise BadRequest(_l("The scan time must be an ISO 8601 time with its offset."), code="invalid_scanned_at")
+    return {"code": code, "scan_id": scan_id, "people": people, "scanned_at": when}
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt else None
+
+
+def serialize_session(session) -> dict:
+    lang = current_language()
+    return {
+        "title": localized(session, "title", lang).text,
+        "start": _iso(session.starts_at),
+        "end": _iso(session.ends_at),
+        "room": session.room,
+    }
+
+
+def serialize_result(result: CheckInResult, scanner: Scanner | None) -> dict:
+    lang = current_language()
+    registration = result.registration
+    data = {
+        "status": str(result.status),
+        "scan_id": result.scan_id,
+        "people": result.people,
+        "people_remaining": result.people_remaining,
+        "seats": result.seats,
+        "sessions": [serialize_session(s) for s in result.sessions] if result.status == ScanResult.OK else [],
+        "previous": {"at": _iso(result.previous_at), "gate": result.previous_gate} if result.previous_at else None,
+        "other_event": None,
+        "replayed": result.replayed,
+        "duplicate_discovered": result.duplicate_discovered,
+    }
+    if result.other_event is not None:
+        data["other_event"] = {
+            "slug": result.other_event.slug,
+            "title": localized(result.other_event, "title", lang).text,
+            "start": _iso(result.other_event.starts_at),
+        }
+        data["sessions"] = []
+    # Names only for scanners allowed to search by name (and only for tickets of their own event).
+    if (
+        registration is not None
+        and scanner is not None
+        and scanner.profile.can_search
+        and registration.event_id == scanner.event_id
+    ):
+        data["name"] = registration.name
+    return data
+
+
+@bp.post("/checkin")
+@csrf.exempt
+@limiter.exempt
+def checkin():
+    """Judge one scanned ticket and admit it (see services.check_in)."""
+    now = utcnow()
+    fields = _scan_fields(_json_body())
+    with transaction():
+        scanner = scanner_from_request(now)
+        result = services.check_in(scanner=scanner, key=current_app.config["SECRET_KEY"], now=now, **fields)
+        data = serialize_result(result, scanner)
+    return jsonify(data)
+
+
+@bp.post("/checkin/batch")
+@csrf.exempt
+@limiter.exempt
+def checkin_batch():
+    """Upload scans made offline, oldest first; each one is judged and committed on its own."""
+    now = utcnow()
+    body = _json_body()
+    scans = body.get("scans")
+    if not isinstance(scans, list) or len(scans) > MAX_BATCH:
+        raise BadRequest()
+    with transaction():
+        scanner_id = scanner_from_request(now).id
+    results = []
+    # Earliest scans first, so that "earliest scan wins" needs as few corrections as possible.
+    items = sorted((s for s in scans if isinstance(s, dict)), key=lambda s: str(s.get("scanned_at") or ""))
+    for item in items:
+        try:
+            fields = _scan_fields(item)
+            verdict = item.get("verdict", "ok")
+            with transaction():
+                scanner = queries.get_scanner(scanner_id)
+                if fields["scanned_at"] is None:
+                    fields["scanned_at"] = now
+                if verdict == ScanResult.OK:
+                    result = services.check_in(scanner=scanner, key=current_app.config["SECRET_KEY"], now=now, **fields)
+                else:
+                    if verdict not in {r.value for r in ScanResult}:
+                        raise BadRequest(code="invalid_verdict")
+                    result = services.record_offline_refusal(
+                        fields["code"],
+                        scanner=scanner,
+                        scan_id=fields["scan_id"],
+                        scanned_at=fields["scanned_at"],
+                        verdict=ScanResult(verdict),
+                        now=now,
+                    )
+                results.append(serialize_result(result, scanner))
+        except DomainError as error:
+            results.append(
+                {"scan_id": item.get("scan_id"), "error": {"code": error.code, "message": str(error.message)}}
+            )
+    return jsonify(results=results)
+
+
+@bp.post("/checkin/undo")
+@csrf.exempt
+@limiter.exempt
+def checkin_undo():
+    """A supervisor scanner takes back an admission made by `scan_id`."""
+    now = utcnow()
+    scan_id = _json_body().get("scan_id")
+    if not isinstance(scan_id, str):
+        raise BadRequest(code="invalid_scan_id")
+    with transaction():
+        scanner = scanner_from_request(now)
+        check = services.undo_scan(scan_id, scanner=scanner, now=now)
+        data = {
+            "status": "undone",
+            "scan_id": scan_id,
+            "people": check.people,
+            "people_remaining": check.registration.seats - check.registration.checked_in_people,
+        }
+    return jsonify(data)
+
+
+def _counts(scanner: Scanner) -> dict:
+    return queries.count_check_ins(scanner.event).as_dict()
+
+
+def serialize_duplicate(attempt) -> dict:
+    first = queries.first_check_in(attempt.registration_id) if attempt.registration_id else None
+    return {
+        "scan_id": attempt.scan_id,
+        "gate": attempt.gate,
+        "scanned_at": _iso(attempt.scanned_at),
+        "discovered_at": _iso(attempt.duplicate_discovered_at),
+        "admitted": {"gate": first.gate, "at": _iso(first.scanned_at)} if first else None,
+    }
+
+
+@bp.get("/scanner/snapshot")
+@limiter.exempt
+def scanner_snapshot():
+    """Everything a scanner needs to keep judging tickets of its event without a network."""
+    now = utcnow()
+    with transaction():
+        scanner = scanner_from_request(now)
+        lang = current_language()
+        event = scanner.event
+        snapshot = queries.build_snapshot(scanner, now=now)
+        data = {
+            "generated_at": snapshot["generated_at"],
+            "scanner": {"gate": scanner.name, "profile": str(scanner.profile)},
+            "event": {
+                "slug": event.slug,
+                "title": localized(event, "title", lang).text,
+                "start": _iso(event.starts_at),
+                "end": _iso(event.ends_at),
+                "status": str(event.status),
+            },
+            "sessions": [serialize_session(s) for s in snapshot["sessions"]],
+            "tickets": snapshot["tickets"],
+            "counts": _counts(scanner),
+            "duplicates": [serialize_duplicate(a) for a in queries.list_late_duplicates(event)],
+        }
+    return jsonify(data)
+
+
+@bp.get("/scanner/status")
+@limiter.exempt
+def scanner_status():
+    """Live counts and duplicates discovered after the fact, for the scanner page to poll."""
+    now = utcnow()
+    with transaction():
+        scanner = scanner_from_request(now)
+        data = {
+            "scanner": {"gate": scanner.name, "profile": str(scanner.profile)},
+            "counts": _counts(scanner),
+            "duplicates": [serialize_duplicate(a) for a in queries.list_late_duplicates(scanner.event)],
+        }
+    return jsonify(data)
+
+
+@bp.get("/scanner/search")
+@limiter.exempt
+def scanner_search():
+    """Attendees of the scanner's event by name (scan_and_search and supervisor profiles only)."""
+    now = utcnow()
+    with transaction():
+        scanner = scanner_from_request(now)
+        if not scanner.profile.can_search:
+            raise PermissionDenied(_l("This scanner may not search by name."), code="profile_forbids")
+        key = current_app.config["SECRET_KEY"]
+        found = queries.search_registrations(scanner.event, request.args.get("q", "")[:100])
+        data = {
+            "results": [
+                {
+                    "name": r.name,
+                    "status": str(r.status),
+                    "seats": r.seats,
+                    "checked_in": r.checked_in_people,
+                    # The code lets the volunteer admit the person found; this profile may do that anyway.
+                    "code": ticket_code(key, r.secret_seed),
+                }
+                for r in found
+            ]
+        }
+    return jsonify(data)

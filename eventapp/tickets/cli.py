@@ -1,0 +1,77 @@
+"""`flask scanners …`: door scanners for scripts, hardware scanners and organisers on a terminal."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from eventapp.core.db import transaction
+from eventapp.core.errors import DomainError
+from eventapp.core.time import utcnow
+from eventapp.tickets import queries, services
+from eventapp.tickets.models import ScannerProfile
+
+scanners_cli = AppGroup("scanners", help="Door scanners (devices) of an event.")
+
+
+def pairing_url(token: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/scan/pair/{token}"
+
+
+@scanners_cli.command("create")
+@click.argument("event_slug")
+@click.option("--name", required=True, help='Gate name, e.g. "Door A".')
+@click.option("--profile", type=click.Choice([p.value for p in ScannerProfile]), default=ScannerProfile.SCAN_ONLY.value)
+@click.option("--token", "direct", is_flag=True, help="Print a device token instead of a pairing link.")
+def create_command(event_slug: str, name: str, profile: str, direct: bool):
+    """Create a scanner and print its pairing link (valid 10 minutes, once) or device token."""
+    now = utcnow()
+    try:
+        with transaction():
+            event = queries.get_event_by_slug(event_slug)
+            scanner, secret = services.create_scanner(
+                event, name=name, profile=ScannerProfile(profile), direct_token=direct, now=now
+            )
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    click.echo(f"Scanner {scanner.id} ({scanner.name}, {scanner.profile}) for {event.slug}")
+    if direct:
+        click.echo(f"Device token (shown once; send it as 'Authorization: Bearer <token>'): {secret}")
+    else:
+        click.echo(f"Pairing link (open it once on the phone within 10 minutes): {pairing_url(secret)}")
+
+
+@scanners_cli.command("list")
+@click.argument("event_slug")
+def list_command(event_slug: str):
+    """List an event's scanners with their scan and admission counts."""
+    try:
+        event = queries.get_event_by_slug(event_slug)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    scans = queries.count_scans_by_scanner(event)
+    admitted = queries.count_admissions_by_scanner(event)
+    for scanner in queries.list_scanners(event):
+        if scanner.revoked_at:
+            state = f"revoked {scanner.revoked_at:%Y-%m-%d %H:%M}"
+        elif scanner.token_digest:
+            state = "paired"
+        else:
+            state = "waiting for pairing"
+        seen = f"{scanner.last_seen_at:%Y-%m-%d %H:%M}" if scanner.last_seen_at else "never"
+        click.echo(
+            f"{scanner.id}\t{scanner.name}\t{scanner.profile}\t{state}\tscans={scans.get(scanner.id, 0)}"
+            f"\tadmitted={admitted.get(scanner.id, 0)}\tlast seen={seen}"
+        )
+
+
+@scanners_cli.command("revoke")
+@click.argument("scanner_id", type=int)
+def revoke_command(scanner_id: int):
+    """Revoke a scanner at once (lost phone): its token and pairing link stop working."""
+    try:
+        with transaction():
+            scanner = queries.get_scanner(scanner_id)
+            services.revoke_scanner(scanner, now=utcnow())
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    click.echo(f"Scanner {scanner_id} revoked.")

@@ -1,0 +1,189 @@
+"""Reads for the door: scanners, live counts, the offline snapshot, duplicates found after the fact."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from eventapp.core.errors import NotFound
+from eventapp.events.models import Event
+from eventapp.extensions import db
+from eventapp.registration.models import Registration, RegistrationStatus
+from eventapp.tickets.models import CheckIn, ScanAttempt, Scanner, ScanResult
+
+
+def get_event_by_slug(slug: str) -> Event:
+    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
+    if event is None:
+        raise NotFound()
+    return event
+
+
+def get_scanner(scanner_id: int) -> Scanner:
+    scanner = db.session.get(Scanner, scanner_id)
+    if scanner is None:
+        raise NotFound()
+    return scanner
+
+
+def list_scanners(event: Event) -> list[Scanner]:
+    return list(
+        db.session.scalars(
+            sa.select(Scanner).where(Scanner.event_id == event.id).order_by(Scanner.revoked_at.is_not(None), Scanner.id)
+        )
+    )
+
+
+@dataclass
+class CheckInCounts:
+    """People admitted vs expected (confirmed seats), in total and per gate."""
+
+    checked_in: int = 0
+    expected: int = 0
+    tickets_used: int = 0  # registrations with at least one person in
+    tickets: int = 0  # confirmed registrations
+    gates: dict[str, int] = field(default_factory=dict)  # people admitted per gate
+
+    def as_dict(self) -> dict:
+        return {
+            "checked_in": self.checked_in,
+            "expected": self.expected,
+            "tickets_used": self.tickets_used,
+            "tickets": self.tickets,
+            "gates": self.gates,
+        }
+
+
+def count_check_ins(event: Event) -> CheckInCounts:
+    """Live door counts for the scanner page and the back-office dashboard (undone admissions excluded)."""
+    row = db.session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(Registration.checked_in_people), 0),
+            sa.func.coalesce(sa.func.sum(Registration.seats), 0),
+            sa.func.count(Registration.id).filter(Registration.checked_in_people > 0),
+            sa.func.count(Registration.id),
+        ).where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+    ).one()
+    gates = dict(
+        db.session.execute(
+            sa.select(CheckIn.gate, sa.func.sum(CheckIn.people))
+            .where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
+            .group_by(CheckIn.gate)
+            .order_by(CheckIn.gate)
+        ).all()
+    )
+    return CheckInCounts(
+        checked_in=int(row[0]),
+        expected=int(row[1]),
+        tickets_used=int(row[2]),
+        tickets=int(row[3]),
+        gates={gate: int(n) for gate, n in gates.items()},
+    )
+
+
+def count_scans_by_scanner(event: Event) -> dict[int, int]:
+    """Scan attempts per scanner id (for the organiser's list of scanners)."""
+    return dict(
+        db.session.execute(
+            sa.select(ScanAttempt.scanner_id, sa.func.count(ScanAttempt.id))
+            .where(ScanAttempt.event_id == event.id, ScanAttempt.scanner_id.is_not(None))
+            .group_by(ScanAttempt.scanner_id)
+        ).all()
+    )
+
+
+def count_admissions_by_scanner(event: Event) -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            sa.select(CheckIn.scanner_id, sa.func.sum(CheckIn.people))
+            .where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None), CheckIn.scanner_id.is_not(None))
+            .group_by(CheckIn.scanner_id)
+        ).all()
+    )
+
+
+def list_late_duplicates(event: Event) -> list[ScanAttempt]:
+    """Offline admissions that the server found, on upload, to be duplicates: most recent first."""
+    return list(
+        db.session.scalars(
+            sa.select(ScanAttempt)
+            .where(ScanAttempt.event_id == event.id, ScanAttempt.duplicate_discovered_at.is_not(None))
+            .order_by(ScanAttempt.duplicate_discovered_at.desc(), ScanAttempt.id.desc())
+        )
+    )
+
+
+def first_check_in(registration_id: int) -> CheckIn | None:
+    return db.session.scalar(
+        sa.select(CheckIn)
+        .where(CheckIn.registration_id == registration_id, CheckIn.undone_at.is_(None))
+        .order_by(CheckIn.scanned_at, CheckIn.id)
+        .limit(1)
+    )
+
+
+def get_check_in_by_scan_id(scan_id: str) -> CheckIn | None:
+    return db.session.scalar(
+        sa.select(CheckIn).join(ScanAttempt, CheckIn.attempt_id == ScanAttempt.id).where(ScanAttempt.scan_id == scan_id)
+    )
+
+
+def search_registrations(event: Event, query: str, *, limit: int = 20) -> list[Registration]:
+    """Confirmed and waitlisted registrations whose name contains `query` (case-insensitive)."""
+    query = (query or "").strip()
+    if len(query) < 2:
+        return []
+    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(
+        db.session.scalars(
+            sa.select(Registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.name != "",
+                sa.func.lower(Registration.name).like(pattern.lower(), escape="\\"),
+            )
+            .order_by(Registration.name)
+            .limit(limit)
+        )
+    )
+
+
+def build_snapshot(scanner: Scanner, *, now: datetime) -> dict:
+    """What a scanner keeps to judge its event's tickets offline.
+
+    Ticket code digests (SHA-256, as stored), never codes or emails; names only for profiles
+    that may search. Sessions are listed once and referenced by index.
+    """
+    event = scanner.event
+    sessions = list(event.sessions)
+    index = {s.id: i for i, s in enumerate(sessions)}
+    rows = db.session.scalars(
+        sa.select(Registration).where(Registration.event_id == event.id).order_by(Registration.id)
+    ).all()
+    latest = {
+        reg_id: (at, gate)
+        for reg_id, at, gate in db.session.execute(
+            sa.select(CheckIn.registration_id, CheckIn.scanned_at, CheckIn.gate)
+            .where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
+            .order_by(CheckIn.scanned_at)
+        ).all()
+    }
+    tickets = []
+    for reg in rows:
+        item = {
+            "d": reg.ticket_digest,
+            "st": str(reg.status),
+            "n": reg.seats,
+            "c": reg.checked_in_people,
+            "s": [index[c.session_id] for c in reg.session_choices if c.session_id in index],
+        }
+        if reg.id in latest:
+            item["at"] = latest[reg.id][0].isoformat()
+            item["g"] = latest[reg.id][1]
+        if scanner.profile.can_search and reg.name:
+            item["name"] = reg.name
+        tickets.append(item)
+    return {"generated_at": now.isoformat(), "sessions": sessions, "tickets": tickets}
+
+
+RESULTS = [r.value for r in ScanResult]

@@ -1,0 +1,29 @@
+import re
+
+from eventapp.extensions import db
+from eventapp.tickets.models import Scanner
+from tests.factories import make_event
+
+
+def test_create_list_revoke(runner, app_ctx):
+    event = make_event(slug="cli-night")
+    result = runner.invoke(args=["scanners", "create", "cli-night", "--name", "Door A"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"http://events\.test/scan/pair/[\w-]{20,}", result.output)
+    result = runner.invoke(
+        args=["scanners", "create", "cli-night", "--name", "Desk", "--profile", "supervisor", "--token"]
+    )
+    assert result.exit_code == 0 and "Device token" in result.output
+    scanners = db.session.scalars(db.select(Scanner).where(Scanner.event_id == event.id).order_by(Scanner.id)).all()
+    assert [s.name for s in scanners] == ["Door A", "Desk"]
+    assert scanners[1].token_digest and scanners[0].pairing_digest
+    listing = runner.invoke(args=["scanners", "list", "cli-night"]).output
+    assert "Door A" in listing and "waiting for pairing" in listing and "supervisor" in listing
+    assert runner.invoke(args=["scanners", "revoke", str(scanners[1].id)]).exit_code == 0
+    db.session.refresh(scanners[1])
+    assert scanners[1].revoked_at is not None and scanners[1].token_digest is None
+
+
+def test_unknown_event_or_scanner(runner, app_ctx):
+    assert runner.invoke(args=["scanners", "create", "nope", "--name", "A"]).exit_code != 0
+    assert runner.invoke(args=["scanners", "revoke", "999999"]).exit_code != 0
