@@ -8,10 +8,12 @@ import re
 from datetime import timedelta
 
 from eventapp.accounts.models import User
+from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.participation import queries
 from eventapp.participation.models import Activity, Contribution, ExportLog, Vote
 from eventapp.registration.models import Audience, Registration
+from eventapp.tickets.services import check_in
 from tests.factories import NOW, make_event
 from tests.participation.factories import make_organiser, make_registration, ticket_code_of
 
@@ -33,6 +35,7 @@ def test_whole_session(app):
             make_registration(event, checked_in=1, commune="21004")
         db.session.commit()
         slug, s_uuid, reg_id, code = event.slug, session.uuid, registration.id, ticket_code_of(registration)
+        event_id = event.id
 
     organiser = app.test_client()
     organiser.set_cookie("lang", "en")
@@ -72,10 +75,13 @@ def test_whole_session(app):
         room_code = queries.get_room(board.session).code
     organiser.post(f"{manage}/a/{board_uuid}/open")
 
-    # Before the event: the registered participant opens the ticket link and sends an idea.
+    # Before the event: the registered participant follows "join the session" on the ticket page
+    # and sends an idea.
     phone = app.test_client()
     phone.set_cookie("lang", "en")
-    response = phone.get(f"/participate/{s_uuid}?ticket={code}")
+    ticket_page = phone.get(f"/tickets/{code}").get_data(as_text=True)
+    join_link = re.search(r'href="(/participate/[^"]+\?ticket=[^"]+)"', ticket_page).group(1)
+    response = phone.get(join_link.replace("&amp;", "&"))
     assert response.status_code == 303 and code not in response.headers["Location"]
     response = phone.post(
         f"/participate/{s_uuid}/a/{board_uuid}/contribute",
@@ -89,10 +95,18 @@ def test_whole_session(app):
         idea_uuid = idea.uuid
     organiser.post(f"{manage}/c/{idea_uuid}/approve")
 
-    # On the day: checked in at the door.
+    # On the day: checked in at the door (the tickets domain's check-in, as a back-office manual entry).
     with app.test_request_context():
-        db.session.get(Registration, reg_id).checked_in_people = 1
+        result = check_in(
+            code,
+            scanner=None,
+            scan_id="whole-session-1",
+            key=app.config["SECRET_KEY"],
+            now=NOW + timedelta(days=7, minutes=-20),
+            event=db.session.get(Event, event_id),
+        )
         db.session.commit()
+        assert db.session.get(Registration, reg_id).checked_in_people == 1, result
 
     # The poll opens; the participant votes from the ticket link, a guest through the room code.
     organiser.post(f"{manage}/a/{poll_uuid}/open")
