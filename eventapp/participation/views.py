@@ -489,12 +489,13 @@ def projector(session_uuid: str):
         room = services.ensure_room(session, now=utcnow())
     state = projector_state(session)
     join_url = _join_url(room)
-    columns = []
+    columns, code_labels = [], []
     for lang, locale in (("fr", "fr_BE"), ("nl", "nl_BE")):
         with force_locale(locale):
             columns.append(
                 render_template("participation/_projector_column.html", lang=lang, state=state, session=session)
             )
+            code_labels.append((lang, _("Room code")))
     return render_template(
         "participation/projector.html",
         session=session,
@@ -503,6 +504,7 @@ def projector(session_uuid: str):
         join_page_url=join_url.rsplit("/", 1)[0],
         qr=_qr_svg(join_url),
         columns=columns,
+        code_labels=code_labels,
     )
 
 

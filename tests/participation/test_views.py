@@ -232,6 +232,7 @@ def test_organiser_creates_opens_moderates(client, app, world):
     html = client.get(f"/participate/{w.uuid}/projector").get_data(as_text=True)
     assert 'lang="fr"' in html and 'lang="nl"' in html and "<svg" in html
     assert re.search(r"Questions principales", html) and re.search(r"Topvragen", html)
+    assert "Code de la salle" in html and "Zaalcode" in html
 
 
 def test_facilitator_entries_and_their_errors(client, app, world):
