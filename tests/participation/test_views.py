@@ -251,3 +251,13 @@ def test_facilitator_entries_and_their_errors(client, app, world):
         result = queries.poll_results(db.session.get(type(poll), poll.id))
         assert result.total == 4 and result.rows[2].by_channel["facilitator"] == 4
         assert db.session.scalar(db.select(db.func.count()).select_from(Contribution)) == 0
+
+
+def test_back_office_hook_links_the_participation_pages(app, world):
+    from flask import render_template
+
+    w = world
+    with app.test_request_context("/?lang=en"):
+        html = render_template("participation/_event_admin_links.html", event=w.event)
+    assert f"/participate/{w.uuid}/manage" in html and f"/participate/events/{w.slug}/report" in html
+    assert "level=restricted" in html
