@@ -70,6 +70,7 @@ def import_models() -> None:
     import eventapp.accounts.models
     import eventapp.core.outbox
     import eventapp.events.models
+    import eventapp.participation.models
     import eventapp.registration.models
     import eventapp.tickets.models  # noqa: F401
 
@@ -79,10 +80,12 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.core.devmailbox import bp as devmailbox_bp
     from eventapp.events.views import bp as events_bp
     from eventapp.feeds.views import bp as feeds_bp
+    from eventapp.participation.views import bp as participation_bp
     from eventapp.registration.views import bp as registration_bp
     from eventapp.tickets.views import bp as tickets_bp
 
-    for blueprint in (events_bp, api_bp, feeds_bp, registration_bp, devmailbox_bp, tickets_bp):
+    blueprints = (events_bp, api_bp, feeds_bp, registration_bp, devmailbox_bp, tickets_bp, participation_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 
