@@ -1,7 +1,7 @@
 """accounts: password reset tokens, audit log
 
 Revision ID: backoffice_0001
-Revises: tickets_0001
+Revises: participation_0001
 Create Date: 2026-11-27 10:42:25.015025
 
 """
@@ -12,7 +12,7 @@ import eventapp.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'backoffice_0001'
-down_revision = 'tickets_0001'
+down_revision = 'participation_0001'
 branch_labels = None
 depends_on = None
 

@@ -66,5 +66,5 @@ def make_user(*, admin: bool = False, events=()) -> User:
 
 def login(client, user) -> None:
     with client.session_transaction() as s:
-        s["_user_id"] = user.get_id()
+        s["_user_id"] = str(user.id)
         s["_fresh"] = True
