@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from eventapp.core.i18n import LANGUAGE_NAMES, LANGUAGES
 from eventapp.core.time import BRUSSELS
 from eventapp.events.models import SessionKind
+from eventapp.registration.forms import AUDIENCE_LABELS, RegistrationForm
 
 SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only."))
 _CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f]")
@@ -180,7 +181,6 @@ class ThemeForm(MultilingualMixin, FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    reason = text(_l("Message to the registrants (optional)"), 2000)
     confirm = BooleanField(_l("Yes, cancel it and tell everyone who registered"), validators=[DataRequired()])
 
 
@@ -222,3 +222,22 @@ class AttendeeFilterForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.checked_in.choices = [("", _l("All")), ("yes", _l("Checked in")), ("no", _l("Not checked in"))]
+
+
+class OnBehalfForm(RegistrationForm):
+    """The public registration form, worded for an organiser registering someone else."""
+
+    name = StringField(_l("Their full name"), validators=[InputRequired(), Length(max=120), no_control()])
+    language = SelectField(_l("Language of their emails"))
+    audience = SelectField(_l("Audience (optional)"), validators=[Optional()])
+    commune = SelectField(_l("Commune (optional)"), validators=[Optional()])
+    consent = BooleanField(
+        _l("The person was told about the privacy notice and agrees to it."), validators=[InputRequired()]
+    )
+    website = None  # no honeypot: organisers are not bots
+
+    def setup(self, event, lang: str) -> "OnBehalfForm":
+        super().setup(event, lang)
+        self.language.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+        self.audience.choices = [("", _l("Not given"))] + [(a.value, label) for a, label in AUDIENCE_LABELS.items()]
+        return self

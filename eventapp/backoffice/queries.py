@@ -24,6 +24,8 @@ from eventapp.core.time import brussels
 from eventapp.events.models import Event, EventStatus, Session, Theme, Venue
 from eventapp.events.queries import Page
 from eventapp.extensions import db
+from eventapp.participation.models import Activity, Participant, Vote
+from eventapp.participation.reports import count_contributions
 from eventapp.registration.models import Audience, Registration, RegistrationSession, RegistrationStatus
 from eventapp.tickets.models import CheckIn
 from eventapp.tickets.queries import count_check_ins
@@ -262,6 +264,9 @@ class EventFigures:
     by_audience: list[tuple[str, str, int]] = field(default_factory=list)
     gates: dict[str, int] = field(default_factory=dict)  # people admitted per gate
     arrivals: list[tuple[datetime, int]] = field(default_factory=list)  # people per quarter hour (Brussels)
+    participants: int = 0  # people who joined a participatory session
+    contributions: int = 0  # published ideas and questions
+    votes: int = 0  # poll and survey answers (a facilitator's show of hands counts its weight)
 
     def live(self) -> dict:
         return {
@@ -270,6 +275,9 @@ class EventFigures:
             "seats_waiting": self.seats_waiting,
             "checked_in_people": self.checked_in_people,
             "expected_people": self.expected_people,
+            "participants": self.participants,
+            "contributions": self.contributions,
+            "votes": self.votes,
         } | {f"gate:{gate}": people for gate, people in self.gates.items()}
 
 
@@ -353,6 +361,17 @@ def event_figures(actor: User, event: Event, lang: str, *, with_timeline: bool =
     figures = _figures([event], lang, with_timeline=with_timeline)
     door = count_check_ins(event)
     figures.checked_in_people, figures.expected_people, figures.gates = door.checked_in, door.expected, door.gates
+    in_event = Session.event_id == event.id
+    figures.participants = db.session.scalar(
+        sa.select(sa.func.count(Participant.id)).join(Session, Session.id == Participant.session_id).where(in_event)
+    )
+    figures.contributions = count_contributions(event)
+    figures.votes = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Vote.weight), 0))
+        .join(Activity, Activity.id == Vote.activity_id)
+        .join(Session, Session.id == Activity.session_id)
+        .where(in_event)
+    )
     if with_timeline:
         figures.arrivals = _arrivals(event)
     return figures

@@ -30,12 +30,14 @@ from eventapp.accounts.forms import EmptyForm
 from eventapp.accounts.permissions import require_backoffice_access
 from eventapp.accounts.services import record_audit
 from eventapp.backoffice import queries
+from eventapp.backoffice import services as bo_services
 from eventapp.backoffice.charts import bar_chart, line_chart
 from eventapp.backoffice.forms import (
     AttendeeFilterForm,
     CancelForm,
     EventForm,
     MessageForm,
+    OnBehalfForm,
     SessionForm,
     ThemeForm,
     VenueForm,
@@ -50,8 +52,6 @@ from eventapp.core.time import utcnow
 from eventapp.events import services
 from eventapp.extensions import login
 from eventapp.registration.models import Audience, RegistrationStatus
-from eventapp.registration.tokens import ticket_code
-from eventapp.tickets import services as tickets_services
 from eventapp.tickets.models import ScanResult
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
@@ -189,9 +189,7 @@ def event_cancel(slug: str):
     form = CancelForm()
     if form.validate_on_submit():
         with transaction():
-            notified = services.cancel_event(
-                current_user, event, now=utcnow(), mailing=_mailing(), reason=form.reason.data or ""
-            )
+            notified = services.cancel_event(current_user, event, now=utcnow(), mailing=_mailing())
         flash(
             ngettext(
                 "The event is cancelled. %(num)d person will receive an email.",
@@ -256,7 +254,6 @@ def session_cancel(slug: str, session_slug: str):
     event = queries.get_managed_event(current_user, slug)
     session = queries.get_session(current_user, event, session_slug)
     form = CancelForm()
-    del form.reason
     if form.validate_on_submit():
         with transaction():
             notified = services.cancel_session(current_user, session, now=utcnow(), mailing=_mailing())
@@ -340,6 +337,78 @@ def _back_to_attendees(slug: str) -> str:
     return back if back == base or back.startswith(base + "?") else base
 
 
+@bp.route("/events/<slug>/attendees/new", methods=["GET", "POST"])
+def attendee_new(slug: str):
+    """Register someone on their behalf (by phone, by email, at the door)."""
+    event = queries.get_managed_event(current_user, slug)
+    form = OnBehalfForm().setup(event, current_language())
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                outcome = bo_services.register_on_behalf(
+                    current_user,
+                    event,
+                    form.to_data(),
+                    key=current_app.config["SECRET_KEY"],
+                    now=utcnow(),
+                    privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+                )
+                status = outcome.status
+                existing = outcome.existing
+        except DomainError as error:
+            if not _apply(form, error):
+                raise
+        else:
+            if existing:
+                flash(_("This person was already registered: their email was sent again."), "info")
+            elif status == RegistrationStatus.CONFIRMED:
+                flash(_("Registered. The ticket is on its way by email."), "info")
+            else:
+                flash(_("The event is full: the person is on the waiting list and was told by email."), "info")
+            return redirect(url_for("backoffice.attendees", slug=slug))
+    return render_template("backoffice/attendee_form.html", event=event, form=form), _status(form)
+
+
+@bp.route("/events/<slug>/attendees/<registration_uuid>/cancel", methods=["GET", "POST"])
+def attendee_cancel(slug: str, registration_uuid: str):
+    event = queries.get_managed_event(current_user, slug)
+    registration = queries.get_registration(current_user, event, registration_uuid)
+    form = CancelForm()
+    if form.validate_on_submit():
+        with transaction():
+            promoted = bo_services.cancel_registration(
+                current_user, registration, key=current_app.config["SECRET_KEY"], now=utcnow()
+            )
+        flash(
+            ngettext(
+                "Registration cancelled. %(num)d person moved up from the waiting list.",
+                "Registration cancelled. %(num)d people moved up from the waiting list.",
+                len(promoted),
+            ),
+            "info",
+        )
+        return redirect(url_for("backoffice.attendees", slug=slug))
+    return render_template(
+        "backoffice/attendee_cancel.html", event=event, registration=registration, form=form
+    ), _status(form)
+
+
+@bp.post("/events/<slug>/attendees/<registration_uuid>/resend")
+def attendee_resend(slug: str, registration_uuid: str):
+    event = queries.get_managed_event(current_user, slug)
+    registration = queries.get_registration(current_user, event, registration_uuid)
+    if not EmptyForm().validate_on_submit():
+        flash(_("The form has expired. Please try again."), "error")
+        return redirect(_back_to_attendees(slug))
+    with transaction():
+        sent = bo_services.resend_ticket(current_user, registration, key=current_app.config["SECRET_KEY"], now=utcnow())
+    if sent:
+        flash(_("The email is sent again."), "info")
+    else:
+        flash(_("It was already sent again a few minutes ago: please wait before trying again."), "error")
+    return redirect(_back_to_attendees(slug))
+
+
 CHECK_IN_MESSAGES = {
     ScanResult.OK: _l("Checked in."),
     ScanResult.ALREADY_CHECKED_IN: _l("Already checked in."),
@@ -357,24 +426,9 @@ def attendee_check_in(slug: str, registration_uuid: str):
     if not EmptyForm().validate_on_submit():
         flash(_("The form has expired. Please try again."), "error")
         return redirect(_back_to_attendees(slug))
-    key = current_app.config["SECRET_KEY"]
     with transaction():
-        result = tickets_services.check_in(
-            ticket_code(key, registration.secret_seed),
-            scanner=None,
-            event=event,
-            gate=None,
-            scan_id=secrets.token_urlsafe(16),
-            key=key,
-            now=utcnow(),
-        )
-        record_audit(
-            current_user,
-            "attendee.checked_in",
-            now=utcnow(),
-            event_id=event.id,
-            target=registration.email,
-            details={"result": str(result.status), "people": result.people},
+        result = bo_services.check_in_by_hand(
+            current_user, registration, key=current_app.config["SECRET_KEY"], now=utcnow()
         )
     message = CHECK_IN_MESSAGES.get(result.status, _l("Not checked in."))
     flash(message, "info" if result.ok else "error")

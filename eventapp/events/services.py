@@ -22,10 +22,12 @@ from eventapp.accounts.services import record_audit
 from eventapp.core.emails import render_email
 from eventapp.core.errors import Conflict, InvalidState
 from eventapp.core.i18n import LANGUAGES, localized
+from eventapp.core.locks import lock_event
 from eventapp.core.outbox import enqueue
 from eventapp.events.models import Event, EventStatus, Series, Session, Theme, Venue
 from eventapp.extensions import db
 from eventapp.registration.models import Registration, RegistrationSession, RegistrationStatus
+from eventapp.registration.services import notify_registrants, promote_waitlist
 from eventapp.registration.tokens import manage_token
 
 TEXT_FIELDS = tuple(f"{name}_{lang}" for name in ("title", "summary", "description") for lang in LANGUAGES)
@@ -71,7 +73,7 @@ class Mailing:
 
 def _lock(event: Event) -> None:
     """Write the event row first (version + 1): serialises with registrations on SQLite and PostgreSQL."""
-    db.session.execute(sa.update(Event).where(Event.id == event.id).values(version=Event.version + 1))
+    lock_event(event.id)
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
@@ -191,7 +193,8 @@ def update_event(actor: User, event: Event, values: dict, *, now: datetime, mail
     """Change an event's fields and capacity; returns the names of the fields that changed.
 
     A published event whose time or place changes bumps `sequence` and emails every confirmed and
-    waitlisted registrant in their language. The web address (slug) can change only while in draft.
+    waitlisted registrant in their language (the registration domain's notice, with their ticket).
+    The web address (slug) can change only while in draft.
     Raises PermissionDenied, InvalidState (cancelled event, times, capacity below seats taken),
     Conflict (slug taken). No commit.
     """
@@ -219,17 +222,7 @@ def update_event(actor: User, event: Event, values: dict, *, now: datetime, mail
     if changed & TIME_PLACE_FIELDS and event.status == EventStatus.PUBLISHED:
         event.sequence += 1
         db.session.flush()
-        notified = _notify(
-            event,
-            _active_registrations(event),
-            template="events/changed",
-            kind="events.changed",
-            dedupe=f"event-changed:{event.id}:{event.sequence}",
-            mailing=mailing,
-            now=now,
-            time_changed=bool(changed & {"starts_at", "ends_at"}),
-            place_changed="venue_id" in changed,
-        )
+        notified = notify_registrants(event, "changed", now=now, key=mailing.key)
     if changed:
         db.session.flush()
         record_audit(
@@ -243,20 +236,22 @@ def update_event(actor: User, event: Event, values: dict, *, now: datetime, mail
     return changed
 
 
-def set_capacity(actor: User, event: Event, capacity: int, *, now: datetime, mailing: Mailing) -> None:
-    """Set the number of seats. Lowering below the seats already taken is refused (InvalidState).
+def set_capacity(actor: User, event: Event, capacity: int, *, now: datetime, mailing: Mailing) -> list[Registration]:
+    """Set the number of seats; returns the registrations promoted from the waiting list.
 
-    One conditional UPDATE that also bumps the version, so a registration in flight cannot slip
-    between the check and the change. Raising it gives the freed seats to the waiting list.
+    Starts with `lock_event()`, then one conditional UPDATE, so a registration in flight cannot slip
+    between the check and the change; lowering below the seats already taken is refused
+    (InvalidState). Raising it gives the new seats to the waiting list at once, in its order.
     """
     require_event_access(actor, event.id)
     if capacity < 0:
         raise InvalidState(_l("The capacity cannot be negative."), code="capacity_negative", field="capacity")
     previous = event.capacity
+    lock_event(event.id)
     updated = db.session.execute(
         sa.update(Event)
         .where(Event.id == event.id, Event.seats_taken <= capacity)
-        .values(capacity=capacity, version=Event.version + 1)
+        .values(capacity=capacity)
         .returning(Event.id)
     ).first()
     db.session.refresh(event)
@@ -270,14 +265,16 @@ def set_capacity(actor: User, event: Event, capacity: int, *, now: datetime, mai
             code="capacity_below_taken",
             field="capacity",
         )
+    promoted = promote_waitlist(event, key=mailing.key, now=now) if capacity > previous else []
     record_audit(
         actor,
         "event.capacity_changed",
         now=now,
         event_id=event.id,
         target=event.slug,
-        details={"from": previous, "to": capacity},
+        details={"from": previous, "to": capacity, "promoted": len(promoted)},
     )
+    return promoted
 
 
 def publish_event(actor: User, event: Event, *, now: datetime) -> None:
@@ -340,7 +337,7 @@ def unpublish_event(actor: User, event: Event, *, now: datetime) -> None:
     record_audit(actor, "event.unpublished", now=now, event_id=event.id, target=event.slug)
 
 
-def cancel_event(actor: User, event: Event, *, now: datetime, mailing: Mailing, reason: str = "") -> int:
+def cancel_event(actor: User, event: Event, *, now: datetime, mailing: Mailing) -> int:
     """Cancel the event and email every confirmed and waitlisted registrant. Returns how many.
 
     Registrations keep their status (the figures stay true); the event's status, `cancelled_at`,
@@ -363,16 +360,7 @@ def cancel_event(actor: User, event: Event, *, now: datetime, mailing: Mailing, 
     db.session.refresh(event)
     if done is None:
         raise InvalidState(_l("This event is already cancelled."), code="already_cancelled")
-    notified = _notify(
-        event,
-        _active_registrations(event),
-        template="events/cancelled",
-        kind="events.cancelled",
-        dedupe=f"event-cancelled:{event.id}",
-        mailing=mailing,
-        now=now,
-        reason=reason,
-    )
+    notified = notify_registrants(event, "cancelled", now=now, key=mailing.key)
     record_audit(
         actor, "event.cancelled", now=now, event_id=event.id, target=event.slug, details={"notified": notified}
     )
@@ -578,17 +566,7 @@ def update_venue(actor: User, venue: Venue, values: dict, *, now: datetime, mail
         if moved:
             event.sequence += 1
             db.session.flush()
-            _notify(
-                event,
-                _active_registrations(event),
-                template="events/changed",
-                kind="events.changed",
-                dedupe=f"event-changed:{event.id}:{event.sequence}",
-                mailing=mailing,
-                now=now,
-                time_changed=False,
-                place_changed=True,
-            )
+            notify_registrants(event, "changed", now=now, key=mailing.key)
     record_audit(actor, "venue.updated", now=now, target=venue.slug, details={"fields": sorted(changed)})
     return changed
 

@@ -121,7 +121,10 @@ def test_moving_a_published_event_emails_registrants(client):
     db.session.commit()
     assert client.post(f"/admin/events/{slug}/edit", data=form).status_code == 302
     assert db.session.scalar(sa.select(Event.sequence).where(Event.slug == slug)) == sequence + 1
-    assert db.session.scalar(sa.select(OutboxMessage.language).where(OutboxMessage.kind == "events.changed")) == "nl"
+    assert (
+        db.session.scalar(sa.select(OutboxMessage.language).where(OutboxMessage.kind == "registration.event_changed"))
+        == "nl"
+    )
 
 
 def test_unpublish_refused_once_people_registered(client):
@@ -146,7 +149,9 @@ def test_cancel_needs_confirmation_then_notifies(client):
     assert client.post(f"/admin/events/{slug}/cancel", data={}).status_code == 422
     assert client.post(f"/admin/events/{slug}/cancel", data={"confirm": "y"}).status_code == 302
     assert db.session.scalar(sa.select(Event.status).where(Event.slug == slug)) == EventStatus.CANCELLED
-    assert db.session.scalar(sa.select(sa.func.count()).where(OutboxMessage.kind == "events.cancelled")) == 2
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).where(OutboxMessage.kind == "registration.event_cancelled")) == 2
+    )
 
 
 def test_sessions_add_edit_cancel(client):
@@ -348,3 +353,30 @@ def test_nav_marks_the_current_page(client):
     html = client.get("/admin/venues?lang=en").get_data(as_text=True)
     assert re.search(r'<a href="/admin/venues" aria-current="page">', html)
     assert '<nav class="admin-nav" aria-label="Back-office">' in html
+
+
+def test_register_on_behalf_then_resend_and_cancel_promotes(client):
+    _admin_client(client)
+    event = make_event(capacity=1)
+    waiting = make_registration(event, status=RegistrationStatus.WAITLISTED, email="wait@example.org")
+    slug, waiting_uuid = event.slug, waiting.uuid
+    db.session.commit()
+    data = {"name": "Anne Peeters", "email": "anne@example.org", "language": "nl", "seats": "1", "consent": "y"}
+    assert client.get(f"/admin/events/{slug}/attendees/new?lang=en").status_code == 200
+    assert client.post(f"/admin/events/{slug}/attendees/new", data=data | {"consent": ""}).status_code == 422
+    assert client.post(f"/admin/events/{slug}/attendees/new", data=data).status_code == 302
+    anne = db.session.scalar(sa.select(Registration).where(Registration.email == "anne@example.org"))
+    assert anne.status == RegistrationStatus.CONFIRMED and anne.language == "nl"
+    anne_uuid = anne.uuid
+    db.session.commit()
+    assert client.post(f"/admin/events/{slug}/attendees/{anne_uuid}/resend").status_code == 302
+    confirmations = db.session.scalar(sa.select(sa.func.count()).where(OutboxMessage.recipient == "anne@example.org"))
+    assert confirmations == 2
+    page = client.get(f"/admin/events/{slug}/attendees/{anne_uuid}/cancel?lang=en").get_data(as_text=True)
+    assert "Anne Peeters" in page
+    assert client.post(f"/admin/events/{slug}/attendees/{anne_uuid}/cancel", data={"confirm": "y"}).status_code == 302
+    statuses = dict(db.session.execute(sa.select(Registration.uuid, Registration.status)).all())
+    assert statuses[anne_uuid] == RegistrationStatus.CANCELLED
+    assert statuses[waiting_uuid] == RegistrationStatus.CONFIRMED  # promoted in the same transaction
+    actions = set(db.session.scalars(sa.select(AuditEntry.action)))
+    assert {"attendee.registered", "attendee.ticket_resent", "attendee.cancelled"} <= actions
