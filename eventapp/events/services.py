@@ -127,7 +127,6 @@ def _notify(
             event=event,
             registration=registration,
             event_url=f"{mailing.base_url.rstrip('/')}/events/{event.slug}",
-            catalogue_url=f"{mailing.base_url.rstrip('/')}/",
             manage_url=f"{mailing.base_url.rstrip('/')}/manage/{manage_token(mailing.key, registration.secret_seed)}",
             **context,
         )
