@@ -84,6 +84,24 @@ def _status(form):
     return 422 if form.errors else 200
 
 
+def _save(form, call, done, template: str, **context):
+    """The form page pattern: on a valid POST, call the service in a transaction; a domain error
+    with a field goes next to that field; on success flash and redirect (`done(result)` gives
+    the message and the URL); otherwise show the page (422 when it has errors)."""
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                result = call()
+        except DomainError as error:
+            if not _apply(form, error):
+                raise
+        else:
+            message, url = done(result)
+            flash(message, "info")
+            return redirect(url)
+    return render_template(template, form=form, **context), _status(form)
+
+
 # ---------------------------------------------------------------- events
 
 
@@ -104,18 +122,13 @@ def _event_form(form: EventForm) -> EventForm:
 def event_new():
     queries.require_admin(current_user)
     form = _event_form(EventForm())
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                event = services.create_event(current_user, form.values(), now=utcnow())
-                slug = event.slug
-        except DomainError as error:
-            if not _apply(form, error):
-                raise
-        else:
-            flash(_("The event is saved as a draft."), "info")
-            return redirect(url_for("backoffice.event", slug=slug))
-    return render_template("backoffice/event_form.html", form=form, event=None), _status(form)
+    return _save(
+        form,
+        lambda: services.create_event(current_user, form.values(), now=utcnow()),
+        lambda event: (_("The event is saved as a draft."), url_for("backoffice.event", slug=event.slug)),
+        "backoffice/event_form.html",
+        event=None,
+    )
 
 
 @bp.get("/events/<slug>")
@@ -132,18 +145,16 @@ def event_edit(slug: str):
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
             form[name].data = to_local(getattr(event, name))
     _event_form(form)
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                changed = services.update_event(current_user, event, form.values(), now=utcnow(), mailing=_mailing())
-                slug = event.slug
-        except DomainError as error:
-            if not _apply(form, error):
-                raise
-        else:
-            flash(_("Saved.") if changed else _("Nothing changed."), "info")
-            return redirect(url_for("backoffice.event", slug=slug))
-    return render_template("backoffice/event_form.html", form=form, event=event), _status(form)
+    return _save(
+        form,
+        lambda: services.update_event(current_user, event, form.values(), now=utcnow(), mailing=_mailing()),
+        lambda changed: (
+            _("Saved.") if changed else _("Nothing changed."),
+            url_for("backoffice.event", slug=event.slug),
+        ),
+        "backoffice/event_form.html",
+        event=event,
+    )
 
 
 def _post_action(slug: str, action, done_message: str, *, redirect_to=None):
@@ -215,17 +226,14 @@ def session_new(slug: str):
     if request.method == "GET":
         form.starts_at.data, form.ends_at.data = to_local(event.starts_at), to_local(event.ends_at)
         form.languages.data = ["fr", "nl"]
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                services.create_session(current_user, event, form.values(), now=utcnow())
-        except DomainError as error:
-            if not _apply(form, error):
-                raise
-        else:
-            flash(_("Session added."), "info")
-            return redirect(url_for("backoffice.event", slug=slug))
-    return render_template("backoffice/session_form.html", form=form, event=event, session=None), _status(form)
+    return _save(
+        form,
+        lambda: services.create_session(current_user, event, form.values(), now=utcnow()),
+        lambda _session: (_("Session added."), url_for("backoffice.event", slug=slug)),
+        "backoffice/session_form.html",
+        event=event,
+        session=None,
+    )
 
 
 @bp.route("/events/<slug>/sessions/<session_slug>/edit", methods=["GET", "POST"])
@@ -236,17 +244,14 @@ def session_edit(slug: str, session_slug: str):
     if request.method == "GET":
         form.starts_at.data, form.ends_at.data = to_local(session.starts_at), to_local(session.ends_at)
         form.languages.data = session.language_codes
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                services.update_session(current_user, session, form.values(), now=utcnow(), mailing=_mailing())
-        except DomainError as error:
-            if not _apply(form, error):
-                raise
-        else:
-            flash(_("Saved."), "info")
-            return redirect(url_for("backoffice.event", slug=slug))
-    return render_template("backoffice/session_form.html", form=form, event=event, session=session), _status(form)
+    return _save(
+        form,
+        lambda: services.update_session(current_user, session, form.values(), now=utcnow(), mailing=_mailing()),
+        lambda _changed: (_("Saved."), url_for("backoffice.event", slug=slug)),
+        "backoffice/session_form.html",
+        event=event,
+        session=session,
+    )
 
 
 @bp.route("/events/<slug>/sessions/<session_slug>/cancel", methods=["GET", "POST"])
@@ -685,34 +690,26 @@ def _venue_form(form: VenueForm) -> VenueForm:
 def venue_new():
     queries.require_admin(current_user)
     form = _venue_form(VenueForm())
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                services.create_venue(current_user, form.values(), now=utcnow())
-        except DomainError as error:
-            if not _apply(form, error):
-                raise
-        else:
-            flash(_("Saved."), "info")
-            return redirect(url_for("backoffice.venues"))
-    return render_template("backoffice/venue_form.html", form=form, venue=None), _status(form)
+    return _save(
+        form,
+        lambda: services.create_venue(current_user, form.values(), now=utcnow()),
+        lambda _venue: (_("Saved."), url_for("backoffice.venues")),
+        "backoffice/venue_form.html",
+        venue=None,
+    )
 
 
 @bp.route("/venues/<venue_slug>/edit", methods=["GET", "POST"])
 def venue_edit(venue_slug: str):
     venue = queries.get_venue(current_user, venue_slug)
     form = _venue_form(VenueForm(obj=venue) if request.method == "GET" else VenueForm())
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                services.update_venue(current_user, venue, form.values(), now=utcnow(), mailing=_mailing())
-        except DomainError as error:
-            if not _apply(form, error):
-                raise
-        else:
-            flash(_("Saved."), "info")
-            return redirect(url_for("backoffice.venues"))
-    return render_template("backoffice/venue_form.html", form=form, venue=venue), _status(form)
+    return _save(
+        form,
+        lambda: services.update_venue(current_user, venue, form.values(), now=utcnow(), mailing=_mailing()),
+        lambda _changed: (_("Saved."), url_for("backoffice.venues")),
+        "backoffice/venue_form.html",
+        venue=venue,
+    )
 
 
 @bp.get("/themes")
@@ -725,34 +722,26 @@ def themes():
 def theme_new():
     queries.require_admin(current_user)
     form = ThemeForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                services.create_theme(current_user, form.values(), now=utcnow())
-        except DomainError as error:
-            if not _apply(form, error):
-                raise
-        else:
-            flash(_("Saved."), "info")
-            return redirect(url_for("backoffice.themes"))
-    return render_template("backoffice/theme_form.html", form=form, theme=None), _status(form)
+    return _save(
+        form,
+        lambda: services.create_theme(current_user, form.values(), now=utcnow()),
+        lambda _theme: (_("Saved."), url_for("backoffice.themes")),
+        "backoffice/theme_form.html",
+        theme=None,
+    )
 
 
 @bp.route("/themes/<theme_slug>/edit", methods=["GET", "POST"])
 def theme_edit(theme_slug: str):
     theme = queries.get_theme(current_user, theme_slug)
     form = ThemeForm(obj=theme) if request.method == "GET" else ThemeForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                services.update_theme(current_user, theme, form.values(), now=utcnow())
-        except DomainError as error:
-            if not _apply(form, error):
-                raise
-        else:
-            flash(_("Saved."), "info")
-            return redirect(url_for("backoffice.themes"))
-    return render_template("backoffice/theme_form.html", form=form, theme=theme), _status(form)
+    return _save(
+        form,
+        lambda: services.update_theme(current_user, theme, form.values(), now=utcnow()),
+        lambda _changed: (_("Saved."), url_for("backoffice.themes")),
+        "backoffice/theme_form.html",
+        theme=theme,
+    )
 
 
 # ---------------------------------------------------------------- audit
