@@ -6,7 +6,8 @@ the public base URL (for manage links). None commits: the caller owns the transa
 emails are outbox rows written in that same transaction.
 
 Calendar feeds read `sequence` and `updated_at`: SEQUENCE increases on every change of time,
-place or status; `updated_at` moves on every change a feed shows.
+place or status; `updated_at` moves on every change a feed, the catalogue or the event page shows
+(their caches and ETags are keyed on it).
 """
 
 from dataclasses import dataclass
@@ -43,8 +44,6 @@ EVENT_FIELDS = (
     "max_seats_per_registration",
 )
 TIME_PLACE_FIELDS = frozenset({"starts_at", "ends_at", "venue_id"})
-# What a calendar feed shows of an event: a change here moves updated_at.
-FEED_FIELDS = frozenset(TEXT_FIELDS) | TIME_PLACE_FIELDS
 SESSION_FIELDS = (
     *(f"{name}_{lang}" for name in ("title", "description") for lang in LANGUAGES),
     "slug",
@@ -215,7 +214,8 @@ def update_event(actor: User, event: Event, values: dict, *, now: datetime, mail
     if "capacity" in values and values["capacity"] != event.capacity:
         set_capacity(actor, event, values["capacity"], now=now, mailing=mailing)
         changed.add("capacity")
-    if changed & FEED_FIELDS:
+    if changed:
+        # Every field is shown somewhere public (page, catalogue, feed): their caches key on it.
         event.updated_at = now
     notified = 0
     if changed & TIME_PLACE_FIELDS and event.status == EventStatus.PUBLISHED:
