@@ -91,7 +91,9 @@ def create_user(email: str, password: str, *, role: Role, now: datetime, name: s
         with db.session.begin_nested():
             db.session.add(user)
     except sa.exc.IntegrityError:
-        raise Conflict(_l("An account with this email address already exists."), code="email_taken") from None
+        raise Conflict(
+            _l("An account with this email address already exists."), code="email_taken", field="email"
+        ) from None
     record_audit(None, "user.created", now=now, target=user.email, details={"role": str(role)})
     return user
 
@@ -189,6 +191,44 @@ def disable_totp(user: User, *, now: datetime) -> None:
     record_audit(user, "user.totp_disabled", now=now, target=user.email)
 
 
+def _send_reset_link(user: User, *, now: datetime, base_url: str, template: str, kind: str, **context) -> None:
+    token = random_token()
+    db.session.add(
+        PasswordResetToken(user_id=user.id, digest=digest(token), created_at=now, expires_at=now + RESET_TOKEN_LIFETIME)
+    )
+    url = f"{base_url.rstrip('/')}/admin/password/reset/{token}"
+    email_ = render_email(template, user.language, user=user, url=url, hours=1, **context)
+    enqueue(
+        recipient=user.email,
+        subject=email_.subject,
+        body_text=email_.text,
+        body_html=email_.html,
+        kind=kind,
+        language=user.language,
+        now=now,
+    )
+
+
+def invite_user(
+    actor: User, email: str, *, role: Role, event_ids: list[int], language: str, now: datetime, base_url: str
+) -> User:
+    """Create an account (admins only) and email it a link to choose its password.
+
+    Nobody, not even the admin, ever knows the password: the account starts with an unusable hash
+    and the link (single-use, RESET_TOKEN_LIFETIME) sets it. Raises PermissionDenied or Conflict
+    (email taken). Does not commit.
+    """
+    require_admin(actor)
+    user = create_user(email, random_token(32), role=role, now=now, language=language)
+    for event_id in event_ids:
+        assign_organiser(actor, user, event_id, now=now)
+    _send_reset_link(
+        user, now=now, base_url=base_url, template="accounts/invitation", kind="accounts.invitation", inviter=actor
+    )
+    record_audit(actor, "user.invited", now=now, target=user.email, details={"role": str(role), "events": event_ids})
+    return user
+
+
 def request_password_reset(email: str, *, now: datetime, base_url: str) -> None:
     """Email a single-use reset link if the account exists (same outcome either way). Does not commit.
 
@@ -197,20 +237,8 @@ def request_password_reset(email: str, *, now: datetime, base_url: str) -> None:
     user = get_user_by_email(email)
     if user is None or not user.active:
         return
-    token = random_token()
-    db.session.add(
-        PasswordResetToken(user_id=user.id, digest=digest(token), created_at=now, expires_at=now + RESET_TOKEN_LIFETIME)
-    )
-    url = f"{base_url.rstrip('/')}/admin/password/reset/{token}"
-    email_ = render_email("accounts/password_reset", user.language, user=user, url=url, hours=1)
-    enqueue(
-        recipient=user.email,
-        subject=email_.subject,
-        body_text=email_.text,
-        body_html=email_.html,
-        kind="accounts.password_reset",
-        language=user.language,
-        now=now,
+    _send_reset_link(
+        user, now=now, base_url=base_url, template="accounts/password_reset", kind="accounts.password_reset"
     )
     record_audit(user, "user.password_reset_requested", now=now, target=user.email)
 

@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     DecimalField,
+    EmailField,
     HiddenField,
     IntegerField,
     SearchField,
@@ -17,9 +18,18 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
-from eventapp.core.i18n import LANGUAGE_NAMES, LANGUAGES
+from eventapp.core.i18n import LANGUAGE_NAMES, LANGUAGES, localized
 from eventapp.core.time import BRUSSELS
 from eventapp.events.models import SessionKind
 from eventapp.registration.forms import AUDIENCE_LABELS, RegistrationForm
@@ -240,4 +250,24 @@ class OnBehalfForm(RegistrationForm):
         super().setup(event, lang)
         self.language.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
         self.audience.choices = [("", _l("Not given"))] + [(a.value, label) for a, label in AUDIENCE_LABELS.items()]
+        return self
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"), validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    role = SelectField(_l("Role"))
+    language = SelectField(_l("Language of their emails"))
+    events = SelectMultipleField(_l("Events they manage"), coerce=int, validators=[Optional()])
+
+    def setup(self, events, lang: str) -> "InviteForm":
+        self.role.choices = [
+            ("organiser", _l("Organiser (only the events chosen below)")),
+            ("admin", _l("Administrator (everything)")),
+        ]
+        self.language.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+        self.events.choices = [(e.id, localized(e, "title", lang).text or e.slug) for e in events]
+        if not self.is_submitted():
+            self.language.data = lang
         return self

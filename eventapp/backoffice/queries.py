@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from eventapp.accounts.models import AuditEntry, User
+from eventapp.accounts.models import AuditEntry, EventOrganiser, User
 from eventapp.accounts.permissions import (
     managed_event_ids,
     require_admin,
@@ -399,3 +399,27 @@ STATUS_LABELS = {
     RegistrationStatus.WAITLISTED: _l("Waiting list"),
     RegistrationStatus.CANCELLED: _l("Cancelled"),
 }
+
+
+# ---------------------------------------------------------------- accounts
+
+
+@dataclass(frozen=True)
+class Account:
+    user: User
+    events: list[Event]
+
+
+def list_accounts(actor: User) -> list[Account]:
+    """Every back-office account with the events it manages (admins only)."""
+    require_admin(actor)
+    users = db.session.scalars(sa.select(User).order_by(User.email)).all()
+    pairs = db.session.execute(
+        sa.select(EventOrganiser.user_id, Event)
+        .join(Event, Event.id == EventOrganiser.event_id)
+        .order_by(Event.starts_at)
+    ).all()
+    by_user: dict[int, list[Event]] = {}
+    for user_id, event in pairs:
+        by_user.setdefault(user_id, []).append(event)
+    return [Account(user, by_user.get(user.id, [])) for user in users]

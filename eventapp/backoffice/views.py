@@ -26,7 +26,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from eventapp.accounts import services as account_services
 from eventapp.accounts.forms import EmptyForm
+from eventapp.accounts.models import Role
 from eventapp.accounts.permissions import require_backoffice_access
 from eventapp.accounts.services import record_audit
 from eventapp.backoffice import queries
@@ -36,6 +38,7 @@ from eventapp.backoffice.forms import (
     AttendeeFilterForm,
     CancelForm,
     EventForm,
+    InviteForm,
     MessageForm,
     OnBehalfForm,
     SessionForm,
@@ -741,6 +744,37 @@ def theme_edit(theme_slug: str):
         lambda _changed: (_("Saved."), url_for("backoffice.themes")),
         "backoffice/theme_form.html",
         theme=theme,
+    )
+
+
+# ---------------------------------------------------------------- accounts
+
+
+@bp.get("/users")
+def users():
+    return render_template("backoffice/users.html", accounts=queries.list_accounts(current_user), now=utcnow())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    queries.require_admin(current_user)
+    form = InviteForm().setup(queries.list_managed_events(current_user), current_language())
+    return _save(
+        form,
+        lambda: account_services.invite_user(
+            current_user,
+            form.email.data,
+            role=Role(form.role.data),
+            event_ids=form.events.data or [],
+            language=form.language.data,
+            now=utcnow(),
+            base_url=current_app.config["PUBLIC_BASE_URL"],
+        ),
+        lambda user: (
+            _("Account created: %(email)s received a link to choose a password.", email=user.email),
+            url_for("backoffice.users"),
+        ),
+        "backoffice/user_form.html",
     )
 
 

@@ -380,3 +380,24 @@ def test_register_on_behalf_then_resend_and_cancel_promotes(client):
     assert statuses[waiting_uuid] == RegistrationStatus.CONFIRMED  # promoted in the same transaction
     actions = set(db.session.scalars(sa.select(AuditEntry.action)))
     assert {"attendee.registered", "attendee.ticket_resent", "attendee.cancelled"} <= actions
+
+
+def test_admin_invites_an_organiser_who_chooses_a_password(client):
+    _admin_client(client)
+    event = make_event(title_en="Invited event")
+    event_id, slug = event.id, event.slug
+    db.session.commit()
+    assert "Invited event" in client.get("/admin/users/new?lang=en").get_data(as_text=True)
+    data = {"email": "Partner@Example.org", "role": "organiser", "language": "nl", "events": [str(event_id)]}
+    assert client.post("/admin/users/new", data=data).status_code == 302
+    assert client.post("/admin/users/new", data=data).status_code == 422  # the address is taken
+    invitation = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "accounts.invitation"))
+    assert invitation.recipient == "partner@example.org" and invitation.language == "nl"
+    path = re.search(r"http://events\.test(/admin/password/reset/\S+)", invitation.body_text).group(1)
+    client.post("/admin/logout")
+    assert (
+        client.post(path, data={"password": "partner pass phrase", "confirm": "partner pass phrase"}).status_code == 302
+    )
+    assert login(client, "partner@example.org", "partner pass phrase").status_code == 302
+    assert client.get(f"/admin/events/{slug}").status_code == 200
+    assert client.get("/admin/users").status_code == 403
