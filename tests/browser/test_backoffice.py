@@ -60,6 +60,8 @@ def test_back_office_is_accessible_and_the_dashboard_is_live(tmp_path, launch):
             "/admin/themes",
             "/admin/audit",
             "/admin/account/two-factor",
+            "/admin/users",
+            "/admin/users/new",
         ]
         problems = {}
         for lang in ("fr", "nl", "en"):
