@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
+from eventapp.core.db import str_enum
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 
@@ -25,7 +26,7 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(120), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(200))
     role: Mapped[Role] = mapped_column(
-        sa.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        str_enum(Role),
         default=Role.ORGANISER,
     )
     active: Mapped[bool] = mapped_column(default=True)
