@@ -58,7 +58,7 @@ PAGES = [
     PageSpec("manage-feed", "/manage/{manage}/feed"),
     PageSpec("scan-pair", "/scan/pair/{pairing}", public=False),
     PageSpec("scan-unpaired", "/scan", ready="#not-paired:not([hidden])", public=False, needs_js=True),
-    PageSpec("scan-paired", "/scan", who="scanner", ready="#scanner-ui:not([hidden])", public=False, needs_js=True),
+    PageSpec("scan-paired", "/scan", who="scanner", ready='#scanner[data-camera="ready"]', public=False, needs_js=True),
     PageSpec("organiser-scanners", "/admin/events/{today_event}/scanners", who="organiser", public=False),
     PageSpec("not-found", "/no-such-page", status=404),
     PageSpec("event-not-found", "/events/no-such-event", status=404),
@@ -91,7 +91,8 @@ def arrange(app) -> dict:
         confirmed, ticket = make_registration(event, seats=2, sessions=event.sessions[:1])
         _, waitlisted = make_registration(full, status=RegistrationStatus.WAITLISTED)
         _, cancelled_ticket = make_registration(event, status=RegistrationStatus.CANCELLED)
-        make_registration(today, seats=3, name="Amélie Dupont")
+        _, scan_group = make_registration(today, seats=3, name="Amélie Dupont")
+        _, scan_single = make_registration(today, seats=1, name="Jan Peeters")
         make_scanner(today, name="Door A")
         _, device_token = make_scanner(today, name="Door B")
         _, pairing = create_scanner(today, name="Door C", now=now)
@@ -109,6 +110,8 @@ def arrange(app) -> dict:
             "manage": manage_token(KEY, confirmed.secret_seed),
             "pairing": pairing,
             "device_token": device_token,
+            "scan_ticket": scan_single,
+            "scan_group_ticket": scan_group,
             "admin_id": admin.id,
         }
         db.session.commit()
