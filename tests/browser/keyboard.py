@@ -23,9 +23,9 @@ _TABBABLE = """() => {
   const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex], video[controls]';
   const seen = new Set();
   return Array.from(document.querySelectorAll(sel)).filter(el => {
-    if (el.disabled || el.tabIndex < 0 || el.closest('[hidden], [inert]')) return false;
-    const s = getComputedStyle(el);
-    if (s.visibility === 'hidden' || !el.getClientRects().length) return false;
+    if (el.disabled || el.tabIndex < 0 || el.closest('[inert]')) return false;
+    // checkVisibility() also sees through closed <details> (content-visibility: hidden).
+    if (!el.checkVisibility({visibilityProperty: true}) || !el.getClientRects().length) return false;
     if (el.type === 'radio') { if (seen.has(el.name)) return false; seen.add(el.name); }
     return true;
   }).length;

@@ -13,6 +13,9 @@ from eventapp.core.time import BRUSSELS, utcnow
 from eventapp.events.demo import load_demo
 from eventapp.events.models import EventStatus
 from eventapp.extensions import db
+from eventapp.participation import queries as participation_queries
+from eventapp.participation import services as participation
+from eventapp.participation.models import ActivityKind, Moderation, PollType
 from eventapp.registration.models import RegistrationStatus
 from eventapp.registration.tokens import manage_token
 from eventapp.tickets.services import create_scanner
@@ -37,6 +40,7 @@ class PageSpec:
     status: int = 200
     public: bool = True  # a resident's page: must work without JavaScript and stay light
     needs_js: bool = False  # camera or live updates: exempt from the no-JavaScript check
+    skip_link: bool = True  # False for display-only screens (the projector hides the site's header)
     extra: dict = field(default_factory=dict)
 
     def url(self, base: str, values: dict) -> str:
@@ -60,6 +64,26 @@ PAGES = [
     PageSpec("scan-unpaired", "/scan", ready="#not-paired:not([hidden])", public=False, needs_js=True),
     PageSpec("scan-paired", "/scan", who="scanner", ready='#scanner[data-camera="ready"]', public=False, needs_js=True),
     PageSpec("organiser-scanners", "/admin/events/{today_event}/scanners", who="organiser", public=False),
+    # registration
+    PageSpec("check-mailbox", "/registered"),
+    PageSpec("confirmation", "/registered/{manage}"),
+    PageSpec("confirmation-waitlisted", "/registered/{manage_waitlisted}"),
+    PageSpec("manage", "/manage/{manage}"),
+    PageSpec("manage-waitlisted", "/manage/{manage_waitlisted}"),
+    PageSpec("manage-cancelled", "/manage/{manage_cancelled}"),
+    PageSpec("privacy", "/privacy"),
+    PageSpec("erased", "/erased"),
+    # participation
+    PageSpec("join", "/join"),
+    PageSpec("join-unknown-code", "/join/ZZZZZZ", status=404),
+    PageSpec("participate", "/participate/{session}"),
+    PageSpec("results", "/participate/{session}/results"),
+    PageSpec("report", "/participate/events/{today_event}/report"),
+    PageSpec("moderation", "/participate/{session}/manage", who="organiser", public=False),
+    PageSpec(
+        "projector", "/participate/{session}/projector", who="organiser", public=False, needs_js=True, skip_link=False
+    ),
+    # errors
     PageSpec("not-found", "/no-such-page", status=404),
     PageSpec("event-not-found", "/events/no-such-event", status=404),
 ]
@@ -89,14 +113,15 @@ def arrange(app) -> dict:
         make_session(fallback, title_fr="Séance en français", title_nl="", title_en="")
         today = make_event(slug="a11y-today", theme=theme, starts_at=now - timedelta(hours=1), sessions=2)
         confirmed, ticket = make_registration(event, seats=2, sessions=event.sessions[:1])
-        _, waitlisted = make_registration(full, status=RegistrationStatus.WAITLISTED)
-        _, cancelled_ticket = make_registration(event, status=RegistrationStatus.CANCELLED)
+        on_list, waitlisted = make_registration(full, status=RegistrationStatus.WAITLISTED)
+        gone, cancelled_ticket = make_registration(event, status=RegistrationStatus.CANCELLED)
         _, scan_group = make_registration(today, seats=3, name="Amélie Dupont")
         _, scan_single = make_registration(today, seats=1, name="Jan Peeters")
         make_scanner(today, name="Door A")
         _, device_token = make_scanner(today, name="Door B")
         _, pairing = create_scanner(today, name="Door C", now=now)
         admin = make_user(admin=True)
+        session = _participation(today, admin, now)
         values = {
             "event": event.slug,
             "theme": theme.slug,
@@ -108,6 +133,10 @@ def arrange(app) -> dict:
             "ticket_waitlisted": waitlisted,
             "ticket_cancelled": cancelled_ticket,
             "manage": manage_token(KEY, confirmed.secret_seed),
+            "manage_waitlisted": manage_token(KEY, on_list.secret_seed),
+            "manage_cancelled": manage_token(KEY, gone.secret_seed),
+            "session": str(session.uuid),
+            "room": participation_queries.get_room(session).code,
             "pairing": pairing,
             "device_token": device_token,
             "scan_ticket": scan_single,
@@ -124,6 +153,39 @@ def arrange(app) -> dict:
     return values
 
 
+def _participation(event, organiser, now):
+    """The event's participatory session with a revealed poll, an ideas wall with one public idea, and
+    open questions."""
+    session = event.sessions[0]
+    labels = [
+        {"fr": "Écoles", "nl": "Scholen", "en": "Schools"},
+        {"fr": "Musées", "nl": "Musea", "en": "Museums"},
+    ]
+    prompts = {
+        ActivityKind.POLL: {"fr": "Quelle priorité ?", "nl": "Welke prioriteit?", "en": "Which priority?"},
+        ActivityKind.IDEAS: {"fr": "Vos idées", "nl": "Uw ideeën", "en": "Your ideas"},
+        ActivityKind.QUESTIONS: {"fr": "Vos questions", "nl": "Uw vragen", "en": "Your questions"},
+    }
+    for kind, text in prompts.items():
+        activity = participation.create_activity(
+            organiser,
+            session,
+            kind=kind,
+            prompts=text,
+            moderation=Moderation.POST,
+            poll_type=PollType.SINGLE if kind == ActivityKind.POLL else None,
+            options=labels if kind == ActivityKind.POLL else (),
+            now=now,
+        )
+        participation.open_activity(organiser, activity, now=now)
+        if kind == ActivityKind.POLL:
+            participation.reveal_results(organiser, activity)
+        if kind == ActivityKind.IDEAS:
+            guest = participation.join_as_guest(session, now=now)
+            participation.submit_contribution(guest, activity, "Plus de bancs dans les parcs.", now=now)
+    return session
+
+
 def new_context(
     browser, server_url: str, values: dict, *, lang: str, width: str = "desktop", who="anonymous", **options
 ):
@@ -136,6 +198,9 @@ def new_context(
         name, value = values["organiser_cookie"]
         cookies.append({"name": name, "value": value, "url": server_url})
     context.add_cookies(cookies)
+    # axe-core in every document of the context, injected by the browser outside the page's CSP (and
+    # compiled once per context rather than sent over on each check).
+    context.add_init_script(AXE_SOURCE)
     if who == "scanner":
         # What pair.js stores after a real pairing (the pairing flow itself is tested in test_scanner.py).
         context.add_init_script(f"localStorage.setItem({SCANNER_TOKEN_KEY!r}, {values['device_token']!r});")

@@ -31,6 +31,8 @@ def test_page_is_accessible(site, shared_page, spec, lang, width):
     for other in set(LANGS) - {lang}:
         link = page.locator(f'nav.lang-switch a[hreflang="{other}"]')
         assert link.count() == 1 and link.get_attribute("lang") == other
+    # Forms check on the server and answer in the page's language, not in the browser's own bubbles.
+    assert page.locator("form:not([novalidate]):has([required])").count() == 0
     assert_accessible(page, f"{spec.name} ({lang}, {width})")
 
 
