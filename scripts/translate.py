@@ -26,7 +26,7 @@ def _load(lang: str):
 
 def _save(path: Path, catalog) -> None:
     with path.open("wb") as handle:
-        write_po(handle, catalog, width=0, omit_header=False, sort_output=True, no_location=True)
+        write_po(handle, catalog, width=0, omit_header=False, sort_output=True, no_location=True, ignore_obsolete=True)
 
 
 def main(json_paths: list[str]) -> int:
