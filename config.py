@@ -27,6 +27,8 @@ class Config:
     # Absolute URLs in emails and calendar feeds are built from this, never from the request Host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    # Off only for load tests (bench/): every state-changing form carries a CSRF token.
+    WTF_CSRF_ENABLED = _env_bool("WTF_CSRF_ENABLED", True)
     WTF_CSRF_TIME_LIMIT = None  # a registration form left open over lunch must still submit
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
@@ -80,6 +82,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    # Errors and logs never show statement parameters (emails, names, token digests).
+    SQLALCHEMY_ENGINE_OPTIONS = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "hide_parameters": True}
 
     @classmethod
     def validate(cls, config: dict) -> None:
