@@ -5,8 +5,8 @@ it runs (the catalogue is measured before the 1,000 feed events exist).
 """
 
 import re
-import time
 import tempfile
+import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
