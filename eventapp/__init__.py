@@ -70,23 +70,30 @@ def import_models() -> None:
     import eventapp.accounts.models
     import eventapp.core.outbox
     import eventapp.events.models
+    import eventapp.participation.models
     import eventapp.registration.models
     import eventapp.tickets.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
     from eventapp.api import bp as api_bp
+    from eventapp.core.devmailbox import bp as devmailbox_bp
     from eventapp.events.views import bp as events_bp
     from eventapp.feeds.views import bp as feeds_bp
+    from eventapp.participation.views import bp as participation_bp
+    from eventapp.registration.views import bp as registration_bp
     from eventapp.tickets.views import bp as tickets_bp
 
-    for blueprint in (events_bp, api_bp, feeds_bp, tickets_bp):
+    blueprints = (events_bp, api_bp, feeds_bp, registration_bp, devmailbox_bp, tickets_bp, participation_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 
 def register_cli(app: Flask) -> None:
+    from eventapp.core.outbox_cli import outbox_cli
     from eventapp.events.cli import demo_cli
+    from eventapp.registration.cli import registrations_cli, reminders_cli
     from eventapp.tickets.cli import scanners_cli
 
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(scanners_cli)
+    for command in (demo_cli, outbox_cli, reminders_cli, registrations_cli, scanners_cli):
+        app.cli.add_command(command)

@@ -12,6 +12,7 @@ from eventapp.api import bp
 FRAGMENTS = (
     "eventapp.events.openapi",
     "eventapp.tickets.openapi",
+    "eventapp.participation.openapi",
 )
 
 ERROR_SCHEMA = {

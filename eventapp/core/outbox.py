@@ -5,11 +5,16 @@ A worker (`flask --app wsgi outbox send`) delivers them after commit; nothing is
 
 import base64
 import enum
-from datetime import datetime
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+import flask_mail
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
+from eventapp.core.db import transaction
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 
@@ -99,3 +104,170 @@ def enqueue(
 
 def attachment(filename: str, content_type: str, data: bytes) -> dict:
     return {"filename": filename, "content_type": content_type, "data_b64": base64.b64encode(data).decode()}
+
+
+# -- delivery -------------------------------------------------------------------------------------
+#
+# Exactly-once as far as a database and an SMTP server allow:
+# - a worker *claims* due messages in a short transaction of its own: it bumps `attempts` and moves
+#   `next_attempt_at` forward by a lease, so no other worker picks them while it sends. On
+#   PostgreSQL the claim reads with `FOR UPDATE SKIP LOCKED`, so concurrent workers take disjoint
+#   rows without waiting; on SQLite every transaction starts with BEGIN IMMEDIATE (core/db.py), so
+#   claims are serialised by the database write lock and the second worker sees the moved lease.
+# - after sending, the row is marked SENT (or rescheduled with exponential backoff, or FAILED after
+#   the last attempt) in a second transaction.
+# - the only window for a duplicate is a worker dying between the SMTP server's "250 OK" and that
+#   second commit: the lease then expires and the message goes again. The Message-ID is stable per
+#   row, so mail clients collapse such a duplicate.
+
+
+MAX_ATTEMPTS = 8  # 1 + 2 + 4 + … + 64 minutes: a bit over two hours of SMTP outage
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(hours=1)
+SMTP_TIMEOUT = 20  # seconds per SMTP operation
+CLAIM_BATCH = 10
+# Longer than a whole batch can take (CLAIM_BATCH x connect + send timeouts), so a lease never
+# expires under a worker that is still sending.
+LEASE = timedelta(seconds=CLAIM_BATCH * SMTP_TIMEOUT * 3)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.retried + self.failed
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try after `attempts` failed ones: 1, 2, 4 … minutes, at most an hour."""
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+def claim_due(*, now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
+    """Claim up to `limit` due messages for this worker and commit the claim. Returns their ids."""
+    query = (
+        sa.select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    with transaction():  # on SQLite: BEGIN IMMEDIATE, the write lock serialises claims
+        ids = list(db.session.scalars(query))
+        if ids:
+            db.session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
+                .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE)
+                .execution_options(synchronize_session=False)
+            )
+    return ids
+
+
+class _Connection(flask_mail.Connection):
+    """Flask-Mail's connection with a socket timeout, so a stuck SMTP server cannot hang a worker."""
+
+    def configure_host(self):
+        mail = self.mail
+        smtp_class = smtplib.SMTP_SSL if mail.use_ssl else smtplib.SMTP
+        host = smtp_class(mail.server, mail.port, timeout=SMTP_TIMEOUT)
+        if mail.use_tls:
+            host.starttls()
+        if mail.username and mail.password:
+            host.login(mail.username, mail.password)
+        return host
+
+
+def build_mail(message: OutboxMessage, sender: str) -> flask_mail.Message:
+    mail = flask_mail.Message(
+        subject=message.subject,
+        recipients=[message.recipient],
+        body=message.body_text,
+        html=message.body_html,
+        sender=sender,
+    )
+    domain = sender.rsplit("@", 1)[-1].strip(">") or "localhost"
+    mail.msgId = f"<outbox-{message.id}-{message.created_at:%Y%m%d%H%M%S}@{domain}>"
+    for item in message.attachments or []:
+        mail.attach(item["filename"], item["content_type"], base64.b64decode(item["data_b64"]))
+    return mail
+
+
+def _finish(message_id: int, *, now: datetime, error: str | None, max_attempts: int) -> OutboxStatus:
+    with transaction():
+        message = db.session.get(OutboxMessage, message_id)
+        if error is None:
+            message.status = OutboxStatus.SENT
+            message.sent_at = now
+            message.last_error = None
+        elif message.attempts >= max_attempts:
+            message.status = OutboxStatus.FAILED
+            message.last_error = error[:500]
+        else:
+            message.next_attempt_at = now + backoff(message.attempts)
+            message.last_error = error[:500]
+        return message.status
+
+
+def send_due(
+    *, now: datetime | None = None, limit: int = CLAIM_BATCH, max_attempts: int = MAX_ATTEMPTS, dev_mailbox=None
+) -> DeliveryReport:
+    """Claim and deliver one batch of due messages; commits as it goes. Never raises for SMTP errors.
+
+    With `dev_mailbox` (default: the MAIL_DEV_MAILBOX setting) nothing goes to SMTP: messages are
+    marked delivered and stay readable on the development mailbox page.
+    """
+    from eventapp.core.time import utcnow
+
+    report = DeliveryReport()
+    if dev_mailbox is None:
+        dev_mailbox = current_app.config.get("MAIL_DEV_MAILBOX", False)
+    claimed = claim_due(now=now or utcnow(), limit=limit)
+    if not claimed:
+        return report
+    state = current_app.extensions["mail"]
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    connection = None
+    try:
+        for message_id in claimed:
+            message = db.session.get(OutboxMessage, message_id)
+            error = None
+            attempts_allowed = max_attempts
+            if not message.recipient:
+                error = "no recipient (erased)"
+                attempts_allowed = 0  # give up at once: there is nobody to send it to
+            elif not dev_mailbox and not state.suppress:
+                try:
+                    if connection is None:
+                        connection = _Connection(state).__enter__()
+                    connection.send(build_mail(message, sender))
+                except (smtplib.SMTPException, OSError) as exc:
+                    error = f"{type(exc).__name__}: {exc}"
+                    if connection is not None:
+                        _close_quietly(connection)
+                        connection = None
+            status = _finish(message_id, now=now or utcnow(), error=error, max_attempts=attempts_allowed)
+            if status == OutboxStatus.SENT:
+                report.sent += 1
+            elif status == OutboxStatus.FAILED:
+                report.failed += 1
+            else:
+                report.retried += 1
+    finally:
+        if connection is not None:
+            _close_quietly(connection)
+    return report
+
+
+def _close_quietly(connection) -> None:
+    try:
+        if connection.host is not None:
+            connection.host.quit()
+    except (smtplib.SMTPException, OSError):
+        if connection.host is not None:
+            connection.host.close()

@@ -101,5 +101,14 @@ def catalogue_state() -> str:
     return ":".join(str(value) for value in row)
 
 
+def event_state(event: Event) -> str:
+    """What an event page shows that can change: the event row's stamps and counters, its sessions'."""
+    sessions = ",".join(f"{s.id}:{s.seats_taken}:{s.capacity}:{s.updated_at.isoformat()}" for s in event.sessions)
+    return (
+        f"{event.id}:{event.version}:{event.sequence}:{event.updated_at.isoformat()}:{event.status}:"
+        f"{event.capacity}:{event.seats_taken}:{event.seats_waiting}|{sessions}"
+    )
+
+
 def list_themes() -> list[Theme]:
     return list(db.session.scalars(sa.select(Theme).order_by(Theme.slug)))

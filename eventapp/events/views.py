@@ -2,8 +2,9 @@
 
 import hashlib
 
-from flask import Blueprint, Response, render_template, request, session
+from flask import Blueprint, Response, g, render_template, request, session
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
 from werkzeug.http import is_resource_modified
 
 from eventapp.core.cache import BuildCache
@@ -13,6 +14,7 @@ from eventapp.events.forms import CatalogueFilterForm
 from eventapp.events.queries import (
     CatalogueFilter,
     catalogue_state,
+    event_state,
     get_public_event,
     list_public_events,
     list_themes,
@@ -21,7 +23,7 @@ from eventapp.events.queries import (
 bp = Blueprint("events", __name__)
 
 
-# Rendered catalogue pages by fingerprint: the catalogue is the busiest page after an announcement.
+# Rendered public pages by fingerprint: the catalogue and event pages are the busiest after an announcement.
 page_cache = BuildCache(max_entries=128)
 
 
@@ -56,7 +58,27 @@ def _render_catalogue(now):
     return render_template("events/catalogue.html", form=form, events=events, now=now)
 
 
+# The per-visitor part of an event page (the registration form's CSRF token) is rendered as this
+# placeholder into the cached page and substituted on every request.
+CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
+
+
 @bp.get("/events/<slug>")
 def event_page(slug: str):
+    """The event page, rendered once per state of the event and language, then served from cache."""
+    now = utcnow()
     event = get_public_event(slug)
-    return render_template("events/event.html", event=event, now=utcnow())
+    if session.get("_flashes"):
+        return render_template("events/event.html", event=event, now=now)
+    fingerprint = f"{current_language()}|{request.full_path}|{event_state(event)}|{now:%Y%m%d%H%M}"
+    key = hashlib.sha256(fingerprint.encode()).hexdigest()
+
+    def render() -> str:
+        g.csrf_token = CSRF_PLACEHOLDER  # Flask-WTF's generate_csrf() returns g.csrf_token when set
+        try:
+            return render_template("events/event.html", event=event, now=now)
+        finally:
+            del g.csrf_token
+
+    body = page_cache.get_or_build(key, render)
+    return Response(body.replace(CSRF_PLACEHOLDER, generate_csrf()), mimetype="text/html")

@@ -127,3 +127,26 @@ def test_catalogue_revalidates_with_etag_and_changes_with_seats(client):
     db.session.commit()
     changed = client.get("/?lang=en", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and "1 seat left" in changed.get_data(as_text=True)
+
+
+def test_event_page_is_cached_but_each_visitor_gets_a_csrf_token(app):
+    import re
+
+    import sqlalchemy as sa
+
+    from eventapp.events.models import Event
+    from eventapp.extensions import db
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        event = make_event(starts_at=date_in_summer(), capacity=10, registration_closes_at=None)
+        token = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+        first = app.test_client().get(f"/events/{event.slug}?lang=en").get_data(as_text=True)
+        second = app.test_client().get(f"/events/{event.slug}?lang=en").get_data(as_text=True)
+        assert token.search(first).group(1) != token.search(second).group(1)
+        assert "__csrf_token_placeholder__" not in first
+        db.session.execute(sa.update(Event).where(Event.id == event.id).values(seats_taken=9, version=1))
+        db.session.commit()
+        assert "1 seat left" in app.test_client().get(f"/events/{event.slug}?lang=en").get_data(as_text=True)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

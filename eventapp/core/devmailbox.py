@@ -1,0 +1,62 @@
+"""Development mailbox: read the outbox in the browser instead of running an SMTP server.
+
+Only with MAIL_DEV_MAILBOX (development); every route answers 404 otherwise.
+"""
+
+import base64
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, current_app, render_template
+
+from eventapp.core.outbox import OutboxMessage
+from eventapp.extensions import db
+
+bp = Blueprint("devmailbox", __name__, url_prefix="/dev/mailbox")
+
+# The email's own HTML, shown on its own URL: inline styles allowed, nothing else.
+EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+
+
+@bp.before_request
+def only_in_development():
+    if not current_app.config.get("MAIL_DEV_MAILBOX"):
+        abort(404)
+
+
+@bp.get("/")
+def index():
+    messages = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200))
+    return render_template("devmailbox/index.html", messages=list(messages))
+
+
+def _message(message_id: int) -> OutboxMessage:
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    return message
+
+
+@bp.get("/<int:message_id>")
+def message(message_id: int):
+    return render_template("devmailbox/message.html", message=_message(message_id))
+
+
+@bp.get("/<int:message_id>/html")
+def message_html(message_id: int):
+    message = _message(message_id)
+    if not message.body_html:
+        abort(404)
+    return Response(message.body_html, mimetype="text/html", headers={"Content-Security-Policy": EMAIL_CSP})
+
+
+@bp.get("/<int:message_id>/attachments/<int:index>")
+def attachment(message_id: int, index: int):
+    items = _message(message_id).attachments or []
+    if index >= len(items):
+        abort(404)
+    item = items[index]
+    return Response(
+        base64.b64decode(item["data_b64"]),
+        mimetype=item["content_type"].split(";")[0],
+        headers={"Content-Disposition": f'attachment; filename="{item["filename"]}"'},
+    )

@@ -1,0 +1,54 @@
+"""Who is taking part: a signed cookie per session holding the participant's UUID (never the ticket code).
+
+The cookie is scoped to the session's path, so each session has its own identity and a shared phone
+can hold several. It is HttpOnly and SameSite=Lax; Secure where the app's session cookie is.
+"""
+
+from flask import current_app, request
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from eventapp.events.models import Session
+from eventapp.participation import queries
+from eventapp.participation.models import Participant
+
+COOKIE = "participant"
+MAX_AGE = 60 * 24 * 3600  # ideas are sent weeks before the event
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="participation-participant")
+
+
+def cookie_path(session: Session) -> str:
+    return f"/participate/{session.uuid}"
+
+
+def current_participant(session: Session) -> Participant | None:
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        value = _serializer().loads(raw)
+    except BadSignature:
+        return None
+    if not isinstance(value, str):
+        return None
+    return queries.get_participant(session, value)
+
+
+def remember(response, session: Session, participant: Participant):
+    response.set_cookie(
+        COOKIE,
+        _serializer().dumps(str(participant.uuid)),
+        max_age=MAX_AGE,
+        path=cookie_path(session),
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+    return response
+
+
+def rate_limit_key() -> str:
+    """Per participant where known: a whole room shares the venue Wi-Fi's public address."""
+    return request.cookies.get(COOKIE) or request.remote_addr or "unknown"

@@ -1,0 +1,276 @@
+"""Participation in sessions: activities (ideas, questions, polls, feedback), participants, contributions, votes."""
+
+import enum
+from datetime import datetime
+from uuid import UUID, uuid4
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventapp.core.time import utcnow
+from eventapp.events.models import Session
+from eventapp.extensions import db
+from eventapp.registration.models import Registration
+
+
+def _enum(enum_cls):
+    return sa.Enum(enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class ActivityKind(enum.StrEnum):
+    IDEAS = "ideas"
+    QUESTIONS = "questions"
+    POLL = "poll"
+    FEEDBACK = "feedback"
+
+
+class ActivityStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Access(enum.StrEnum):
+    LINK = "link"  # anyone with the session link or room code
+    REGISTERED = "registered"
+    CHECKED_IN = "checked_in"
+
+
+class Moderation(enum.StrEnum):
+    PRE = "pre"  # an organiser approves before anything is public
+    POST = "post"  # public at once, organisers hide afterwards
+
+
+class PollType(enum.StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    SCALE = "scale"  # 1-5
+    OPEN = "open"  # short words, shown as a word list
+
+
+class Channel(enum.StrEnum):
+    CHECKED_IN = "checked_in"
+    REGISTERED = "registered"
+    GUEST = "guest"
+    FACILITATOR = "facilitator"
+
+
+class ContributionStatus(enum.StrEnum):
+    PENDING = "pending"
+    PUBLISHED = "published"
+    HIDDEN = "hidden"
+    REJECTED = "rejected"
+    MERGED = "merged"
+
+
+class Outcome(enum.StrEnum):
+    ACCEPTED = "accepted"
+    STUDIED = "studied"
+    NOT_RETAINED = "not_retained"
+
+
+class Room(db.Model):
+    """The short room code shown on the projector; one per session."""
+
+    __tablename__ = "participation_rooms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"), unique=True)
+    code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    session: Mapped[Session] = relationship()
+
+
+class Activity(db.Model):
+    __tablename__ = "participation_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(sa.Uuid, unique=True, default=uuid4)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ActivityKind] = mapped_column(_enum(ActivityKind))
+    status: Mapped[ActivityStatus] = mapped_column(_enum(ActivityStatus), default=ActivityStatus.DRAFT)
+    access: Mapped[Access] = mapped_column(_enum(Access), default=Access.LINK)
+    moderation: Mapped[Moderation] = mapped_column(_enum(Moderation), default=Moderation.PRE)
+    poll_type: Mapped[PollType | None] = mapped_column(_enum(PollType))
+    prompt_fr: Mapped[str] = mapped_column(sa.String(300), default="")
+    prompt_nl: Mapped[str] = mapped_column(sa.String(300), default="")
+    prompt_en: Mapped[str] = mapped_column(sa.String(300), default="")
+    results_revealed: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    session: Mapped[Session] = relationship()
+    options: Mapped[list["PollOption"]] = relationship(
+        back_populates="activity", order_by="PollOption.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (sa.CheckConstraint("(kind = 'poll') = (poll_type IS NOT NULL)", name="poll_type_for_polls"),)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ActivityStatus.OPEN
+
+
+class PollOption(db.Model):
+    __tablename__ = "participation_poll_options"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participation_activities.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    label_fr: Mapped[str] = mapped_column(sa.String(200), default="")
+    label_nl: Mapped[str] = mapped_column(sa.String(200), default="")
+    label_en: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    activity: Mapped[Activity] = relationship(back_populates="options")
+
+
+class Participant(db.Model):
+    """Someone taking part in one session: a ticket holder (registration) or a guest (no account)."""
+
+    __tablename__ = "participation_participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(sa.Uuid, unique=True, default=uuid4)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registrations.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration | None] = relationship()
+
+    __table_args__ = (
+        # One participant per ticket and session, however many phones open the link.
+        sa.UniqueConstraint("session_id", "registration_id", name="uq_participation_participants_session_reg"),
+    )
+
+
+class Contribution(db.Model):
+    """An idea or a question."""
+
+    __tablename__ = "participation_contributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(sa.Uuid, unique=True, default=uuid4)
+    activity_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participation_activities.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("participation_participants.id", ondelete="SET NULL"), index=True
+    )
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    body: Mapped[str] = mapped_column(sa.String(1000))
+    status: Mapped[ContributionStatus] = mapped_column(_enum(ContributionStatus))
+    rejection_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    merged_into_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("participation_contributions.id", ondelete="SET NULL")
+    )
+    # Upvotes and reports, counted by atomic UPDATEs alongside their rows.
+    upvotes: Mapped[int] = mapped_column(default=0)
+    reports: Mapped[int] = mapped_column(default=0)
+    answered_at: Mapped[datetime | None]  # a question answered in the room
+    outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))  # what organisers did with an idea
+    outcome_reason_fr: Mapped[str] = mapped_column(sa.String(1000), default="")
+    outcome_reason_nl: Mapped[str] = mapped_column(sa.String(1000), default="")
+    outcome_reason_en: Mapped[str] = mapped_column(sa.String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    moderated_at: Mapped[datetime | None]
+    moderated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    activity: Mapped[Activity] = relationship()
+    participant: Mapped[Participant | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("upvotes >= 0", name="upvotes_non_negative"),
+        sa.Index("ix_participation_contributions_board", "activity_id", "status", "upvotes"),
+    )
+
+
+class Upvote(db.Model):
+    __tablename__ = "participation_upvotes"
+
+    contribution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participation_contributions.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participation_participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContentReport(db.Model):
+    __tablename__ = "participation_reports"
+
+    contribution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participation_contributions.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participation_participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Vote(db.Model):
+    """One answer to a poll or feedback survey; facilitator entries carry a count (`weight`) and no participant."""
+
+    __tablename__ = "participation_votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("participation_activities.id", ondelete="CASCADE"))
+    participant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("participation_participants.id", ondelete="SET NULL")
+    )
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    value: Mapped[int | None]  # scale and feedback rating, 1-5
+    text: Mapped[str] = mapped_column(sa.String(500), default="")  # open answer, feedback comment
+    weight: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    choices: Mapped[list["VoteChoice"]] = relationship(cascade="all, delete-orphan")
+
+    __table_args__ = (
+        # One vote per participant and poll, whatever the number of phones or workers.
+        sa.Index(
+            "uq_participation_votes_participant",
+            "activity_id",
+            "participant_id",
+            unique=True,
+            sqlite_where=sa.text("participant_id IS NOT NULL"),
+            postgresql_where=sa.text("participant_id IS NOT NULL"),
+        ),
+        sa.CheckConstraint("value IS NULL OR (value BETWEEN 1 AND 5)", name="value_range"),
+        sa.CheckConstraint("weight >= 1", name="weight_positive"),
+        sa.CheckConstraint("(participant_id IS NULL) OR weight = 1", name="one_voice_per_participant"),
+    )
+
+
+class VoteChoice(db.Model):
+    __tablename__ = "participation_vote_choices"
+
+    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("participation_votes.id", ondelete="CASCADE"), primary_key=True)
+    option_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participation_poll_options.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ExportLevel(enum.StrEnum):
+    PUBLIC = "public"
+    RESEARCH = "research"
+    RESTRICTED = "restricted"
+
+
+class ExportLog(db.Model):
+    """Who downloaded personal data, when (restricted and research exports)."""
+
+    __tablename__ = "participation_export_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    level: Mapped[ExportLevel] = mapped_column(_enum(ExportLevel))
+    format: Mapped[str] = mapped_column(sa.String(10))
+    rows: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,299 @@
+"""Reads of participation: activities, boards, poll results, moderation queue, reports."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from eventapp.core.errors import NotFound
+from eventapp.events.models import Event, Session
+from eventapp.events.queries import PUBLIC_STATUSES
+from eventapp.extensions import db
+from eventapp.participation.models import (
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Channel,
+    Contribution,
+    ContributionStatus,
+    Participant,
+    PollOption,
+    PollType,
+    Room,
+    Upvote,
+    Vote,
+    VoteChoice,
+)
+
+CHANNELS = tuple(Channel)
+
+
+def _uuid(value: str) -> UUID:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise NotFound() from None
+
+
+def get_session(session_uuid: str, *, public: bool = True) -> Session:
+    """A session by its UUID; for the public only sessions of published (or cancelled) events."""
+    query = sa.select(Session).join(Session.event).where(Session.uuid == _uuid(session_uuid))
+    if public:
+        query = query.where(Event.status.in_(PUBLIC_STATUSES))
+    session = db.session.scalar(query)
+    if session is None:
+        raise NotFound()
+    return session
+
+
+def get_room(session: Session) -> Room | None:
+    return db.session.scalar(sa.select(Room).where(Room.session_id == session.id))
+
+
+def find_room_by_code(code: str) -> Room | None:
+    """The room whose code is `code`, typed in any case, with or without spaces or dashes."""
+    code = "".join(ch for ch in code.upper() if ch.isalnum())
+    if not code or len(code) > 12:
+        return None
+    return db.session.scalar(sa.select(Room).where(Room.code == code))
+
+
+def get_participant(session: Session, participant_uuid: str | None) -> Participant | None:
+    if not participant_uuid:
+        return None
+    try:
+        key = UUID(participant_uuid)
+    except ValueError:
+        return None
+    return db.session.scalar(
+        sa.select(Participant)
+        .where(Participant.uuid == key, Participant.session_id == session.id)
+        .options(selectinload(Participant.registration))
+    )
+
+
+def list_activities(session: Session, *, visible_only: bool = False) -> list[Activity]:
+    query = (
+        sa.select(Activity)
+        .where(Activity.session_id == session.id)
+        .options(selectinload(Activity.options))
+        .order_by(Activity.position, Activity.id)
+    )
+    if visible_only:
+        query = query.where(Activity.status != ActivityStatus.DRAFT)
+    return list(db.session.scalars(query))
+
+
+def get_activity(session: Session, activity_uuid: str) -> Activity:
+    activity = db.session.scalar(
+        sa.select(Activity).where(Activity.session_id == session.id, Activity.uuid == _uuid(activity_uuid))
+    )
+    if activity is None:
+        raise NotFound()
+    return activity
+
+
+def get_contribution(session: Session, contribution_uuid: str) -> Contribution:
+    contribution = db.session.scalar(
+        sa.select(Contribution)
+        .join(Contribution.activity)
+        .where(Activity.session_id == session.id, Contribution.uuid == _uuid(contribution_uuid))
+    )
+    if contribution is None:
+        raise NotFound()
+    return contribution
+
+
+def list_public_contributions(activity: Activity, *, limit: int = 50, unanswered_only: bool = False) -> list:
+    query = (
+        sa.select(Contribution)
+        .where(Contribution.activity_id == activity.id, Contribution.status == ContributionStatus.PUBLISHED)
+        .order_by(Contribution.upvotes.desc(), Contribution.created_at, Contribution.id)
+        .limit(limit)
+    )
+    if unanswered_only:
+        query = query.where(Contribution.answered_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+def list_own_contributions(participant: Participant | None, activity: Activity) -> list[Contribution]:
+    """The participant's own contributions that are not public (pending or refused), to tell them where they stand."""
+    if participant is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Contribution)
+            .where(
+                Contribution.activity_id == activity.id,
+                Contribution.participant_id == participant.id,
+                Contribution.status != ContributionStatus.PUBLISHED,
+            )
+            .order_by(Contribution.created_at)
+        )
+    )
+
+
+def upvoted_ids(participant: Participant | None) -> set[int]:
+    if participant is None:
+        return set()
+    return set(db.session.scalars(sa.select(Upvote.contribution_id).where(Upvote.participant_id == participant.id)))
+
+
+def answered_activity_ids(participant: Participant | None) -> set[int]:
+    if participant is None:
+        return set()
+    return set(db.session.scalars(sa.select(Vote.activity_id).where(Vote.participant_id == participant.id)))
+
+
+def list_contributions_for_moderation(session: Session) -> list[Contribution]:
+    """Every contribution of the session, pending first, then by support."""
+    pending_first = sa.case((Contribution.status == ContributionStatus.PENDING, 0), else_=1)
+    return list(
+        db.session.scalars(
+            sa.select(Contribution)
+            .join(Contribution.activity)
+            .where(Activity.session_id == session.id)
+            .options(selectinload(Contribution.participant).selectinload(Participant.registration))
+            .order_by(pending_first, Contribution.reports.desc(), Contribution.upvotes.desc(), Contribution.id)
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- results
+
+
+@dataclass
+class Row:
+    """One bar of a result: a label key (option id, scale value or word), the count, and its split by channel."""
+
+    key: object
+    count: int = 0
+    by_channel: dict = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
+    option: PollOption | None = None
+
+    def share(self, total: int) -> int:
+        return round(100 * self.count / total) if total else 0
+
+
+@dataclass
+class PollResult:
+    activity: Activity
+    total: int  # people who answered (facilitator counts included)
+    by_channel: dict
+    rows: list[Row]
+    average: float | None = None
+
+    @property
+    def max_count(self) -> int:
+        return max((r.count for r in self.rows), default=0)
+
+
+def poll_results(activity: Activity) -> PollResult:
+    """Counts per option (or scale value, or word), each split by channel."""
+    weight = sa.func.sum(Vote.weight)
+    totals = dict.fromkeys(CHANNELS, 0)
+    for channel, count in db.session.execute(
+        sa.select(Vote.channel, weight).where(Vote.activity_id == activity.id).group_by(Vote.channel)
+    ):
+        totals[Channel(channel)] = int(count)
+    total = sum(totals.values())
+    rows: list[Row] = []
+    average = None
+    if activity.kind == ActivityKind.POLL and activity.poll_type in (PollType.SINGLE, PollType.MULTIPLE):
+        by_option = {o.id: Row(o.id, option=o) for o in activity.options}
+        for option_id, channel, count in db.session.execute(
+            sa.select(VoteChoice.option_id, Vote.channel, weight)
+            .join(Vote, Vote.id == VoteChoice.vote_id)
+            .where(Vote.activity_id == activity.id)
+            .group_by(VoteChoice.option_id, Vote.channel)
+        ):
+            row = by_option[option_id]
+            row.by_channel[Channel(channel)] += int(count)
+            row.count += int(count)
+        rows = list(by_option.values())
+    elif activity.kind == ActivityKind.FEEDBACK or activity.poll_type == PollType.SCALE:
+        by_value = {v: Row(v) for v in range(1, 6)}
+        for value, channel, count in db.session.execute(
+            sa.select(Vote.value, Vote.channel, weight)
+            .where(Vote.activity_id == activity.id, Vote.value.is_not(None))
+            .group_by(Vote.value, Vote.channel)
+        ):
+            row = by_value[value]
+            row.by_channel[Channel(channel)] += int(count)
+            row.count += int(count)
+        rows = list(by_value.values())
+        if total:
+            average = round(sum(r.key * r.count for r in rows) / total, 1)
+    elif activity.poll_type == PollType.OPEN:
+        words: dict[str, Row] = {}
+        counter: Counter = Counter()
+        for text, channel, count in db.session.execute(
+            sa.select(Vote.text, Vote.channel, weight)
+            .where(Vote.activity_id == activity.id)
+            .group_by(Vote.text, Vote.channel)
+        ):
+            word = text.strip().lower()
+            row = words.setdefault(word, Row(word))
+            row.by_channel[Channel(channel)] += int(count)
+            row.count += int(count)
+            counter[word] += int(count)
+        rows = [words[w] for w, _ in counter.most_common(30)]
+    return PollResult(activity, total, totals, rows, average)
+
+
+def list_feedback_comments(activity: Activity, *, limit: int = 100) -> list[str]:
+    return list(
+        db.session.scalars(
+            sa.select(Vote.text)
+            .where(Vote.activity_id == activity.id, Vote.text != "")
+            .order_by(Vote.created_at)
+            .limit(limit)
+        )
+    )
+
+
+def current_poll(session: Session) -> Activity | None:
+    """The poll shown on the projector: the most recently opened poll that is open, else the last one closed."""
+    for status in (ActivityStatus.OPEN, ActivityStatus.CLOSED):
+        activity = db.session.scalar(
+            sa.select(Activity)
+            .where(Activity.session_id == session.id, Activity.kind == ActivityKind.POLL, Activity.status == status)
+            .options(selectinload(Activity.options))
+            .order_by(Activity.opened_at.desc(), Activity.id.desc())
+            .limit(1)
+        )
+        if activity is not None:
+            return activity
+    return None
+
+
+def top_questions(session: Session, *, limit: int = 5) -> list[Contribution]:
+    return list(
+        db.session.scalars(
+            sa.select(Contribution)
+            .join(Contribution.activity)
+            .where(
+                Activity.session_id == session.id,
+                Activity.kind == ActivityKind.QUESTIONS,
+                Contribution.status == ContributionStatus.PUBLISHED,
+                Contribution.answered_at.is_(None),
+            )
+            .order_by(Contribution.upvotes.desc(), Contribution.created_at, Contribution.id)
+            .limit(limit)
+        )
+    )
+
+
+def list_participatory_sessions(event: Event) -> list[Session]:
+    """Sessions of the event that have at least one activity (or are participatory by kind)."""
+    with_activities = sa.select(Activity.session_id).distinct()
+    return list(
+        db.session.scalars(
+            sa.select(Session)
+            .where(Session.event_id == event.id)
+            .where(sa.or_(Session.kind == "participatory", Session.id.in_(with_activities)))
+            .order_by(Session.starts_at, Session.id)
+        )
+    )

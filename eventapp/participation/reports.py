@@ -1,0 +1,93 @@
+"""The public results of a session and the one-page report of an event (aggregates only)."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from eventapp.core.communes import OUTSIDE_BRUSSELS, get_commune
+from eventapp.events.models import Event, Session
+from eventapp.extensions import db
+from eventapp.participation import queries
+from eventapp.participation.models import ActivityKind, ActivityStatus, Contribution, ContributionStatus
+from eventapp.registration.models import Registration, RegistrationStatus
+
+# Counts under this are shown as "<5" so that no one is recognisable in a small group.
+SUPPRESS_BELOW = 5
+
+
+def suppressed(count: int) -> str:
+    return f"<{SUPPRESS_BELOW}" if 0 < count < SUPPRESS_BELOW else str(count)
+
+
+@dataclass
+class SessionResults:
+    session: Session
+    polls: list  # PollResult
+    feedback: list  # PollResult
+    ideas: list[Contribution]
+    questions: list[Contribution]
+
+
+def session_results(session: Session, *, public: bool = True) -> SessionResults:
+    """Polls whose results were revealed or closed, and the public ideas and questions, most supported first."""
+    polls, feedback, ideas, questions = [], [], [], []
+    for activity in queries.list_activities(session, visible_only=True):
+        if activity.kind == ActivityKind.POLL and (
+            not public or activity.results_revealed or activity.status == ActivityStatus.CLOSED
+        ):
+            polls.append(queries.poll_results(activity))
+        elif activity.kind == ActivityKind.FEEDBACK and activity.status == ActivityStatus.CLOSED:
+            feedback.append(queries.poll_results(activity))
+        elif activity.kind == ActivityKind.IDEAS:
+            ideas += queries.list_public_contributions(activity, limit=20)
+        elif activity.kind == ActivityKind.QUESTIONS:
+            questions += queries.list_public_contributions(activity, limit=20)
+    ideas.sort(key=lambda c: -c.upvotes)
+    questions.sort(key=lambda c: -c.upvotes)
+    return SessionResults(session, polls, feedback, ideas, questions)
+
+
+@dataclass
+class Attendance:
+    registered_people: int
+    checked_in_people: int
+    by_commune: list[tuple[str, str]]  # (label, suppressed count)
+    by_audience: list[tuple[str, str]]
+
+
+def attendance(event: Event, lang: str) -> Attendance:
+    """People registered and checked in at the door; reach of those checked in by commune and audience."""
+    confirmed = sa.and_(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+    registered = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Registration.seats), 0)).where(confirmed))
+    came = sa.func.coalesce(sa.func.sum(Registration.checked_in_people), 0)
+    checked_in = db.session.scalar(sa.select(came).where(confirmed))
+
+    def grouped(column):
+        rows = db.session.execute(
+            sa.select(column, came).where(confirmed, Registration.checked_in_people > 0).group_by(column)
+        ).all()
+        return sorted(((key, int(n)) for key, n in rows), key=lambda r: -r[1])
+
+    communes = []
+    for nis, count in grouped(Registration.commune):
+        if nis == OUTSIDE_BRUSSELS:
+            label = "outside"
+        elif nis and get_commune(nis):
+            label = get_commune(nis).name(lang)
+        else:
+            label = "unknown"
+        communes.append((label, suppressed(count)))
+    audiences = [(str(key) if key else "unknown", suppressed(count)) for key, count in grouped(Registration.audience)]
+    return Attendance(int(registered), int(checked_in), communes, audiences)
+
+
+def count_contributions(event: Event) -> int:
+    from eventapp.participation.models import Activity
+
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Contribution)
+        .join(Activity, Activity.id == Contribution.activity_id)
+        .join(Session, Session.id == Activity.session_id)
+        .where(Session.event_id == event.id, Contribution.status == ContributionStatus.PUBLISHED)
+    )

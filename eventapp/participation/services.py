@@ -1,0 +1,539 @@
+"""State changes of participation. Services flush, never commit: the caller owns the transaction.
+
+Participants act through a `Participant` (a ticket holder or a guest of one session); organisers act
+as a `User` and are checked with `require_event_access` here, so the view, the API and the CLI
+cannot forget it.
+"""
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from eventapp.accounts.permissions import require_event_access
+from eventapp.core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
+from eventapp.core.time import utcnow
+from eventapp.events.models import Event, Session
+from eventapp.extensions import db
+from eventapp.participation import text as texts
+from eventapp.participation.models import (
+    Access,
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Channel,
+    ContentReport,
+    Contribution,
+    ContributionStatus,
+    ExportLevel,
+    ExportLog,
+    Moderation,
+    Outcome,
+    Participant,
+    PollOption,
+    PollType,
+    Room,
+    Upvote,
+    Vote,
+    VoteChoice,
+)
+from eventapp.registration.models import Registration, RegistrationStatus
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a projector from the back of the room.
+ROOM_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+ROOM_CODE_LENGTH = 6
+# A post-moderated contribution goes back to the moderation queue after this many reports.
+REPORTS_BEFORE_REVIEW = 3
+MAX_OPTIONS = 10
+
+
+class InvalidText(DomainError):
+    status = 422
+    code = "invalid_text"
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _check_text(body: str, max_length: int, *, multiline: bool = False, required: bool = True) -> str:
+    if texts.has_control_characters(body, multiline=multiline):
+        raise InvalidText(_l("Remove the invisible control characters from your text."), code="control_characters")
+    body = texts.normalise(body, multiline=multiline)
+    if required and not body:
+        raise InvalidText(_l("Please write something first."), code="empty")
+    if len(body) > max_length:
+        raise InvalidText(_l("Please keep it under %(num)d characters.", num=max_length), code="too_long")
+    return body
+
+
+def _organiser(actor, session: Session) -> None:
+    require_event_access(actor, session.event_id)
+
+
+def channel_of(participant: Participant) -> Channel:
+    """Checked in at the door, registered, or a guest — as of now."""
+    registration = participant.registration
+    if registration is None:
+        return Channel.GUEST
+    if registration.checked_in_people > 0:
+        return Channel.CHECKED_IN
+    return Channel.REGISTERED
+
+
+def _may_take_part(participant: Participant, activity: Activity) -> None:
+    if participant.session_id != activity.session_id:
+        raise NotFound()
+    if activity.status != ActivityStatus.OPEN:
+        raise InvalidState(_l("This activity is not open at the moment."), code="activity_not_open")
+    registration = participant.registration
+    if registration is not None and registration.status != RegistrationStatus.CONFIRMED:
+        raise PermissionDenied(_l("This ticket is no longer valid."), code="ticket_not_valid")
+    if activity.access == Access.REGISTERED and registration is None:
+        raise PermissionDenied(
+            _l("This activity is for registered participants: open it from the link on your ticket."),
+            code="registration_required",
+        )
+    if activity.access == Access.CHECKED_IN and channel_of(participant) != Channel.CHECKED_IN:
+        raise PermissionDenied(
+            _l("This activity is for participants checked in at the door: open it from the link on your ticket."),
+            code="check_in_required",
+        )
+
+
+# ---------------------------------------------------------------------------- rooms and activities
+
+
+def ensure_room(session: Session, *, now: datetime | None = None) -> Room:
+    """The session's room code, created on first use (retries on the rare code collision)."""
+    room = db.session.scalar(sa.select(Room).where(Room.session_id == session.id))
+    if room is not None:
+        return room
+    for _attempt in range(8):
+        code = "".join(secrets.choice(ROOM_CODE_ALPHABET) for _ in range(ROOM_CODE_LENGTH))
+        room = Room(session_id=session.id, code=code, created_at=now or utcnow())
+        try:
+            with db.session.begin_nested():
+                db.session.add(room)
+                db.session.flush()
+        except IntegrityError:
+            existing = db.session.scalar(sa.select(Room).where(Room.session_id == session.id))
+            if existing is not None:  # created meanwhile by another organiser
+                return existing
+            continue
+        return room
+    raise Conflict()
+
+
+def create_activity(
+    actor,
+    session: Session,
+    *,
+    kind: ActivityKind,
+    prompts: dict[str, str],
+    access: Access = Access.LINK,
+    moderation: Moderation = Moderation.PRE,
+    poll_type: PollType | None = None,
+    options: Iterable[dict[str, str]] = (),
+    now: datetime | None = None,
+) -> Activity:
+    """A new activity in draft. Feedback surveys are always for checked-in attendees. Raises PermissionDenied."""
+    _organiser(actor, session)
+    now = now or utcnow()
+    kind = ActivityKind(kind)
+    if kind == ActivityKind.FEEDBACK:
+        access = Access.CHECKED_IN
+    if kind != ActivityKind.POLL:
+        poll_type = None
+    elif poll_type is None:
+        raise InvalidState(_l("Choose the type of poll."), code="poll_type_required", field="poll_type")
+    clean = {lang: _check_text(prompts.get(lang, ""), 300, required=False) for lang in ("fr", "nl", "en")}
+    if not any(clean.values()):
+        raise InvalidState(
+            _l("Write the question in at least one language."), code="prompt_required", field="prompt_fr"
+        )
+    options = [
+        {lang: _check_text(o.get(lang, ""), 200, required=False) for lang in ("fr", "nl", "en")} for o in options
+    ]
+    options = [o for o in options if any(o.values())]
+    if poll_type in (PollType.SINGLE, PollType.MULTIPLE) and not 2 <= len(options) <= MAX_OPTIONS:
+        raise InvalidState(
+            _l("A choice poll needs between 2 and %(num)d options.", num=MAX_OPTIONS),
+            code="options_required",
+            field="options_fr",
+        )
+    position = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.max(Activity.position), 0)).where(Activity.session_id == session.id)
+    )
+    activity = Activity(
+        session_id=session.id,
+        kind=kind,
+        status=ActivityStatus.DRAFT,
+        access=Access(access),
+        moderation=Moderation(moderation),
+        poll_type=PollType(poll_type) if poll_type else None,
+        prompt_fr=clean["fr"],
+        prompt_nl=clean["nl"],
+        prompt_en=clean["en"],
+        position=position + 1,
+        created_at=now,
+    )
+    if poll_type in (PollType.SINGLE, PollType.MULTIPLE):
+        activity.options = [
+            PollOption(position=i, label_fr=o["fr"], label_nl=o["nl"], label_en=o["en"]) for i, o in enumerate(options)
+        ]
+    db.session.add(activity)
+    db.session.flush()
+    ensure_room(session, now=now)
+    return activity
+
+
+def open_activity(actor, activity: Activity, *, now: datetime | None = None) -> None:
+    """Open a draft or closed activity (on cue). Raises PermissionDenied."""
+    _organiser(actor, activity.session)
+    activity.status = ActivityStatus.OPEN
+    activity.opened_at = now or utcnow()
+    activity.closed_at = None
+    db.session.flush()
+
+
+def close_activity(actor, activity: Activity, *, now: datetime | None = None) -> None:
+    """Stop taking contributions and votes. Raises PermissionDenied, InvalidState if it never opened."""
+    _organiser(actor, activity.session)
+    if activity.status == ActivityStatus.DRAFT:
+        raise InvalidState(_l("This activity has not been opened yet."), code="activity_not_open")
+    activity.status = ActivityStatus.CLOSED
+    activity.closed_at = now or utcnow()
+    db.session.flush()
+
+
+def reveal_results(actor, activity: Activity, *, revealed: bool = True) -> None:
+    """Show (or hide again) a poll's results on the projector and to participants. Raises PermissionDenied."""
+    _organiser(actor, activity.session)
+    activity.results_revealed = revealed
+    db.session.flush()
+
+
+# ---------------------------------------------------------------------------- participants
+
+
+def join_with_ticket(session: Session, registration: Registration, *, now: datetime | None = None) -> Participant:
+    """The participant of this ticket in this session, created once however many phones open the link.
+
+    Raises PermissionDenied when the ticket is for another event or no longer confirmed.
+    """
+    if registration.event_id != session.event_id or registration.status != RegistrationStatus.CONFIRMED:
+        raise PermissionDenied(_l("This ticket is not valid for this session."), code="ticket_not_valid")
+    query = sa.select(Participant).where(
+        Participant.session_id == session.id, Participant.registration_id == registration.id
+    )
+    participant = db.session.scalar(query)
+    if participant is not None:
+        return participant
+    participant = Participant(session_id=session.id, registration_id=registration.id, created_at=now or utcnow())
+    try:
+        with db.session.begin_nested():
+            db.session.add(participant)
+            db.session.flush()
+    except IntegrityError:
+        return db.session.scalar(query)  # the same ticket joined from another phone meanwhile
+    return participant
+
+
+def join_as_guest(session: Session, *, now: datetime | None = None) -> Participant:
+    """A new guest of the session (no account, no personal data)."""
+    participant = Participant(session_id=session.id, registration_id=None, created_at=now or utcnow())
+    db.session.add(participant)
+    db.session.flush()
+    return participant
+
+
+# ---------------------------------------------------------------------------- ideas and questions
+
+
+def _max_length(activity: Activity) -> int:
+    return texts.IDEA_MAX if activity.kind == ActivityKind.IDEAS else texts.QUESTION_MAX
+
+
+def submit_contribution(
+    participant: Participant, activity: Activity, body: str, *, now: datetime | None = None
+) -> Contribution:
+    """An idea or question, pending moderation (or public at once under post-moderation).
+
+    Raises InvalidText, InvalidState (closed), PermissionDenied (access level).
+    """
+    if activity.kind not in (ActivityKind.IDEAS, ActivityKind.QUESTIONS):
+        raise NotFound()
+    _may_take_part(participant, activity)
+    body = _check_text(body, _max_length(activity), multiline=activity.kind == ActivityKind.IDEAS)
+    contribution = Contribution(
+        activity_id=activity.id,
+        participant_id=participant.id,
+        channel=channel_of(participant),
+        body=body,
+        status=ContributionStatus.PENDING if activity.moderation == Moderation.PRE else ContributionStatus.PUBLISHED,
+        created_at=now or utcnow(),
+    )
+    db.session.add(contribution)
+    db.session.flush()
+    return contribution
+
+
+def enter_paper_card(actor, activity: Activity, body: str, *, now: datetime | None = None) -> Contribution:
+    """An organiser types in a paper card: public at once, channel "facilitator". Raises PermissionDenied."""
+    _organiser(actor, activity.session)
+    if activity.kind not in (ActivityKind.IDEAS, ActivityKind.QUESTIONS):
+        raise NotFound()
+    now = now or utcnow()
+    contribution = Contribution(
+        activity_id=activity.id,
+        participant_id=None,
+        channel=Channel.FACILITATOR,
+        body=_check_text(body, _max_length(activity), multiline=True),
+        status=ContributionStatus.PUBLISHED,
+        created_at=now,
+        moderated_at=now,
+        moderated_by_id=actor.id,
+    )
+    db.session.add(contribution)
+    db.session.flush()
+    return contribution
+
+
+def upvote(participant: Participant, contribution: Contribution, *, now: datetime | None = None) -> bool:
+    """Support a public idea or question once; False if this participant already did."""
+    activity = contribution.activity
+    _may_take_part(participant, activity)
+    if contribution.status != ContributionStatus.PUBLISHED:
+        raise NotFound()
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                Upvote(contribution_id=contribution.id, participant_id=participant.id, created_at=now or utcnow())
+            )
+            db.session.flush()
+    except IntegrityError:
+        return False
+    db.session.execute(
+        sa.update(Contribution).where(Contribution.id == contribution.id).values(upvotes=Contribution.upvotes + 1)
+    )
+    db.session.refresh(contribution)
+    return True
+
+
+def report_contribution(participant: Participant, contribution: Contribution, *, now: datetime | None = None) -> bool:
+    """Flag content for the organisers once; enough reports send it back to the moderation queue."""
+    if participant.session_id != contribution.activity.session_id or contribution.status not in (
+        ContributionStatus.PUBLISHED,
+        ContributionStatus.PENDING,
+    ):
+        raise NotFound()
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                ContentReport(
+                    contribution_id=contribution.id, participant_id=participant.id, created_at=now or utcnow()
+                )
+            )
+            db.session.flush()
+    except IntegrityError:
+        return False
+    db.session.execute(
+        sa.update(Contribution).where(Contribution.id == contribution.id).values(reports=Contribution.reports + 1)
+    )
+    db.session.execute(
+        sa.update(Contribution)
+        .where(
+            Contribution.id == contribution.id,
+            Contribution.status == ContributionStatus.PUBLISHED,
+            Contribution.channel != Channel.FACILITATOR,
+            Contribution.reports >= REPORTS_BEFORE_REVIEW,
+        )
+        .values(status=ContributionStatus.PENDING)
+    )
+    db.session.refresh(contribution)
+    return True
+
+
+# ---------------------------------------------------------------------------- moderation
+
+
+def _moderate(actor, contribution: Contribution, status: ContributionStatus, now: datetime | None) -> None:
+    _organiser(actor, contribution.activity.session)
+    if contribution.status == ContributionStatus.MERGED:
+        raise InvalidState(_l("This contribution was merged into another one."), code="merged")
+    contribution.status = status
+    contribution.moderated_at = now or utcnow()
+    contribution.moderated_by_id = actor.id
+    db.session.flush()
+
+
+def approve(actor, contribution: Contribution, *, now: datetime | None = None) -> None:
+    """Make a contribution public (also un-hides). Raises PermissionDenied, InvalidState (merged)."""
+    _moderate(actor, contribution, ContributionStatus.PUBLISHED, now)
+    contribution.rejection_reason = ""
+
+
+def hide(actor, contribution: Contribution, *, now: datetime | None = None) -> None:
+    """Take a contribution out of public view (kept for the organisers). Raises PermissionDenied."""
+    _moderate(actor, contribution, ContributionStatus.HIDDEN, now)
+
+
+def reject(actor, contribution: Contribution, reason: str, *, now: datetime | None = None) -> None:
+    """Refuse a contribution with a reason its author can read. Raises PermissionDenied, InvalidText."""
+    reason = _check_text(reason, texts.REASON_MAX)
+    _moderate(actor, contribution, ContributionStatus.REJECTED, now)
+    contribution.rejection_reason = reason
+
+
+def merge(actor, duplicate: Contribution, target: Contribution, *, now: datetime | None = None) -> None:
+    """Fold a duplicate into `target`: its supporters' upvotes carry over (once each). Raises PermissionDenied."""
+    if duplicate.id == target.id or duplicate.activity_id != target.activity_id:
+        raise InvalidState(_l("Choose another contribution of the same activity."), code="merge_target")
+    if target.status in (ContributionStatus.MERGED, ContributionStatus.REJECTED):
+        raise InvalidState(_l("Choose another contribution of the same activity."), code="merge_target")
+    _moderate(actor, duplicate, ContributionStatus.MERGED, now)
+    duplicate.merged_into_id = target.id
+    already = sa.select(Upvote.participant_id).where(Upvote.contribution_id == target.id)
+    db.session.execute(
+        sa.insert(Upvote).from_select(
+            ["contribution_id", "participant_id", "created_at"],
+            sa.select(sa.literal(target.id), Upvote.participant_id, Upvote.created_at).where(
+                Upvote.contribution_id == duplicate.id, Upvote.participant_id.not_in(already)
+            ),
+        )
+    )
+    count = sa.select(sa.func.count()).where(Upvote.contribution_id == target.id).scalar_subquery()
+    db.session.execute(sa.update(Contribution).where(Contribution.id == target.id).values(upvotes=count))
+    db.session.refresh(target)
+
+
+def mark_answered(actor, contribution: Contribution, *, answered: bool = True, now: datetime | None = None) -> None:
+    """A question answered in the room drops off the projector's list. Raises PermissionDenied."""
+    _organiser(actor, contribution.activity.session)
+    contribution.answered_at = (now or utcnow()) if answered else None
+    db.session.flush()
+
+
+def set_outcome(
+    actor, contribution: Contribution, outcome: Outcome, reasons: dict[str, str], *, now: datetime | None = None
+) -> None:
+    """The organisers' answer to an idea: accepted, studied or not retained, with a reason. Raises PermissionDenied."""
+    _organiser(actor, contribution.activity.session)
+    clean = {
+        lang: _check_text(reasons.get(lang, ""), 1000, multiline=True, required=False) for lang in ("fr", "nl", "en")
+    }
+    if not any(clean.values()):
+        raise InvalidText(_l("Give the reason in at least one language."), code="reason_required", field="reason_fr")
+    contribution.outcome = Outcome(outcome)
+    contribution.outcome_reason_fr = clean["fr"]
+    contribution.outcome_reason_nl = clean["nl"]
+    contribution.outcome_reason_en = clean["en"]
+    contribution.moderated_at = now or utcnow()
+    contribution.moderated_by_id = actor.id
+    db.session.flush()
+
+
+# ---------------------------------------------------------------------------- polls and feedback
+
+
+def _choices(activity: Activity, option_ids: Iterable[int]) -> list[int]:
+    wanted = sorted(set(option_ids))
+    valid = {o.id for o in activity.options}
+    if not wanted or not set(wanted) <= valid:
+        raise InvalidState(_l("Choose one of the answers."), code="invalid_choice", field="choice")
+    if activity.poll_type == PollType.SINGLE and len(wanted) != 1:
+        raise InvalidState(_l("Choose one answer only."), code="invalid_choice", field="choice")
+    return wanted
+
+
+def _build_vote(
+    activity: Activity, *, option_ids: Iterable[int], value: int | None, text: str, channel: Channel, now
+) -> Vote:
+    vote = Vote(activity_id=activity.id, channel=channel, created_at=now or utcnow(), text="")
+    if activity.kind == ActivityKind.FEEDBACK:
+        if value is None or not 1 <= value <= 5:
+            raise InvalidState(_l("Choose a rating from 1 to 5."), code="invalid_value", field="value")
+        vote.value = value
+        vote.text = _check_text(text or "", texts.COMMENT_MAX, multiline=True, required=False)
+    elif activity.poll_type in (PollType.SINGLE, PollType.MULTIPLE):
+        vote.choices = [VoteChoice(option_id=option_id) for option_id in _choices(activity, option_ids)]
+    elif activity.poll_type == PollType.SCALE:
+        if value is None or not 1 <= value <= 5:
+            raise InvalidState(_l("Choose a value from 1 to 5."), code="invalid_value", field="value")
+        vote.value = value
+    elif activity.poll_type == PollType.OPEN:
+        vote.text = _check_text(text or "", texts.OPEN_ANSWER_MAX)
+    else:
+        raise NotFound()
+    return vote
+
+
+def answer_poll(
+    participant: Participant,
+    activity: Activity,
+    *,
+    option_ids: Iterable[int] = (),
+    value: int | None = None,
+    text: str = "",
+    now: datetime | None = None,
+) -> Vote:
+    """One answer per participant and poll (or feedback survey), enforced by a unique index.
+
+    Raises Conflict (already answered), InvalidState (closed, bad choice), PermissionDenied, InvalidText.
+    """
+    if activity.kind not in (ActivityKind.POLL, ActivityKind.FEEDBACK):
+        raise NotFound()
+    _may_take_part(participant, activity)
+    vote = _build_vote(
+        activity, option_ids=option_ids, value=value, text=text, channel=channel_of(participant), now=now
+    )
+    vote.participant_id = participant.id
+    try:
+        with db.session.begin_nested():
+            db.session.add(vote)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(_l("You have already answered. Thank you!"), code="already_voted") from None
+    return vote
+
+
+def record_show_of_hands(
+    actor,
+    activity: Activity,
+    *,
+    count: int,
+    option_ids: Iterable[int] = (),
+    value: int | None = None,
+    text: str = "",
+    now: datetime | None = None,
+) -> Vote:
+    """Paper ballots or raised hands counted by a facilitator, added as `count` votes of the facilitator channel."""
+    _organiser(actor, activity.session)
+    if activity.kind != ActivityKind.POLL:
+        raise NotFound()
+    if not 1 <= count <= 10000:
+        raise InvalidState(_l("Enter a number of people from 1 to 10000."), code="invalid_count", field="count")
+    vote = _build_vote(activity, option_ids=option_ids, value=value, text=text, channel=Channel.FACILITATOR, now=now)
+    vote.weight = count
+    db.session.add(vote)
+    db.session.flush()
+    return vote
+
+
+# ---------------------------------------------------------------------------- exports
+
+
+def log_export(
+    actor, event: Event, level: ExportLevel, fmt: str, rows: int, *, now: datetime | None = None
+) -> ExportLog:
+    """Record who took a research or restricted export. Raises PermissionDenied."""
+    require_event_access(actor, event.id)
+    entry = ExportLog(
+        user_id=actor.id, event_id=event.id, level=ExportLevel(level), format=fmt, rows=rows, created_at=now or utcnow()
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry

@@ -1,0 +1,594 @@
+"""Participation pages: the participant's phone page (works without JavaScript), joining by room code,
+the organisers' moderation page and the projector."""
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from eventapp.accounts.permissions import organiser_required, require_event_access
+from eventapp.core.db import transaction
+from eventapp.core.errors import DomainError, PermissionDenied
+from eventapp.core.i18n import current_language
+from eventapp.core.time import utcnow
+from eventapp.extensions import limiter
+from eventapp.participation import forms, identity, queries, services
+from eventapp.participation.models import Access, ActivityKind, ActivityStatus, ContributionStatus
+from eventapp.registration.queries import find_registration_by_ticket_code
+
+bp = Blueprint("participation", __name__)
+
+PARTICIPANT_LIMIT = "30/minute;300/hour"
+# A whole room joins from the venue's one public address.
+JOIN_LIMIT = "600/minute"
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------- participant pages
+
+
+def _page_context(session, participant, form_overrides=None):
+    lang = current_language()
+    activities = queries.list_activities(session, visible_only=True)
+    answered = queries.answered_activity_ids(participant)
+    sections = []
+    for activity in activities:
+        section = {"activity": activity, "form": (form_overrides or {}).get(activity.id)}
+        if activity.kind in (ActivityKind.IDEAS, ActivityKind.QUESTIONS):
+            section["contributions"] = queries.list_public_contributions(activity)
+            section["own"] = queries.list_own_contributions(participant, activity)
+            if section["form"] is None:
+                cls = forms.IdeaForm if activity.kind == ActivityKind.IDEAS else forms.QuestionForm
+                section["form"] = cls(formdata=None, prefix=f"a{activity.id}-")
+        else:
+            section["answered"] = activity.id in answered
+            if section["form"] is None:
+                section["form"] = forms.vote_form(activity, lang, formdata=None)
+            if activity.results_revealed and activity.kind == ActivityKind.POLL:
+                section["results"] = queries.poll_results(activity)
+        sections.append(section)
+    return {
+        "session": session,
+        "event": session.event,
+        "participant": participant,
+        "channel": services.channel_of(participant) if participant else None,
+        "sections": sections,
+        "upvoted": queries.upvoted_ids(participant),
+    }
+
+
+@bp.get("/participate/<session_uuid>")
+def session_page(session_uuid: str):
+    session = queries.get_session(session_uuid)
+    code = request.args.get("ticket")
+    if code is not None:
+        # The ticket code only ever travels once: it becomes a cookie and the URL is cleaned at once,
+        # so it stays out of the history, the Referer and shared screenshots.
+        response = redirect(url_for("participation.session_page", session_uuid=session.uuid), code=303)
+        registration = find_registration_by_ticket_code(code)
+        try:
+            if registration is None:
+                raise PermissionDenied(_("This ticket is not valid for this session."), code="ticket_not_valid")
+            with transaction():
+                participant = services.join_with_ticket(session, registration, now=utcnow())
+            identity.remember(response, session, participant)
+            flash(_("Welcome! You take part with your ticket."), "ok")
+        except DomainError as error:
+            flash(str(error.message), "error")
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return _no_store(response)
+    participant = identity.current_participant(session)
+    response = make_response(render_template("participation/session.html", **_page_context(session, participant)))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return _no_store(response)
+
+
+def _acting_participant(session, activity):
+    """The cookie's participant, or a new guest where the activity is open to anyone with the link."""
+    participant = identity.current_participant(session)
+    if participant is not None:
+        return participant, False
+    if activity.access != Access.LINK:
+        raise PermissionDenied(
+            _("This activity is for registered participants: open it from the link on your ticket."),
+            code="registration_required",
+        )
+    return services.join_as_guest(session, now=utcnow()), True
+
+
+def _back(session, activity=None):
+    anchor = f"a-{activity.uuid}" if activity is not None else None
+    return redirect(url_for("participation.session_page", session_uuid=session.uuid, _anchor=anchor), code=303)
+
+
+def _handle(session, activity, form, action):
+    """Run a participant action: PRG on success; the page again with the errors next to the fields otherwise."""
+    if not form.validate_on_submit():
+        html = render_template(
+            "participation/session.html",
+            **_page_context(session, identity.current_participant(session), {activity.id: form}),
+        )
+        return _no_store(make_response(html, 422))
+    try:
+        with transaction():
+            participant, is_new = _acting_participant(session, activity)
+            message = action(participant)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return _no_store(_back(session, activity))
+    flash(message, "ok")
+    response = _back(session, activity)
+    if is_new:
+        identity.remember(response, session, participant)
+    return _no_store(response)
+
+
+@bp.post("/participate/<session_uuid>/a/<activity_uuid>/contribute")
+@limiter.limit(PARTICIPANT_LIMIT, key_func=identity.rate_limit_key)
+def contribute(session_uuid: str, activity_uuid: str):
+    session = queries.get_session(session_uuid)
+    activity = queries.get_activity(session, activity_uuid)
+    if activity.kind not in (ActivityKind.IDEAS, ActivityKind.QUESTIONS):
+        abort(404)
+    cls = forms.IdeaForm if activity.kind == ActivityKind.IDEAS else forms.QuestionForm
+    form = cls(prefix=f"a{activity.id}-")
+
+    def action(participant):
+        contribution = services.submit_contribution(participant, activity, form.body.data, now=utcnow())
+        if contribution.status == ContributionStatus.PENDING:
+            return _("Thank you! Your contribution will appear once a moderator has approved it.")
+        return _("Thank you! Your contribution is online.")
+
+    return _handle(session, activity, form, action)
+
+
+@bp.post("/participate/<session_uuid>/a/<activity_uuid>/vote")
+@limiter.limit(PARTICIPANT_LIMIT, key_func=identity.rate_limit_key)
+def vote(session_uuid: str, activity_uuid: str):
+    session = queries.get_session(session_uuid)
+    activity = queries.get_activity(session, activity_uuid)
+    if activity.kind not in (ActivityKind.POLL, ActivityKind.FEEDBACK):
+        abort(404)
+    form = forms.vote_form(activity, current_language(), formdata=request.form)
+
+    def action(participant):
+        choice = getattr(form, "choice", None)
+        option_ids = (choice.data if isinstance(choice.data, list) else [choice.data]) if choice else []
+        value = getattr(form, "value", None)
+        text = getattr(form, "text", None)
+        services.answer_poll(
+            participant,
+            activity,
+            option_ids=option_ids,
+            value=int(value.data) if value is not None and value.data else None,
+            text=text.data or "" if text is not None else "",
+            now=utcnow(),
+        )
+        return _("Thank you, your answer has been counted.")
+
+    return _handle(session, activity, form, action)
+
+
+def _contribution_action(session_uuid, contribution_uuid, do):
+    session = queries.get_session(session_uuid)
+    contribution = queries.get_contribution(session, contribution_uuid)
+    try:
+        with transaction():
+            participant, is_new = _acting_participant(session, contribution.activity)
+            message = do(participant, contribution)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return _no_store(_back(session, contribution.activity))
+    flash(message, "ok")
+    response = _back(session, contribution.activity)
+    if is_new:
+        identity.remember(response, session, participant)
+    return _no_store(response)
+
+
+@bp.post("/participate/<session_uuid>/c/<contribution_uuid>/upvote")
+@limiter.limit(PARTICIPANT_LIMIT, key_func=identity.rate_limit_key)
+def upvote(session_uuid: str, contribution_uuid: str):
+    def do(participant, contribution):
+        if services.upvote(participant, contribution, now=utcnow()):
+            return _("Your support has been counted.")
+        return _("You already support this one.")
+
+    return _contribution_action(session_uuid, contribution_uuid, do)
+
+
+@bp.post("/participate/<session_uuid>/c/<contribution_uuid>/report")
+@limiter.limit(PARTICIPANT_LIMIT, key_func=identity.rate_limit_key)
+def report(session_uuid: str, contribution_uuid: str):
+    def do(participant, contribution):
+        services.report_contribution(participant, contribution, now=utcnow())
+        return _("Thank you, the organisers will look at it.")
+
+    return _contribution_action(session_uuid, contribution_uuid, do)
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit(JOIN_LIMIT, methods=["POST"])
+def join():
+    form = forms.JoinForm()
+    if form.validate_on_submit():
+        room = queries.find_room_by_code(form.code.data)
+        if room is not None:
+            return redirect(url_for("participation.session_page", session_uuid=room.session.uuid), code=303)
+        form.code.errors.append(_("No session has this code. Check the code shown in the room."))
+    status = 422 if form.errors else 200
+    return render_template("participation/join.html", form=form), status
+
+
+@bp.get("/join/<code>")
+@limiter.limit(JOIN_LIMIT)
+def join_code(code: str):
+    room = queries.find_room_by_code(code)
+    if room is None:
+        form = forms.JoinForm(formdata=None)
+        form.code.errors = [_("No session has this code. Check the code shown in the room.")]
+        return render_template("participation/join.html", form=form), 404
+    return redirect(url_for("participation.session_page", session_uuid=room.session.uuid), code=303)
+
+
+# ---------------------------------------------------------------------------- organiser pages
+
+
+def _managed_session(session_uuid: str):
+    session = queries.get_session(session_uuid, public=False)
+    require_event_access(current_user, session.event_id)
+    return session
+
+
+def _manage_context(session, activity_form=None):
+    activities = queries.list_activities(session)
+    contributions = queries.list_contributions_for_moderation(session)
+    return {
+        "session": session,
+        "event": session.event,
+        "room": queries.get_room(session),
+        "activities": activities,
+        "results": {
+            a.id: queries.poll_results(a) for a in activities if a.kind in (ActivityKind.POLL, ActivityKind.FEEDBACK)
+        },
+        "comments": {a.id: queries.list_feedback_comments(a) for a in activities if a.kind == ActivityKind.FEEDBACK},
+        "contributions": contributions,
+        "activity_form": activity_form or forms.ActivityForm(formdata=None),
+        "reject_form": forms.RejectForm(formdata=None),
+        "outcome_form": forms.OutcomeForm(formdata=None),
+        "card_form": forms.PaperCardForm(formdata=None),
+        "count_form": forms.CountForm(formdata=None),
+        "statuses": ActivityStatus,
+    }
+
+
+def _to_manage(session, anchor=None):
+    return redirect(url_for("participation.manage", session_uuid=session.uuid, _anchor=anchor), code=303)
+
+
+@bp.get("/participate/<session_uuid>/manage")
+@organiser_required
+def manage(session_uuid: str):
+    session = _managed_session(session_uuid)
+    return _no_store(make_response(render_template("participation/manage.html", **_manage_context(session))))
+
+
+@bp.post("/participate/<session_uuid>/manage/activities")
+@organiser_required
+def create_activity(session_uuid: str):
+    session = _managed_session(session_uuid)
+    form = forms.ActivityForm()
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                services.create_activity(
+                    current_user,
+                    session,
+                    kind=form.kind.data,
+                    prompts={lang: getattr(form, f"prompt_{lang}").data or "" for lang in ("fr", "nl", "en")},
+                    access=form.access.data,
+                    moderation=form.moderation.data,
+                    poll_type=form.poll_type.data if form.kind.data == ActivityKind.POLL else None,
+                    options=form.options(),
+                    now=utcnow(),
+                )
+        except DomainError as error:
+            target = getattr(form, error.field or "", None) or form.prompt_fr
+            target.errors = [*target.errors, str(error.message)]
+        else:
+            flash(_("The activity has been created as a draft."), "ok")
+            return _to_manage(session)
+    html = render_template("participation/manage.html", **_manage_context(session, activity_form=form))
+    return _no_store(make_response(html, 422))
+
+
+ACTIVITY_ACTIONS = {
+    "open": (lambda user, a, now: services.open_activity(user, a, now=now), _l("The activity is open.")),
+    "close": (lambda user, a, now: services.close_activity(user, a, now=now), _l("The activity is closed.")),
+    "reveal": (lambda user, a, now: services.reveal_results(user, a, revealed=True), _l("The results are shown.")),
+    "conceal": (lambda user, a, now: services.reveal_results(user, a, revealed=False), _l("The results are hidden.")),
+}
+
+
+@bp.post("/participate/<session_uuid>/manage/a/<activity_uuid>/<action>")
+@organiser_required
+def activity_action(session_uuid: str, activity_uuid: str, action: str):
+    session = _managed_session(session_uuid)
+    activity = queries.get_activity(session, activity_uuid)
+    if action in ACTIVITY_ACTIONS:
+        do, message = ACTIVITY_ACTIONS[action]
+        try:
+            with transaction():
+                do(current_user, activity, utcnow())
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(str(message), "ok")
+    elif action in ("card", "count"):
+        form = forms.PaperCardForm() if action == "card" else forms.CountForm()
+        if not form.validate_on_submit():
+            flash(_form_errors(form), "error")
+        else:
+            try:
+                with transaction():
+                    _facilitator_entry(activity, form)
+            except DomainError as error:
+                flash(str(error.message), "error")
+            else:
+                flash(_("The paper card has been added.") if action == "card" else _("The count has been added."), "ok")
+    else:
+        abort(404)
+    return _to_manage(session, f"a-{activity.uuid}")
+
+
+def _facilitator_entry(activity, form) -> None:
+    """A paper card, or a show of hands / paper ballots counted for one answer."""
+    if isinstance(form, forms.PaperCardForm):
+        services.enter_paper_card(current_user, activity, form.body.data, now=utcnow())
+        return
+    choice = form.choice.data or ""
+    services.record_show_of_hands(
+        current_user,
+        activity,
+        count=form.count.data,
+        option_ids=[int(choice)] if choice.isdigit() and activity.poll_type in ("single", "multiple") else [],
+        value=int(choice) if choice.isdigit() and activity.poll_type == "scale" else None,
+        text=form.text.data or "",
+        now=utcnow(),
+    )
+
+
+@bp.post("/participate/<session_uuid>/manage/c/<contribution_uuid>/<action>")
+@organiser_required
+def contribution_action(session_uuid: str, contribution_uuid: str, action: str):
+    session = _managed_session(session_uuid)
+    contribution = queries.get_contribution(session, contribution_uuid)
+    now = utcnow()
+    try:
+        with transaction():
+            _moderate(session, contribution, action, now)
+    except DomainError as error:
+        flash(str(error.message), "error")
+    except _FormInvalid as invalid:
+        flash(str(invalid), "error")
+    else:
+        flash(_("Saved."), "ok")
+    return _to_manage(session, f"c-{contribution.uuid}")
+
+
+class _FormInvalid(Exception):
+    pass
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _moderate(session, contribution, action, now):
+    if action == "approve":
+        services.approve(current_user, contribution, now=now)
+    elif action == "hide":
+        services.hide(current_user, contribution, now=now)
+    elif action in ("answered", "unanswered"):
+        services.mark_answered(current_user, contribution, answered=action == "answered", now=now)
+    elif action == "reject":
+        form = forms.RejectForm()
+        if not form.validate_on_submit():
+            raise _FormInvalid(_form_errors(form))
+        services.reject(current_user, contribution, form.reason.data, now=now)
+    elif action == "merge":
+        target = queries.get_contribution(session, request.form.get("target", ""))
+        services.merge(current_user, contribution, target, now=now)
+    elif action == "outcome":
+        form = forms.OutcomeForm()
+        if not form.validate_on_submit():
+            raise _FormInvalid(_form_errors(form))
+        services.set_outcome(
+            current_user,
+            contribution,
+            form.outcome.data,
+            {lang: getattr(form, f"reason_{lang}").data or "" for lang in ("fr", "nl", "en")},
+            now=now,
+        )
+    else:
+        abort(404)
+
+
+# ---------------------------------------------------------------------------- projector and live state
+
+
+def _join_url(room) -> str:
+    from flask import current_app
+
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("participation.join_code", code=room.code)
+
+
+def _qr_svg(text: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+    from qrcode.constants import ERROR_CORRECT_M
+
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
+    qr.add_data(text)
+    qr.make(fit=True)
+    return qr.make_image(image_factory=qrcode.image.svg.SvgPathFillImage).to_string(encoding="unicode")
+
+
+def projector_state(session) -> dict:
+    """What the projector shows, in FR and NL: the current poll (results only once revealed) and top questions."""
+    from eventapp.core.i18n import localized
+
+    poll = queries.current_poll(session)
+    state = {"poll": None, "questions": []}
+    if poll is not None:
+        result = queries.poll_results(poll)
+        state["poll"] = {
+            "id": str(poll.uuid),
+            "prompt": {lang: localized(poll, "prompt", lang).text for lang in ("fr", "nl")},
+            "open": poll.status == ActivityStatus.OPEN,
+            "revealed": poll.results_revealed,
+            "total": result.total,
+            "rows": [
+                {
+                    "label": {
+                        lang: localized(row.option, "label", lang).text if row.option else str(row.key)
+                        for lang in ("fr", "nl")
+                    },
+                    "count": row.count,
+                    "share": row.share(result.total),
+                }
+                for row in result.rows
+            ]
+            if poll.results_revealed
+            else [],
+        }
+    state["questions"] = [{"body": c.body, "upvotes": c.upvotes} for c in queries.top_questions(session)]
+    return state
+
+
+def _json_with_etag(payload):
+    from flask import jsonify
+
+    response = jsonify(payload)
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/participate/<session_uuid>/projector")
+@organiser_required
+def projector(session_uuid: str):
+    from flask_babel import force_locale
+
+    session = _managed_session(session_uuid)
+    with transaction():
+        room = services.ensure_room(session, now=utcnow())
+    state = projector_state(session)
+    join_url = _join_url(room)
+    columns, code_labels = [], []
+    for lang, locale in (("fr", "fr_BE"), ("nl", "nl_BE")):
+        with force_locale(locale):
+            columns.append(
+                render_template("participation/_projector_column.html", lang=lang, state=state, session=session)
+            )
+            code_labels.append((lang, _("Room code")))
+    return render_template(
+        "participation/projector.html",
+        session=session,
+        room=room,
+        join_url=join_url,
+        join_page_url=join_url.rsplit("/", 1)[0],
+        qr=_qr_svg(join_url),
+        columns=columns,
+        code_labels=code_labels,
+    )
+
+
+@bp.get("/participate/<session_uuid>/projector.json")
+@organiser_required
+def projector_json(session_uuid: str):
+    session = _managed_session(session_uuid)
+    return _json_with_etag(projector_state(session))
+
+
+@bp.get("/participate/<session_uuid>/state.json")
+def state(session_uuid: str):
+    """For the participant page's script: which activities are open (so a phone knows when to refresh)."""
+    session = queries.get_session(session_uuid)
+    activities = queries.list_activities(session, visible_only=True)
+    return _json_with_etag(
+        {
+            "activities": [
+                {"id": str(a.uuid), "status": a.status.value, "revealed": a.results_revealed} for a in activities
+            ]
+        }
+    )
+
+
+# ---------------------------------------------------------------------------- results, report, exports
+
+
+@bp.get("/participate/<session_uuid>/results")
+def results(session_uuid: str):
+    from eventapp.participation.reports import session_results
+
+    session = queries.get_session(session_uuid)
+    return render_template(
+        "participation/results.html", session=session, event=session.event, r=session_results(session)
+    )
+
+
+@bp.get("/participate/events/<slug>/report")
+def event_report(slug: str):
+    from eventapp.events.queries import get_public_event
+    from eventapp.participation import reports
+
+    event = get_public_event(slug)
+    lang = current_language()
+    sessions = queries.list_participatory_sessions(event)
+    return render_template(
+        "participation/report.html",
+        event=event,
+        attendance=reports.attendance(event, lang),
+        sessions=[reports.session_results(s) for s in sessions],
+        contributions=reports.count_contributions(event),
+    )
+
+
+@bp.get("/participate/events/<slug>/export.<fmt>")
+def export(slug: str, fmt: str):
+    from eventapp.events.queries import get_public_event
+    from eventapp.participation import exports
+    from eventapp.participation.models import ExportLevel
+
+    if fmt not in ("csv", "json"):
+        abort(404)
+    try:
+        level = ExportLevel(request.args.get("level", "public"))
+    except ValueError:
+        abort(404)
+    event = get_public_event(slug)
+    if level != ExportLevel.PUBLIC:
+        if not current_user.is_authenticated:
+            raise PermissionDenied()
+        require_event_access(current_user, event.id)
+    rows = exports.build_rows(event, level)
+    if level != ExportLevel.PUBLIC:
+        with transaction():
+            services.log_export(current_user, event, level, fmt, len(rows), now=utcnow())
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = exports.to_json(rows, event, level), "application/json"
+    response = make_response(body)
+    response.mimetype = mimetype.split(";")[0]
+    if fmt == "csv":
+        response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}-participation-{level.value}.{fmt}"'
+    if level != ExportLevel.PUBLIC:
+        response.headers["Cache-Control"] = "no-store, private"
+    return response

@@ -1,0 +1,26 @@
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from eventapp.core.db import transaction
+from eventapp.core.time import utcnow
+from eventapp.registration.services import anonymise_expired, send_reminders
+
+reminders_cli = AppGroup("reminders", help="Reminder emails.")
+registrations_cli = AppGroup("registrations", help="Registration housekeeping.")
+
+
+@reminders_cli.command("send")
+def send_reminders_command():
+    """Write tomorrow's reminders to the outbox (idempotent: run it from cron as often as you like)."""
+    with transaction():
+        written = send_reminders(key=current_app.config["SECRET_KEY"], now=utcnow())
+    click.echo(f"Reminders written: {written}.")
+
+
+@registrations_cli.command("anonymise-expired")
+def anonymise_expired_command():
+    """Anonymise registrations of events that ended more than RETENTION_DAYS ago (daily cron)."""
+    with transaction():
+        count = anonymise_expired(now=utcnow(), retention_days=current_app.config["RETENTION_DAYS"])
+    click.echo(f"Registrations anonymised: {count}.")

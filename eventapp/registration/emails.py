@@ -1,0 +1,147 @@
+"""Registration emails, written to the outbox in the caller's transaction (never sent from here).
+
+Each email is rendered in the registrant's language, in HTML and plain text, from
+templates/emails/registration/<name>.{txt,html}. Links are absolute (PUBLIC_BASE_URL).
+"""
+
+from datetime import datetime
+
+from flask import current_app
+
+from eventapp.core.emails import render_email
+from eventapp.core.i18n import localized
+from eventapp.core.outbox import OutboxMessage, attachment, enqueue
+from eventapp.registration import links
+from eventapp.registration.tokens import ticket_code
+
+
+def secret_key() -> str:
+    """The app's SECRET_KEY, for the few callers (CLI, back-office) that do not pass one in."""
+    return current_app.config["SECRET_KEY"]
+
+
+def _context(registration, *, key: str) -> dict:
+    event = registration.event
+    lang = registration.language
+    venue = event.venue
+    city = venue.city_nl if lang == "nl" else venue.city_fr
+    return {
+        "registration": registration,
+        "event": event,
+        "title": localized(event, "title", lang).text,
+        "venue_line": f"{venue.name}, {venue.street}, {venue.postcode} {city}",
+        "sessions": [localized(s, "title", lang).text for s in registration.sessions],
+        "manage_url": links.manage_url(registration, key),
+        "ticket_url": links.ticket_url(registration, key),
+        "event_url": links.event_url(event),
+    }
+
+
+def _ticket_attachments(registration, *, key: str) -> list[dict]:
+    from eventapp.events.ical import registration_calendar
+    from eventapp.tickets.qr import qr_png
+
+    code = ticket_code(key, registration.secret_seed)
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    return [
+        attachment("ticket.png", "image/png", qr_png(code)),
+        attachment(
+            "event.ics",
+            "text/calendar; charset=utf-8; method=PUBLISH",
+            registration_calendar(registration, lang=registration.language, base_url=base_url),
+        ),
+    ]
+
+
+def _write(
+    registration,
+    template: str,
+    kind: str,
+    *,
+    key: str,
+    now: datetime,
+    with_ticket: bool = False,
+    dedupe_key: str | None = None,
+    **extra,
+) -> OutboxMessage | None:
+    rendered = render_email(
+        f"registration/{template}", registration.language, **_context(registration, key=key), **extra
+    )
+    return enqueue(
+        recipient=registration.email,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        attachments=_ticket_attachments(registration, key=key) if with_ticket else None,
+        kind=kind,
+        language=registration.language,
+        dedupe_key=dedupe_key,
+        event_id=registration.event_id,
+        registration_id=registration.id,
+        now=now,
+    )
+
+
+def enqueue_confirmation(registration, *, key, now, resent=False, dedupe_key=None):
+    return _write(
+        registration,
+        "confirmed",
+        "registration.resent" if resent else "registration.confirmed",
+        key=key,
+        now=now,
+        with_ticket=True,
+        dedupe_key=dedupe_key,
+        resent=resent,
+    )
+
+
+def enqueue_waitlisted(registration, *, key, now, position, dedupe_key=None):
+    return _write(
+        registration,
+        "waitlisted",
+        "registration.waitlisted",
+        key=key,
+        now=now,
+        dedupe_key=dedupe_key,
+        position=position,
+    )
+
+
+def enqueue_promoted(registration, *, key, now, dropped_sessions=()):
+    dropped = [localized(s, "title", registration.language).text for s in dropped_sessions]
+    return _write(
+        registration, "promoted", "registration.promoted", key=key, now=now, with_ticket=True, dropped_sessions=dropped
+    )
+
+
+def enqueue_cancelled(registration, *, key, now):
+    return _write(registration, "cancelled", "registration.cancelled", key=key, now=now)
+
+
+def enqueue_updated(registration, *, key, now):
+    return _write(registration, "updated", "registration.updated", key=key, now=now)
+
+
+def enqueue_reminder(registration, *, key, now):
+    return _write(
+        registration,
+        "reminder",
+        "registration.reminder",
+        key=key,
+        now=now,
+        with_ticket=True,
+        dedupe_key=f"registration.reminder:{registration.id}:{registration.event.starts_at.isoformat()}",
+    )
+
+
+def enqueue_event_notice(registration, kind: str, *, key, now):
+    event = registration.event
+    return _write(
+        registration,
+        f"event_{kind}",
+        f"registration.event_{kind}",
+        key=key,
+        now=now,
+        with_ticket=kind == "changed" and registration.status == "confirmed",
+        dedupe_key=f"registration.event_{kind}:{registration.id}:{event.sequence}",
+    )

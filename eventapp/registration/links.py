@@ -1,0 +1,38 @@
+"""Absolute URLs of a registration's private pages, for emails and calendar entries.
+
+Built from PUBLIC_BASE_URL, never from the request's Host header (which a client controls).
+The ticket page belongs to the tickets domain (`tickets.ticket_page`, `/tickets/<code>`); it is
+linked by URL so that this module works before and without that blueprint.
+"""
+
+from flask import current_app
+
+from eventapp.registration.tokens import manage_token, ticket_code
+
+
+def _base(base_url: str | None) -> str:
+    return (base_url or current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
+
+
+def _key(key: str | None) -> str:
+    return key or current_app.config["SECRET_KEY"]
+
+
+def manage_path(registration, key: str | None = None) -> str:
+    return f"/manage/{manage_token(_key(key), registration.secret_seed)}"
+
+
+def manage_url(registration, key: str | None = None, base_url: str | None = None) -> str:
+    return _base(base_url) + manage_path(registration, key)
+
+
+def ticket_path(registration, key: str | None = None) -> str:
+    return f"/tickets/{ticket_code(_key(key), registration.secret_seed)}"
+
+
+def ticket_url(registration, key: str | None = None, base_url: str | None = None) -> str:
+    return _base(base_url) + ticket_path(registration, key)
+
+
+def event_url(event, base_url: str | None = None) -> str:
+    return f"{_base(base_url)}/events/{event.slug}"

@@ -1,0 +1,637 @@
+"""State changes of registrations: register, cancel, waiting list, manage link actions, erasure.
+
+Every function here runs inside the caller's transaction and never commits (the edge does, with
+`eventapp.core.db.transaction()`). Every change of seats starts with `lock_event()`, so concurrent
+registrations for one event are serialised on PostgreSQL and SQLite alike; the counters are then
+moved by conditional UPDATE statements and the check constraints on `events` and `sessions`
+refuse an overbooking even if this code were wrong.
+
+Waiting-list fairness rule (promote_waitlist): the list is walked in the order people joined it.
+Each registration that fits in the free seats is promoted; one that does not fit (a group larger
+than what is free) keeps its place and the walk goes on, so a later, smaller registration may take
+seats the head of the list cannot use. Nobody loses their position by being skipped: as soon as
+enough seats are free, the earliest registration that fits goes first.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
+
+from eventapp.core.communes import OUTSIDE_BRUSSELS, get_commune
+from eventapp.core.errors import Conflict, InvalidState
+from eventapp.core.locks import lock_event
+from eventapp.core.outbox import OutboxMessage, OutboxStatus
+from eventapp.core.time import brussels
+from eventapp.core.tokens import digest, random_token
+from eventapp.events.models import Event, EventStatus, Session
+from eventapp.extensions import db
+from eventapp.registration import emails
+from eventapp.registration.models import Audience, Registration, RegistrationSession, RegistrationStatus
+from eventapp.registration.queries import waitlist_position
+from eventapp.registration.tokens import assign_secrets
+
+# A registrant may ask for their ticket again at most once per bucket (see resend_ticket).
+RESEND_INTERVAL = timedelta(minutes=10)
+LANGUAGES = ("fr", "nl", "en")
+
+
+@dataclass(frozen=True)
+class RegistrationData:
+    """What a person gives when registering (shape already checked by the form or the API)."""
+
+    name: str
+    email: str
+    language: str = "fr"
+    seats: int = 1
+    audience: Audience | None = None
+    commune: str | None = None  # NIS code, "outside", or None
+    session_ids: tuple[int, ...] = ()
+    accessibility_needs: str = ""
+    consent: bool = False
+
+
+@dataclass
+class RegistrationOutcome:
+    registration: Registration
+    status: RegistrationStatus
+    waitlist_position: int | None
+    # True when the address already had an active registration: nothing was created, the
+    # existing ticket was sent again (if not sent in the last RESEND_INTERVAL).
+    existing: bool = False
+    resent: bool = False
+    promoted: list[Registration] = field(default_factory=list)
+
+
+# -- counters -----------------------------------------------------------------------------------
+
+
+def _lock(event: Event, *others) -> None:
+    """Lock the event row, then reload it (and `others`) so decisions use committed values."""
+    lock_event(event.id)
+    db.session.refresh(event)
+    for obj in others:
+        db.session.refresh(obj)
+
+
+def _move_event_seats(event: Event, *, taken: int = 0, waiting: int = 0) -> None:
+    """Add to seats_taken / seats_waiting in one conditional UPDATE; Conflict if it would overbook."""
+    row = db.session.execute(
+        sa.update(Event)
+        .where(
+            Event.id == event.id,
+            Event.seats_taken + taken <= Event.capacity,
+            Event.seats_taken + taken >= 0,
+            Event.seats_waiting + waiting >= 0,
+        )
+        .values(seats_taken=Event.seats_taken + taken, seats_waiting=Event.seats_waiting + waiting)
+        .returning(Event.seats_taken, Event.seats_waiting)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if row is None:
+        raise Conflict(code="capacity_exceeded")
+    set_committed_value(event, "seats_taken", row.seats_taken)
+    set_committed_value(event, "seats_waiting", row.seats_waiting)
+
+
+def _take_session_seats(session: Session, seats: int) -> bool:
+    """Hold `seats` of a session with its own capacity; False (nothing changed) when it is full."""
+    new = db.session.execute(
+        sa.update(Session)
+        .where(Session.id == session.id, Session.capacity.is_not(None), Session.seats_taken + seats <= Session.capacity)
+        .values(seats_taken=Session.seats_taken + seats)
+        .returning(Session.seats_taken)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if new is None:
+        return False
+    set_committed_value(session, "seats_taken", new)
+    return True
+
+
+def _release_session_seats(session: Session, seats: int) -> None:
+    new = db.session.execute(
+        sa.update(Session)
+        .where(Session.id == session.id, Session.seats_taken >= seats)
+        .values(seats_taken=Session.seats_taken - seats)
+        .returning(Session.seats_taken)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if new is None:
+        raise Conflict(code="session_counter")
+    set_committed_value(session, "seats_taken", new)
+
+
+def _release_held_sessions(registration: Registration) -> None:
+    for choice in registration.session_choices:
+        if choice.holds_seat:
+            _release_session_seats(choice.session, registration.seats)
+            choice.holds_seat = False
+
+
+def _hold_sessions_or_drop(registration: Registration) -> list[Session]:
+    """On promotion: hold a seat in each chosen session; drop choices whose session is now full."""
+    dropped = []
+    for choice in list(registration.session_choices):
+        session = choice.session
+        if session.capacity is None or choice.holds_seat:
+            continue
+        if _take_session_seats(session, registration.seats):
+            choice.holds_seat = True
+        else:
+            registration.session_choices.remove(choice)
+            dropped.append(session)
+    return dropped
+
+
+# -- checks -------------------------------------------------------------------------------------
+
+
+def _check_registration_open(event: Event, now: datetime) -> None:
+    if event.status == EventStatus.CANCELLED:
+        raise InvalidState(_l("This event has been cancelled."), code="event_cancelled")
+    if event.status != EventStatus.PUBLISHED:
+        raise InvalidState(_l("Registration is not open for this event."), code="registration_closed")
+    if event.registration_opens_at and now < event.registration_opens_at:
+        raise InvalidState(_l("Registration has not opened yet."), code="registration_not_open")
+    if now >= event.starts_at or (event.registration_closes_at and now >= event.registration_closes_at):
+        raise InvalidState(_l("Registration for this event is closed."), code="registration_closed")
+
+
+def _check_changeable(registration: Registration, now: datetime) -> None:
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise InvalidState(_l("This registration has been cancelled."), code="registration_cancelled")
+    if registration.event.status == EventStatus.CANCELLED:
+        raise InvalidState(_l("This event has been cancelled."), code="event_cancelled")
+    if now >= registration.event.starts_at:
+        raise InvalidState(
+            _l("The event has started: the registration can no longer be changed."), code="event_started"
+        )
+
+
+def _chosen_sessions(event: Event, session_ids) -> list[Session]:
+    by_id = {s.id: s for s in event.sessions}
+    chosen = []
+    for session_id in dict.fromkeys(session_ids):
+        if session_id not in by_id:
+            raise InvalidState(_l("Choose sessions of this event."), code="invalid_session", field="sessions")
+        chosen.append(by_id[session_id])
+    for i, a in enumerate(chosen):
+        for b in chosen[i + 1 :]:
+            if a.starts_at < b.ends_at and b.starts_at < a.ends_at:
+                raise InvalidState(
+                    _l("Two of the chosen sessions take place at the same time. Choose one of them."),
+                    code="sessions_overlap",
+                    field="sessions",
+                )
+    return chosen
+
+
+def _full_session_error(session: Session, lang: str) -> InvalidState:
+    from eventapp.core.i18n import localized
+
+    return InvalidState(
+        _l(
+            "The session “%(title)s” is full. Choose another session or none.",
+            title=localized(session, "title", lang).text,
+        ),
+        code="session_full",
+        field="sessions",
+    )
+
+
+def _normalise(data: RegistrationData, event: Event) -> RegistrationData:
+    email = data.email.strip().lower()
+    name = " ".join(data.name.split())
+    if not name or not email or "@" not in email:
+        raise InvalidState(_l("Enter your name and a valid email address."), code="invalid_contact", field="email")
+    if data.language not in LANGUAGES:
+        raise InvalidState(code="invalid_language", field="language")
+    if not data.consent:
+        raise InvalidState(
+            _l("Please accept the privacy notice to register."), code="consent_required", field="consent"
+        )
+    if data.commune not in (None, OUTSIDE_BRUSSELS) and get_commune(data.commune) is None:
+        raise InvalidState(code="invalid_commune", field="commune")
+    if data.seats < 1 or data.seats > event.max_seats_per_registration:
+        raise InvalidState(
+            _l("You can book from 1 to %(num)d seats.", num=event.max_seats_per_registration),
+            code="too_many_seats",
+            field="seats",
+        )
+    return RegistrationData(
+        name=name,
+        email=email,
+        language=data.language,
+        seats=data.seats,
+        audience=data.audience,
+        commune=data.commune,
+        session_ids=tuple(data.session_ids),
+        accessibility_needs=data.accessibility_needs.strip(),
+        consent=True,
+    )
+
+
+def _active_registration(event: Event, email: str) -> Registration | None:
+    return db.session.scalar(
+        sa.select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.email == email,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+    )
+
+
+# -- services -----------------------------------------------------------------------------------
+
+
+def register(
+    event: Event, form_data: RegistrationData, *, key: str, now: datetime, privacy_version: str
+) -> RegistrationOutcome:
+    """Register someone: a confirmed seat if it fits, else a place on the waiting list.
+
+    Writes the confirmation (or waiting-list) email to the outbox. An address that already holds an
+    active registration gets its existing ticket again (rate-limited) and nothing new is created.
+    Does not commit. Raises InvalidState (closed, cancelled, not yet open, too many seats, bad or
+    full session, no consent), with `field` set when a form field is at fault.
+    """
+    _lock(event)
+    _check_registration_open(event, now)
+    data = _normalise(form_data, event)
+    sessions = _chosen_sessions(event, data.session_ids)
+
+    existing = _active_registration(event, data.email)
+    if existing is not None:
+        return _existing_outcome(existing, key=key, now=now)
+
+    registration = Registration(
+        event=event,
+        status=RegistrationStatus.WAITLISTED,
+        name=data.name,
+        email=data.email,
+        language=data.language,
+        audience=data.audience,
+        commune=data.commune,
+        accessibility_needs=data.accessibility_needs,
+        consent_at=now,
+        consent_version=privacy_version,
+        seats=data.seats,
+        created_at=now,
+        updated_at=now,
+    )
+    assign_secrets(registration, key)
+    fits = event.seats_left >= data.seats
+    for session in sessions:
+        holds = False
+        if fits and session.capacity is not None:
+            if not _take_session_seats(session, data.seats):
+                raise _full_session_error(session, data.language)
+            holds = True
+        registration.session_choices.append(RegistrationSession(session=session, holds_seat=holds))
+    if fits:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = now
+        _move_event_seats(event, taken=data.seats)
+    else:
+        registration.waitlisted_at = now
+        _move_event_seats(event, waiting=data.seats)
+    try:
+        with db.session.begin_nested():
+            db.session.add(registration)
+    except sa.exc.IntegrityError:
+        # Only reachable if the lock were bypassed; the unique index still holds the line.
+        raise Conflict(code="duplicate_registration") from None
+
+    if registration.status == RegistrationStatus.CONFIRMED:
+        emails.enqueue_confirmation(registration, key=key, now=now)
+        position = None
+    else:
+        position = waitlist_position(registration)
+        emails.enqueue_waitlisted(registration, key=key, now=now, position=position)
+    return RegistrationOutcome(registration, registration.status, position)
+
+
+def _existing_outcome(registration: Registration, *, key: str, now: datetime) -> RegistrationOutcome:
+    resent = resend_ticket(registration, key=key, now=now)
+    position = waitlist_position(registration) if registration.status == RegistrationStatus.WAITLISTED else None
+    return RegistrationOutcome(registration, registration.status, position, existing=True, resent=resent)
+
+
+def resend_ticket(registration: Registration, *, key: str, now: datetime) -> bool:
+    """Write the ticket (or waiting-list) email again, at most once per RESEND_INTERVAL.
+
+    Returns False when one was already written in the current interval (the dedupe key carries
+    the time bucket, so the database refuses the duplicate). Does not commit.
+    """
+    if registration.status == RegistrationStatus.CANCELLED or not registration.email:
+        return False
+    bucket = int(now.timestamp() // RESEND_INTERVAL.total_seconds())
+    dedupe_key = f"registration.resend:{registration.id}:{bucket}"
+    if registration.status == RegistrationStatus.CONFIRMED:
+        message = emails.enqueue_confirmation(registration, key=key, now=now, resent=True, dedupe_key=dedupe_key)
+    else:
+        message = emails.enqueue_waitlisted(
+            registration, key=key, now=now, position=waitlist_position(registration), dedupe_key=dedupe_key
+        )
+    return message is not None
+
+
+def promote_waitlist(event: Event, *, key: str, now: datetime) -> list[Registration]:
+    """Promote waiting registrations into free seats (fairness rule in the module docstring).
+
+    Call it after anything that frees seats or raises capacity; each promoted person gets their
+    ticket by email. Does not commit. Returns the promoted registrations in order.
+    """
+    _lock(event)
+    return _promote(event, key=key, now=now)
+
+
+def _promote(event: Event, *, key: str, now: datetime) -> list[Registration]:
+    if event.status != EventStatus.PUBLISHED or now >= event.starts_at:
+        return []
+    free = event.seats_left
+    promoted = []
+    if free <= 0 or event.seats_waiting <= 0:
+        return promoted
+    waiting = db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id)
+    )
+    for registration in waiting:
+        if registration.seats > free:
+            continue
+        _move_event_seats(event, taken=registration.seats, waiting=-registration.seats)
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = now
+        registration.updated_at = now
+        dropped = _hold_sessions_or_drop(registration)
+        promoted.append(registration)
+        free -= registration.seats
+        db.session.flush()
+        emails.enqueue_promoted(registration, key=key, now=now, dropped_sessions=dropped)
+        if free == 0:
+            break
+    return promoted
+
+
+def cancel(registration: Registration, *, key: str, now: datetime, actor=None) -> list[Registration]:
+    """Cancel a registration, free its seats and promote from the waiting list in the same transaction.
+
+    `actor` is None for the registrant (manage link) or the organiser's user. Writes the
+    cancellation email. Does not commit. Raises InvalidState when already cancelled or, for the
+    registrant, once the event has started. Returns the registrations promoted.
+    """
+    event = registration.event
+    _lock(event, registration)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise InvalidState(_l("This registration has already been cancelled."), code="already_cancelled")
+    if actor is None and now >= event.starts_at:
+        raise InvalidState(
+            _l("The event has started: the registration can no longer be changed."), code="event_started"
+        )
+    _withdraw(registration, now)
+    if registration.email:
+        emails.enqueue_cancelled(registration, key=key, now=now)
+    return _promote(event, key=key, now=now)
+
+
+def _withdraw(registration: Registration, now: datetime) -> None:
+    """Give back everything the registration holds and mark it cancelled (caller holds the lock)."""
+    event = registration.event
+    if registration.status == RegistrationStatus.CONFIRMED:
+        _release_held_sessions(registration)
+        _move_event_seats(event, taken=-registration.seats)
+    elif registration.status == RegistrationStatus.WAITLISTED:
+        _move_event_seats(event, waiting=-registration.seats)
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    registration.updated_at = now
+    db.session.flush()
+
+
+def reduce_seats(registration: Registration, seats: int, *, key: str, now: datetime) -> list[Registration]:
+    """Lower the number of seats of a registration (never raise it: that would jump the queue).
+
+    Freed seats go to the waiting list at once. Does not commit. Raises InvalidState for a number
+    outside 1..current seats or when the registration can no longer change. Returns the promoted.
+    """
+    event = registration.event
+    _lock(event, registration)
+    _check_changeable(registration, now)
+    if seats < 1 or seats >= registration.seats:
+        raise InvalidState(
+            _l("Choose a number of seats from 1 to %(num)d.", num=max(registration.seats - 1, 1)),
+            code="invalid_seats",
+            field="seats",
+        )
+    freed = registration.seats - seats
+    if registration.status == RegistrationStatus.CONFIRMED:
+        for choice in registration.session_choices:
+            if choice.holds_seat:
+                _release_session_seats(choice.session, freed)
+        _move_event_seats(event, taken=-freed)
+    else:
+        _move_event_seats(event, waiting=-freed)
+    registration.seats = seats
+    registration.updated_at = now
+    db.session.flush()
+    emails.enqueue_updated(registration, key=key, now=now)
+    return _promote(event, key=key, now=now)
+
+
+def change_sessions(registration: Registration, session_ids, *, key: str, now: datetime) -> Registration:
+    """Replace the sessions a registration chose, holding seats in sessions with their own capacity.
+
+    All or nothing: if one new session is full, nothing changes. Does not commit. Raises
+    InvalidState (full or overlapping session, registration no longer changeable).
+    """
+    event = registration.event
+    _lock(event, registration)
+    _check_changeable(registration, now)
+    wanted = _chosen_sessions(event, session_ids)
+    current = {choice.session_id: choice for choice in registration.session_choices}
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    with db.session.begin_nested():
+        for session_id, choice in list(current.items()):
+            if session_id not in {s.id for s in wanted}:
+                if choice.holds_seat:
+                    _release_session_seats(choice.session, registration.seats)
+                registration.session_choices.remove(choice)
+        for session in wanted:
+            if session.id in current:
+                continue
+            holds = False
+            if confirmed and session.capacity is not None:
+                if not _take_session_seats(session, registration.seats):
+                    raise _full_session_error(session, registration.language)
+                holds = True
+            registration.session_choices.append(RegistrationSession(session=session, holds_seat=holds))
+        registration.updated_at = now
+        db.session.flush()
+    emails.enqueue_updated(registration, key=key, now=now)
+    return registration
+
+
+def erase(registration: Registration, *, now: datetime, key: str | None = None) -> None:
+    """Cancel the registration (seats go to the waiting list) and anonymise its personal data.
+
+    Name, email and accessibility needs are blanked, the manage and ticket links stop working,
+    and the outbox copies of its emails are emptied (pending ones are never sent). Audience and
+    commune stay for aggregate reach figures. Idempotent. Does not commit.
+    """
+    event = registration.event
+    _lock(event, registration)
+    promoted = []
+    if registration.status != RegistrationStatus.CANCELLED:
+        _withdraw(registration, now)
+        promoted = True
+    _anonymise(registration, now)
+    if promoted:
+        _promote(event, key=key or emails.secret_key(), now=now)
+
+
+def _anonymise(registration: Registration, now: datetime) -> None:
+    registration.name = ""
+    registration.email = ""
+    registration.accessibility_needs = ""
+    # Unknown digests: the old manage link, ticket code and feed no longer lead anywhere.
+    registration.manage_digest = digest(random_token())
+    registration.ticket_digest = digest(random_token())
+    registration.secret_seed = ""
+    registration.feed_seed = None
+    registration.feed_digest = None
+    registration.anonymised_at = registration.anonymised_at or now
+    registration.updated_at = now
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.registration_id == registration.id)
+        .values(recipient="", subject="", body_text="", body_html=None, attachments=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.registration_id == registration.id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.FAILED, last_error="erased at the registrant's request")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+
+
+def anonymise_expired(*, now: datetime, retention_days: int) -> int:
+    """Anonymise registrations of events that ended more than `retention_days` ago. Does not commit."""
+    cutoff = now - timedelta(days=retention_days)
+    registrations = db.session.scalars(
+        sa.select(Registration)
+        .join(Registration.event)
+        .where(Event.ends_at < cutoff, Registration.anonymised_at.is_(None))
+    ).all()
+    for registration in registrations:
+        _anonymise(registration, now)
+    return len(registrations)
+
+
+def export_personal_data(registration: Registration) -> dict:
+    """Everything held about this person for this registration (right of access), JSON-ready."""
+    from eventapp.core.i18n import localized
+
+    event = registration.event
+    messages = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.registration_id == registration.id).order_by(OutboxMessage.id)
+    )
+    iso = lambda dt: dt.isoformat() if dt else None  # noqa: E731
+    return {
+        "registration": {
+            "id": str(registration.uuid),
+            "status": registration.status.value,
+            "name": registration.name,
+            "email": registration.email,
+            "language": registration.language,
+            "audience": registration.audience.value if registration.audience else None,
+            "commune": registration.commune,
+            "seats": registration.seats,
+            "accessibility_needs": registration.accessibility_needs,
+            "consent": {
+                "given_at": iso(registration.consent_at),
+                "privacy_notice_version": registration.consent_version,
+            },
+            "created_at": iso(registration.created_at),
+            "confirmed_at": iso(registration.confirmed_at),
+            "waitlisted_at": iso(registration.waitlisted_at),
+            "cancelled_at": iso(registration.cancelled_at),
+            "checked_in_people": registration.checked_in_people,
+            "sessions": [localized(s, "title", registration.language).text for s in registration.sessions],
+        },
+        "event": {
+            "id": str(event.uuid),
+            "title": localized(event, "title", registration.language).text,
+            "starts_at": iso(event.starts_at),
+            "ends_at": iso(event.ends_at),
+        },
+        "emails": [
+            {
+                "kind": m.kind,
+                "recipient": m.recipient,
+                "subject": m.subject,
+                "status": m.status.value,
+                "created_at": iso(m.created_at),
+                "sent_at": iso(m.sent_at),
+            }
+            for m in messages
+        ],
+    }
+
+
+def send_reminders(*, key: str, now: datetime) -> int:
+    """Write tomorrow's reminder (Brussels calendar day) for every confirmed registration.
+
+    Idempotent: one dedupe key per registration and event, so cron may run it as often as it likes.
+    Does not commit. Returns the number of reminders written now.
+    """
+    tomorrow = brussels(now).date() + timedelta(days=1)
+    candidates = db.session.scalars(
+        sa.select(Registration)
+        .join(Registration.event)
+        .where(
+            Event.status == EventStatus.PUBLISHED,
+            Event.starts_at > now,
+            Event.starts_at < now + timedelta(hours=48),
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.email != "",
+        )
+        .order_by(Registration.id)
+    ).all()
+    written = 0
+    for registration in candidates:
+        if brussels(registration.event.starts_at).date() != tomorrow:
+            continue
+        if emails.enqueue_reminder(registration, key=key, now=now) is not None:
+            written += 1
+    return written
+
+
+def notify_registrants(event: Event, kind: str, *, now: datetime, key: str | None = None) -> int:
+    """Tell every active registrant that the event changed (`kind="changed"`) or was cancelled
+    (`kind="cancelled"`). For the back-office services; idempotent per event `sequence`.
+
+    Does not commit and changes no registration. Returns the number of emails written.
+    """
+    if kind not in ("changed", "cancelled"):
+        raise ValueError(kind)
+    key = key or emails.secret_key()
+    registrations = db.session.scalars(
+        sa.select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status != RegistrationStatus.CANCELLED,
+            Registration.email != "",
+        )
+        .order_by(Registration.id)
+    ).all()
+    written = 0
+    for registration in registrations:
+        if emails.enqueue_event_notice(registration, kind, key=key, now=now) is not None:
+            written += 1
+    return written

@@ -1,0 +1,258 @@
+"""Registration pages: the form on the event page, the confirmation page and the private manage link.
+
+Thin adapters: each POST validates a form, calls one service inside `transaction()` and redirects.
+"""
+
+import json
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from eventapp.core.db import transaction
+from eventapp.core.errors import DomainError
+from eventapp.core.i18n import current_language
+from eventapp.core.time import utcnow
+from eventapp.events.queries import get_public_event
+from eventapp.extensions import limiter
+from eventapp.registration import links, services
+from eventapp.registration.forms import ConfirmForm, RegistrationForm, SeatsForm, SessionsForm
+from eventapp.registration.models import RegistrationStatus
+from eventapp.registration.queries import get_registration_by_manage_token, waitlist_position
+from eventapp.registration.tokens import manage_token
+
+bp = Blueprint("registration", __name__)
+
+# Generous for a school's shared IP, tight enough to stop a script.
+REGISTER_LIMIT = "10 per minute;60 per hour"
+MANAGE_LIMIT = "60 per minute;600 per hour"
+MANAGE_WRITE_LIMIT = "10 per minute;60 per hour"
+
+
+def _key() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+@bp.app_template_global()
+def registration_form(event):
+    """The empty form for the event page hook (templates/registration/_event_panel.html)."""
+    return RegistrationForm(formdata=None).setup(event, current_language())
+
+
+def _show_error(form, error: DomainError) -> None:
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.post("/events/<slug>/register")
+@limiter.limit(REGISTER_LIMIT)
+def register(slug: str):
+    event = get_public_event(slug)
+    form = RegistrationForm().setup(event, current_language())
+    if form.website.data:
+        # A bot filled the honeypot: answer like a success, create nothing.
+        return redirect(url_for("registration.check_mailbox"), code=303)
+    if form.validate():
+        try:
+            with transaction():
+                outcome = services.register(
+                    event,
+                    form.to_data(),
+                    key=_key(),
+                    now=utcnow(),
+                    privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+                )
+                token = manage_token(_key(), outcome.registration.secret_seed)
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            if outcome.existing:
+                # Not the existing registration's page: the person submitting may not own the address.
+                return redirect(url_for("registration.check_mailbox"), code=303)
+            return redirect(url_for("registration.confirmation", token=token), code=303)
+    return render_template("events/event.html", event=event, now=utcnow(), form=form), 422
+
+
+@bp.get("/registered")
+def check_mailbox():
+    return render_template("registration/check_mailbox.html")
+
+
+@bp.get("/registered/<token>")
+@limiter.limit(MANAGE_LIMIT)
+def confirmation(token: str):
+    registration = get_registration_by_manage_token(token)
+    return render_template(
+        "registration/confirmation.html",
+        registration=registration,
+        event=registration.event,
+        position=waitlist_position(registration),
+        manage_token=token,
+        ticket_path=links.ticket_path(registration, _key()),
+    )
+
+
+def _manage_page(token: str, registration, *, status: int = 200, **forms):
+    event = registration.event
+    sessions_form = forms.get("sessions_form") or SessionsForm(formdata=None, prefix="sessions")
+    sessions_form.set_session_choices(event, current_language())
+    if "sessions_form" not in forms:
+        sessions_form.sessions.data = [c.session_id for c in registration.session_choices]
+    now = utcnow()
+    return (
+        render_template(
+            "registration/manage.html",
+            registration=registration,
+            event=event,
+            manage_token=token,
+            position=waitlist_position(registration),
+            ticket_path=links.ticket_path(registration, _key()),
+            changeable=registration.status != RegistrationStatus.CANCELLED
+            and event.status == "published"
+            and now < event.starts_at,
+            sessions_form=sessions_form,
+            seats_form=forms.get("seats_form") or SeatsForm(formdata=None, prefix="seats"),
+            cancel_form=forms.get("cancel_form") or ConfirmForm(formdata=None, prefix="cancel"),
+            erase_form=forms.get("erase_form") or ConfirmForm(formdata=None, prefix="erase"),
+            now=now,
+        ),
+        status,
+    )
+
+
+@bp.get("/manage/<token>")
+@limiter.limit(MANAGE_LIMIT)
+def manage(token: str):
+    registration = get_registration_by_manage_token(token)
+    return _manage_page(token, registration)
+
+
+def _manage_action(token: str, form_name: str, form, action, success: str):
+    registration = get_registration_by_manage_token(token)
+    if form.validate():
+        try:
+            with transaction():
+                action(registration, form)
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            flash(success, "success")
+            return redirect(url_for("registration.manage", token=token), code=303)
+    registration = get_registration_by_manage_token(token)
+    return _manage_page(token, registration, status=422, **{form_name: form})
+
+
+@bp.post("/manage/<token>/sessions")
+@limiter.limit(MANAGE_WRITE_LIMIT)
+def change_sessions(token: str):
+    registration = get_registration_by_manage_token(token)
+    form = SessionsForm(prefix="sessions")
+    form.set_session_choices(registration.event, current_language())
+    return _manage_action(
+        token,
+        "sessions_form",
+        form,
+        lambda r, f: services.change_sessions(r, f.sessions.data or [], key=_key(), now=utcnow()),
+        _("Your sessions have been updated."),
+    )
+
+
+@bp.post("/manage/<token>/seats")
+@limiter.limit(MANAGE_WRITE_LIMIT)
+def reduce_seats(token: str):
+    return _manage_action(
+        token,
+        "seats_form",
+        SeatsForm(prefix="seats"),
+        lambda r, f: services.reduce_seats(r, f.seats.data, key=_key(), now=utcnow()),
+        _("The number of seats has been updated."),
+    )
+
+
+@bp.post("/manage/<token>/cancel")
+@limiter.limit(MANAGE_WRITE_LIMIT)
+def cancel(token: str):
+    return _manage_action(
+        token,
+        "cancel_form",
+        ConfirmForm(prefix="cancel"),
+        lambda r, f: services.cancel(r, key=_key(), now=utcnow()),
+        _("Your registration has been cancelled. Thank you for freeing your seat."),
+    )
+
+
+@bp.post("/manage/<token>/resend")
+@limiter.limit(MANAGE_WRITE_LIMIT)
+def resend(token: str):
+    registration = get_registration_by_manage_token(token)
+    with transaction():
+        services.resend_ticket(registration, key=_key(), now=utcnow())
+    # Same message whether or not the 10-minute limit held it back: the first email is on its way.
+    flash(_("We have sent the email again. It can take a few minutes to arrive."), "success")
+    return redirect(url_for("registration.manage", token=token), code=303)
+
+
+@bp.post("/manage/<token>/erase")
+@limiter.limit(MANAGE_WRITE_LIMIT)
+def erase(token: str):
+    registration = get_registration_by_manage_token(token)
+    form = ConfirmForm(prefix="erase")
+    if not form.validate():
+        return _manage_page(token, registration, status=422, erase_form=form)
+    with transaction():
+        services.erase(registration, now=utcnow(), key=_key())
+    return redirect(url_for("registration.erased"), code=303)
+
+
+@bp.get("/erased")
+def erased():
+    return render_template("registration/erased.html")
+
+
+@bp.get("/manage/<token>/calendar.ics")
+@limiter.limit(MANAGE_LIMIT)
+def calendar(token: str):
+    from eventapp.events.ical import registration_calendar
+
+    registration = get_registration_by_manage_token(token)
+    body = registration_calendar(registration, lang=current_language(), base_url=current_app.config["PUBLIC_BASE_URL"])
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{registration.event.slug}.ics"'},
+    )
+
+
+@bp.get("/manage/<token>/data.json")
+@limiter.limit(MANAGE_LIMIT)
+def export_data(token: str):
+    registration = get_registration_by_manage_token(token)
+    body = json.dumps(services.export_personal_data(registration), ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="my-registration.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template(
+        "registration/privacy.html",
+        version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        retention_days=current_app.config["RETENTION_DAYS"],
+    )
+
+
+@bp.after_request
+def private_pages_are_not_cached(response):
+    # Manage and confirmation pages carry a secret in the URL: keep them out of shared caches
+    # and out of the Referer of outgoing links.
+    if request.path.startswith(("/manage/", "/registered/")):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,69 @@
+"""The projector updates without reload when phones vote (headless Chromium against gunicorn)."""
+
+import os
+import urllib.request
+
+import pytest
+
+from tests.conftest import require
+from tests.live_server import LiveServer, fresh_database
+from tests.participation.factories import arrange_live_poll
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.no_db_isolation]
+
+
+def _vote(base, session_uuid, poll_uuid, field, option_id):
+    request = urllib.request.Request(
+        f"{base}/participate/{session_uuid}/a/{poll_uuid}/vote",
+        data=f"{field}={option_id}".encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # follows the 303 to the page
+        assert response.status == 200
+
+
+def test_projector_updates_without_reload(tmp_path):
+    require(os.path.exists(CHROMIUM), f"Chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import expect, sync_playwright
+
+    url = fresh_database("sqlite", tmp_path)
+    arranged = arrange_live_poll(url, [{"fr": "Écoles", "nl": "Scholen"}, {"fr": "Musées", "nl": "Musea"}])
+    session_uuid, poll_uuid, field = arranged["session_uuid"], arranged["poll_uuid"], arranged["field"]
+    option_id, cookie = arranged["options"][1], arranged["organiser_cookie"]
+    with LiveServer(url, workers=2) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            context = browser.new_context()
+            context.add_cookies([{"name": "session", "value": cookie, "url": server.url}])
+            page = context.new_page()
+            errors = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(f"{server.url}/participate/{session_uuid}/projector?lang=fr")
+            french = page.locator('.projector-column[data-lang="fr"]')
+            dutch = page.locator('.projector-column[data-lang="nl"]')
+            expect(french.locator(".poll-prompt")).to_have_text("Quelle priorité ?")
+            expect(dutch.locator(".poll-prompt")).to_have_text("Welke prioriteit?")
+            expect(french.locator(".poll-total")).to_contain_text("0")
+            page.evaluate("window.__notReloaded = true")
+
+            _vote(server.url, session_uuid, poll_uuid, field, option_id)
+            _vote(server.url, session_uuid, poll_uuid, field, option_id)
+
+            expect(french.locator(".poll-total")).to_contain_text("2", timeout=10_000)
+            expect(dutch.locator(".poll-rows li").nth(1)).to_contain_text("Musea")
+            expect(dutch.locator(".poll-rows li").nth(1)).to_contain_text("100 % (2)")
+            assert page.evaluate("window.__notReloaded") is True
+            assert page.locator("#room-code").inner_text().strip()
+            assert errors == []
+        finally:
+            browser.close()

@@ -1,0 +1,263 @@
+import re
+
+import pytest
+
+from eventapp.accounts.models import User
+from eventapp.events.models import Event, Session
+from eventapp.extensions import db
+from eventapp.participation import queries
+from eventapp.participation.models import Access, ActivityKind, Contribution, Moderation, Vote
+from tests.factories import make_event
+from tests.participation.factories import make_activity, make_organiser, make_registration, ticket_code_of
+
+
+class W:
+    """Plain values of the arranged rows (objects do not outlive the app context that loaded them)."""
+
+    def __init__(self, event, session, organiser):
+        self.event_id, self.slug = event.id, event.slug
+        self.session_id, self.uuid = session.id, session.uuid
+        self.organiser_id = organiser.id
+
+    @property
+    def event(self):
+        return db.session.get(Event, self.event_id)
+
+    @property
+    def session(self):
+        return db.session.get(Session, self.session_id)
+
+    @property
+    def organiser(self):
+        return db.session.get(User, self.organiser_id)
+
+
+@pytest.fixture
+def world(app):
+    with app.test_request_context():
+        event = make_event(sessions=1)
+        w = W(event, event.sessions[0], make_organiser(event))
+        db.session.commit()
+    return w
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    client.set_cookie("lang", "en")
+
+
+def login(client, user_id):
+    with client.session_transaction() as s:
+        s["_user_id"] = str(user_id)
+        s["_fresh"] = True
+
+
+def test_event_page_links_participatory_session(client, world):
+    w = world
+    html = client.get(f"/events/{w.slug}").get_data(as_text=True)
+    assert f"/participate/{w.uuid}" in html
+
+
+def test_ticket_link_sets_cookie_and_cleans_url(client, app, world):
+    w = world
+    with app.test_request_context():
+        registration = make_registration(w.event)
+        db.session.commit()
+        code = ticket_code_of(registration)
+    response = client.get(f"/participate/{w.uuid}?ticket={code}")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/participate/{w.uuid}")
+    assert code not in response.headers["Location"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    cookie = client.get_cookie("participant", path=f"/participate/{w.uuid}")
+    assert cookie is not None and code not in cookie.value
+    page = client.get(f"/participate/{w.uuid}").get_data(as_text=True)
+    assert "Registered" in page or "Inscrit" in page
+
+
+def test_bad_ticket_is_told(client, world):
+    w = world
+    response = client.get(f"/participate/{w.uuid}?ticket=EA1-NOPE", follow_redirects=True)
+    assert "not valid" in response.get_data(as_text=True) or "pas valable" in response.get_data(as_text=True)
+    assert client.get_cookie("participant", path=f"/participate/{w.uuid}") is None
+
+
+def test_guest_votes_without_javascript_once(client, app, world):
+    w = world
+    with app.test_request_context():
+        poll = make_activity(w.session, w.organiser)
+        room = queries.get_room(w.session)
+        db.session.commit()
+        option_id, code, poll_uuid = poll.options[1].id, room.code, poll.uuid
+    response = client.get(f"/join/{code.lower()}")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/participate/{w.uuid}")
+    page = client.get(f"/participate/{w.uuid}?lang=en").get_data(as_text=True)
+    assert 'type="radio"' in page and '<script type="module"' in page
+    url = f"/participate/{w.uuid}/a/{poll_uuid}/vote"
+    response = client.post(url, data={f"a{poll.id}-choice": option_id})
+    assert response.status_code == 303
+    page = client.get(f"/participate/{w.uuid}?lang=en").get_data(as_text=True)
+    assert "your answer has been counted" in page
+    response = client.post(url, data={f"a{poll.id}-choice": option_id}, follow_redirects=True)
+    assert "already answered" in response.get_data(as_text=True)
+    with app.test_request_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Vote)) == 1
+
+
+def test_join_form(client, app, world):
+    w = world
+    with app.test_request_context():
+        make_activity(w.session, w.organiser)
+        code = queries.get_room(w.session).code
+        db.session.commit()
+    assert client.post("/join", data={"code": "ZZZZZZ"}).status_code == 422
+    response = client.post("/join", data={"code": f" {code[:3]} {code[3:]} "})
+    assert response.headers["Location"].endswith(f"/participate/{w.uuid}")
+
+
+def test_hostile_text_shown_escaped_or_refused(client, app, world):
+    w = world
+    with app.test_request_context():
+        board = make_activity(w.session, w.organiser, ActivityKind.IDEAS, moderation=Moderation.POST)
+        db.session.commit()
+        board_id, board_uuid = board.id, board.uuid
+    url = f"/participate/{w.uuid}/a/{board_uuid}/contribute?lang=en"
+    field = f"a{board_id}-body"
+    response = client.post(url, data={field: "bad\x07bell"})
+    assert response.status_code == 422
+    assert "control characters" in response.get_data(as_text=True)
+    response = client.post(url, data={field: "x" * 501})
+    assert response.status_code == 422 and "under 500 characters" in response.get_data(as_text=True)
+    client.post(url, data={field: '<script>alert("x")</script><b>bold</b>'})
+    page = client.get(f"/participate/{w.uuid}").get_data(as_text=True)
+    assert "<script>alert" not in page and "<b>bold" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in page
+
+
+def test_registered_only_activity_refuses_guests(client, app, world):
+    w = world
+    with app.test_request_context():
+        board = make_activity(w.session, w.organiser, ActivityKind.QUESTIONS, access=Access.REGISTERED)
+        db.session.commit()
+        board_id, board_uuid = board.id, board.uuid
+    response = client.post(
+        f"/participate/{w.uuid}/a/{board_uuid}/contribute?lang=en",
+        data={f"a{board_id}-body": "Question"},
+        follow_redirects=True,
+    )
+    assert "link on your ticket" in response.get_data(as_text=True)
+    with app.test_request_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Contribution)) == 0
+    page = client.get(f"/participate/{w.uuid}").get_data(as_text=True)
+    assert "link on your ticket" in page and f"/a/{board_uuid}/contribute" not in page
+
+
+def test_organiser_pages_need_access(client, app, world):
+    w = world
+    assert client.get(f"/participate/{w.uuid}/manage").status_code == 401
+    with app.test_request_context():
+        stranger = make_organiser(make_event()).id
+        db.session.commit()
+    login(client, stranger)
+    assert client.get(f"/participate/{w.uuid}/manage").status_code == 403
+    assert client.get(f"/participate/{w.uuid}/projector.json").status_code == 403
+    assert client.get(f"/participate/events/{w.slug}/export.csv?level=restricted").status_code == 403
+
+
+def test_organiser_creates_opens_moderates(client, app, world):
+    w = world
+    login(client, w.organiser_id)
+    base = f"/participate/{w.uuid}/manage"
+    assert client.get(base + "?lang=en").status_code == 200
+    response = client.post(
+        base + "/activities",
+        data={
+            "kind": "poll",
+            "poll_type": "single",
+            "access": "link",
+            "moderation": "pre",
+            "prompt_fr": "Priorité ?",
+            "options_fr": "A\nB",
+            "options_nl": "A\nB",
+        },
+    )
+    assert response.status_code == 303
+    response = client.post(
+        base + "/activities",
+        data={
+            "kind": "poll",
+            "poll_type": "single",
+            "access": "link",
+            "moderation": "pre",
+            "prompt_fr": "Une seule ?",
+            "options_fr": "A",
+        },
+    )
+    assert response.status_code == 422 and "between 2 and 10" in response.get_data(as_text=True)
+    client.post(
+        base + "/activities",
+        data={
+            "kind": "questions",
+            "poll_type": "single",
+            "access": "link",
+            "moderation": "pre",
+            "prompt_fr": "Vos questions",
+        },
+    )
+    with app.test_request_context():
+        activities = queries.list_activities(w.session)
+        poll, questions = activities[0], activities[1]
+        assert [a.status for a in activities] == ["draft", "draft"]
+    for a in (poll, questions):
+        assert client.post(f"{base}/a/{a.uuid}/open").status_code == 303
+    client.post(f"{base}/a/{questions.uuid}/card", data={"body": "Carte papier"})
+    client.post(f"/participate/{w.uuid}/a/{questions.uuid}/contribute", data={f"a{questions.id}-body": "En ligne ?"})
+    page = client.get(base + "?lang=en").get_data(as_text=True)
+    assert "Awaiting moderation" in page and "Carte papier" in page
+    with app.test_request_context():
+        pending = db.session.scalar(db.select(Contribution).filter_by(body="En ligne ?"))
+        uuid = pending.uuid
+    client.post(f"{base}/c/{uuid}/reject", data={"reason": "Doublon"})
+    with app.test_request_context():
+        assert db.session.scalar(db.select(Contribution).filter_by(uuid=uuid)).rejection_reason == "Doublon"
+    client.post(f"{base}/a/{poll.uuid}/count", data={"count": 7, "choice": str(poll.options[0].id)})
+    state = client.get(f"/participate/{w.uuid}/projector.json")
+    assert state.json["poll"]["revealed"] is False and state.json["poll"]["rows"] == []
+    assert state.json["questions"][0]["body"] == "Carte papier"
+    again = client.get(f"/participate/{w.uuid}/projector.json", headers={"If-None-Match": state.headers["ETag"]})
+    assert again.status_code == 304
+    client.post(f"{base}/a/{poll.uuid}/reveal")
+    state = client.get(f"/participate/{w.uuid}/projector.json").json
+    assert state["poll"]["rows"][0]["count"] == 7
+    html = client.get(f"/participate/{w.uuid}/projector").get_data(as_text=True)
+    assert 'lang="fr"' in html and 'lang="nl"' in html and "<svg" in html
+    assert re.search(r"Questions principales", html) and re.search(r"Topvragen", html)
+    assert "Code de la salle" in html and "Zaalcode" in html
+
+
+def test_facilitator_entries_and_their_errors(client, app, world):
+    w = world
+    with app.test_request_context():
+        poll = make_activity(w.session, w.organiser, poll_type="scale")
+        db.session.commit()
+        poll_uuid = poll.uuid
+    login(client, w.organiser_id)
+    base = f"/participate/{w.uuid}/manage/a/{poll_uuid}"
+    page = client.post(f"{base}/count", data={"count": 0, "choice": "3"}, follow_redirects=True)
+    assert "from 1 to 10000" in page.get_data(as_text=True)
+    client.post(f"{base}/count", data={"count": 4, "choice": "3"})
+    client.post(f"{base}/card", data={"body": "Carte"})  # paper cards are for ideas and questions
+    with app.test_request_context():
+        result = queries.poll_results(db.session.get(type(poll), poll.id))
+        assert result.total == 4 and result.rows[2].by_channel["facilitator"] == 4
+        assert db.session.scalar(db.select(db.func.count()).select_from(Contribution)) == 0
+
+
+def test_back_office_hook_links_the_participation_pages(app, world):
+    from flask import render_template
+
+    w = world
+    with app.test_request_context("/?lang=en"):
+        html = render_template("participation/_event_admin_links.html", event=w.event)
+    assert f"/participate/{w.uuid}/manage" in html and f"/participate/events/{w.slug}/report" in html
+    assert "level=restricted" in html

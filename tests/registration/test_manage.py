@@ -1,0 +1,86 @@
+import json
+
+import sqlalchemy as sa
+
+from eventapp.core.outbox import OutboxMessage
+from eventapp.extensions import db
+from eventapp.registration.models import Registration, RegistrationStatus
+from tests.factories import make_event, make_session
+
+
+def _register(client, slug, email, seats="1", **extra):
+    data = {"name": "Lea", "email": email, "language": "en", "seats": seats, "consent": "y", **extra}
+    location = client.post(f"/events/{slug}/register", data=data).headers["Location"]
+    return location.rsplit("/", 1)[1]
+
+
+def _by_email(email):
+    return db.session.scalar(sa.select(Registration).where(Registration.email == email))
+
+
+def _setup(capacity=1, **values):
+    event = make_event(capacity=capacity, **values)
+    db.session.commit()
+    return event.slug
+
+
+def test_manage_page_cancel_promotes_the_next_person(client):
+    slug = _setup(capacity=1)
+    token = _register(client, slug, "first@example.org")
+    _register(client, slug, "second@example.org")
+    page = client.get(f"/manage/{token}?lang=en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert "Your seat is confirmed." in html and "/tickets/EA1-" in html
+    refused = client.post(f"/manage/{token}/cancel?lang=en", data={})
+    assert refused.status_code == 422 and "Tick the box to confirm." in refused.get_data(as_text=True)
+    assert client.post(f"/manage/{token}/cancel", data={"cancel-confirm": "y"}).status_code == 303
+    assert _by_email("second@example.org").status == RegistrationStatus.CONFIRMED
+    kinds = list(db.session.scalars(sa.select(OutboxMessage.kind).order_by(OutboxMessage.id)))
+    assert kinds[-2:] == ["registration.cancelled", "registration.promoted"]
+    html = client.get(f"/manage/{token}?lang=en").get_data(as_text=True)
+    assert "This registration has been cancelled." in html and "cancel-confirm" not in html
+
+
+def test_reduce_seats_and_change_sessions_from_the_manage_page(client):
+    event = make_event(capacity=10)
+    workshop = make_session(event, capacity=5)
+    db.session.commit()
+    slug, workshop_id = event.slug, workshop.id
+    token = _register(client, slug, "group@example.org", seats="4")
+    assert client.post(f"/manage/{token}/seats", data={"seats-seats": "9"}).status_code == 422
+    assert client.post(f"/manage/{token}/seats", data={"seats-seats": "2"}).status_code == 303
+    assert client.post(f"/manage/{token}/sessions", data={"sessions-sessions": str(workshop_id)}).status_code == 303
+    registration = _by_email("group@example.org")
+    assert registration.seats == 2 and [s.id for s in registration.sessions] == [workshop_id]
+
+
+def test_download_data_and_calendar(client):
+    slug = _setup()
+    token = _register(client, slug, "data@example.org")
+    export = client.get(f"/manage/{token}/data.json")
+    assert export.mimetype == "application/json" and "attachment" in export.headers["Content-Disposition"]
+    assert json.loads(export.data)["registration"]["email"] == "data@example.org"
+    ics = client.get(f"/manage/{token}/calendar.ics")
+    assert ics.mimetype == "text/calendar" and b"BEGIN:VEVENT" in ics.data
+
+
+def test_erase_removes_personal_data_and_the_link(client):
+    slug = _setup()
+    token = _register(client, slug, "erase@example.org", accessibility_needs="hearing loop")
+    assert client.post(f"/manage/{token}/erase", data={}).status_code == 422
+    response = client.post(f"/manage/{token}/erase", data={"erase-confirm": "y"})
+    assert response.status_code == 303 and response.headers["Location"] == "/erased"
+    assert client.get(f"/manage/{token}").status_code == 404
+    [registration] = db.session.scalars(sa.select(Registration)).all()
+    assert (registration.name, registration.email, registration.accessibility_needs) == ("", "", "")
+    assert registration.status == RegistrationStatus.CANCELLED
+
+
+def test_resend_from_the_manage_page_is_limited(client):
+    slug = _setup()
+    token = _register(client, slug, "resend@example.org")
+    for _ in range(3):
+        assert client.post(f"/manage/{token}/resend").status_code == 303
+    kinds = list(db.session.scalars(sa.select(OutboxMessage.kind).order_by(OutboxMessage.id)))
+    assert kinds == ["registration.confirmed", "registration.resent"]

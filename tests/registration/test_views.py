@@ -1,0 +1,146 @@
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from eventapp.core.outbox import OutboxMessage
+from eventapp.core.time import utcnow
+from eventapp.events.models import EventStatus
+from eventapp.extensions import db
+from eventapp.registration.models import Registration
+from tests.factories import make_event, make_session
+from tests.registration.factories import sign_up
+
+
+def _form(**values):
+    data = {
+        "name": "Amina El Idrissi",
+        "email": "amina@example.org",
+        "language": "fr",
+        "seats": "1",
+        "audience": "resident",
+        "commune": "21015",
+        "accessibility_needs": "",
+        "consent": "y",
+        "website": "",
+    }
+    data.update(values)
+    return data
+
+
+def _registrations():
+    return list(db.session.scalars(sa.select(Registration).order_by(Registration.id)))
+
+
+def test_event_page_shows_the_form_with_communes_and_privacy_link(client):
+    event = make_event(max_seats_per_registration=30)
+    make_session(event, capacity=12)
+    html = client.get(f"/events/{event.slug}?lang=nl").get_data(as_text=True)
+    assert f'action="/events/{event.slug}/register#register"' in html
+    assert "Schaarbeek / Schaerbeek" in html and 'value="outside"' in html
+    assert 'max="30"' in html and "/privacy" in html
+    assert 'class="hp"' in html
+
+
+def test_register_then_confirmation_page_with_ticket_and_manage_links(client):
+    event = make_event(capacity=5)
+    response = client.post(f"/events/{event.slug}/register?lang=en", data=_form(seats="2"))
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert re.fullmatch(r"/registered/[A-Z2-7]{26}", location)
+    page = client.get(location + "?lang=en").get_data(as_text=True)
+    assert "Your seat is confirmed." in page
+    assert "/tickets/EA1-" in page and "/manage/" in page
+    [registration] = _registrations()
+    assert registration.seats == 2 and registration.commune == "21015" and registration.audience == "resident"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_full_event_confirmation_says_waiting_list_and_position(client):
+    event = make_event(capacity=0)
+    location = client.post(f"/events/{event.slug}/register", data=_form()).headers["Location"]
+    page = client.get(location + "?lang=en").get_data(as_text=True)
+    assert "You are on the waiting list, in position 1." in page
+    assert "/tickets/" not in page
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"email": "not-an-email"}, "email", "Enter an email address like"),
+        ({"name": "x" * 121}, "name", "Field cannot be longer than 120 characters."),
+        ({"name": "Bad\x07name"}, "name", "invisible control characters"),
+        ({"seats": "5"}, "seats", "You can book from 1 to 4 seats."),
+        ({"seats": "many"}, "seats", "Not a valid integer value."),
+        ({"consent": ""}, "consent", "Please accept the privacy notice"),
+        ({"commune": "12345"}, "commune", "Not a valid choice."),
+        ({"accessibility_needs": "a" * 501}, "accessibility_needs", "Field cannot be longer than 500"),
+    ],
+)
+def test_bad_input_is_shown_next_to_the_field_and_nothing_is_written(client, values, field, message):
+    event = make_event()
+    response = client.post(f"/events/{event.slug}/register?lang=en", data=_form(**values))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in html and message in html
+    assert 'value="Amina El Idrissi"' in html or field == "name"
+    assert _registrations() == []
+
+
+def test_service_errors_are_shown_on_the_page(client):
+    event = make_event(registration_closes_at=utcnow() - timedelta(days=1))
+    response = client.post(f"/events/{event.slug}/register?lang=en", data=_form())
+    assert response.status_code == 422
+    assert "Registration for this event is closed." in response.get_data(as_text=True)
+    assert _registrations() == []
+
+
+def test_full_session_error_next_to_sessions(app, client):
+    event = make_event()
+    workshop = make_session(event, capacity=1)
+    with app.test_request_context():
+        sign_up(event, session_ids=[workshop.id])
+        # Each request (and context) ends its session: what the next one should see must be committed.
+        db.session.commit()
+        slug, workshop_id = event.slug, workshop.id
+    response = client.post(f"/events/{slug}/register?lang=en", data=_form(sessions=str(workshop_id)))
+    assert response.status_code == 422
+    assert 'id="sessions-error"' in response.get_data(as_text=True)
+    assert len(_registrations()) == 1
+
+
+def test_cancelled_event_shows_no_form(client):
+    slug = make_event(status=EventStatus.CANCELLED).slug
+    db.session.commit()
+    html = client.get(f"/events/{slug}?lang=en").get_data(as_text=True)
+    assert "registration-form" not in html
+    response = client.post(f"/events/{slug}/register?lang=en", data=_form())
+    assert response.status_code == 422 and _registrations() == []
+
+
+def test_same_address_gets_the_same_neutral_page_as_a_bot(client):
+    slug = make_event().slug
+    db.session.commit()
+    client.post(f"/events/{slug}/register", data=_form())
+    again = client.post(f"/events/{slug}/register", data=_form(name="Stranger"))
+    bot = client.post(f"/events/{slug}/register", data=_form(email="bot@example.org", website="http://spam"))
+    assert again.status_code == bot.status_code == 303
+    assert again.headers["Location"] == bot.headers["Location"] == "/registered"
+    page = client.get("/registered?lang=en").get_data(as_text=True)
+    assert "Check your mailbox" in page and "Amina" not in page
+    assert [r.email for r in _registrations()] == ["amina@example.org"]
+    kinds = list(db.session.scalars(sa.select(OutboxMessage.kind).order_by(OutboxMessage.id)))
+    assert kinds == ["registration.confirmed", "registration.resent"]
+
+
+def test_privacy_page_in_three_languages(client):
+    for lang, text in (("fr", "Déclaration de confidentialité"), ("nl", "Privacyverklaring"), ("en", "90 days")):
+        html = client.get(f"/privacy?lang={lang}").get_data(as_text=True)
+        assert text in html
+
+
+def test_unknown_manage_token_is_404(client):
+    assert client.get("/manage/AAAAAAAAAAAAAAAAAAAAAAAAAA").status_code == 404
+    assert client.get("/registered/AAAAAAAAAAAAAAAAAAAAAAAAAA").status_code == 404
+    assert client.post("/manage/AAAAAAAAAAAAAAAAAAAAAAAAAA/cancel", data={"cancel-confirm": "y"}).status_code == 404
