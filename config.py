@@ -70,8 +70,9 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
-    RATELIMIT_ENABLED = False
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Off, in memory, unless a scale-out test starts gunicorn with a shared Redis (tests/production).
+    RATELIMIT_ENABLED = _env_bool("TEST_RATELIMIT_ENABLED", False)
+    RATELIMIT_STORAGE_URI = os.environ.get("TEST_REDIS_URL") or "memory://"
     MAIL_DEV_MAILBOX = False
     PUBLIC_BASE_URL = "http://events.test"
 

@@ -73,11 +73,9 @@ def test_event_paths_survive_hostile_slugs(client, published, slug):
 @given(body=st.one_of(st.binary(max_size=500), HOSTILE_TEXT.map(str.encode)), auth=HOSTILE_TEXT)
 def test_checkin_api_survives_garbage(client, body, auth):
     for path in ("/api/v1/checkin", "/api/v1/checkin/batch", "/api/v1/checkin/undo"):
-        try:
-            headers = {"Authorization": f"Bearer {auth}"}
-            headers["Authorization"].encode("latin-1")
-        except UnicodeEncodeError:
-            headers = {}
+        # What an HTTP client can send at all: one line of latin-1.
+        sendable = auth.isprintable() and all(ord(c) < 256 for c in auth)
+        headers = {"Authorization": f"Bearer {auth}"} if sendable else {}
         response = client.post(path, data=body, content_type="application/json", headers=headers)
         assert_clean(response)
         assert response.is_json and 400 <= response.status_code < 500
@@ -130,7 +128,7 @@ def run_operation(operation, failures: list, headers: dict) -> None:
                 checks.status_code_conformance,
                 checks.content_type_conformance,
                 checks.response_schema_conformance,
-            ]
+            ],
         )
         if response.status_code >= 500:
             failures.append(f"{operation.label}: {response.status_code} {case.path_parameters} {case.query}")
