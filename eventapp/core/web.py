@@ -137,6 +137,19 @@ def register_web_hooks(app: Flask) -> None:
     for error_class in DATABASE_UNAVAILABLE:
         app.register_error_handler(error_class, handle_database_unavailable)
 
+    @app.teardown_appcontext
+    def close_session_quietly(exc):
+        # Runs before Flask-SQLAlchemy's own teardown (teardowns run in reverse order). If the
+        # database dropped the connection after the answer was built, rolling back fails: that
+        # must not turn a good answer into a 500. The dead connection is already invalidated.
+        from eventapp.extensions import db
+
+        try:
+            db.session.remove()
+        except sa.exc.DBAPIError:
+            app.logger.warning("database connection lost at the end of a request")
+            db.session.registry.clear()
+
     @app.errorhandler(Exception)
     def handle_unexpected_error(error: Exception):
         app.logger.exception("unhandled error")
