@@ -230,6 +230,55 @@ def _feed(conditional: bool):
     return run
 
 
+# --- Registration rush -------------------------------------------------------------------------
+
+RUSH_REGISTRATIONS = 2000
+RUSH_CLIENTS = 50
+RUSH_SEATS = 500
+
+
+def _rush(base_url, context, database_url):
+    """2,000 sign-ups from 50 concurrent clients for 500 seats; then count seats in the database."""
+    import sqlalchemy as sa
+
+    from eventapp.core.time import utcnow
+    from eventapp.events.models import Event
+    from eventapp.extensions import db
+    from eventapp.registration.models import Registration, RegistrationStatus
+    from tests.factories import make_event
+
+    app = _app(database_url)
+    with app.app_context():
+        event = make_event(starts_at=utcnow() + timedelta(days=30), capacity=RUSH_SEATS, slug="bench-rush")
+        event_id, slug = event.id, event.slug
+        db.engine.dispose()
+    env = {
+        "BENCH_PATH": f"/events/{slug}/register",
+        "BENCH_FIELDS": "language=fr&seats=1&consent=y",
+        "BENCH_LIMIT": str(RUSH_REGISTRATIONS // 2),  # per wrk thread (2 threads)
+        "BENCH_RUN": context["backend"],
+    }
+    result = wrk(base_url + env["BENCH_PATH"], script="register.lua", clients=RUSH_CLIENTS, duration="120s", env=env)
+    time.sleep(1)
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        counts = dict(
+            db.session.execute(
+                sa.select(Registration.status, sa.func.coalesce(sa.func.sum(Registration.seats), 0))
+                .where(Registration.event_id == event_id)
+                .group_by(Registration.status)
+            ).all()
+        )
+        confirmed = counts.get(RegistrationStatus.CONFIRMED, 0)
+        overbooked = max(confirmed - event.capacity, 0) + abs(event.seats_taken - confirmed)
+        checks = (
+            f"{result.requests} sign-ups by {RUSH_CLIENTS} clients: {confirmed} confirmed for {event.capacity} "
+            f"seats, {counts.get(RegistrationStatus.WAITLISTED, 0)} waitlisted; overbooked: {overbooked}"
+        )
+        db.engine.dispose()
+    return result, checks
+
+
 SCENARIOS = [
     Scenario("catalogue page", "≥ 0.10", _get(lambda c: "/"), reference="—"),
     Scenario("event page", "≥ 0.10", _get(lambda c: f"/events/{c['event_slug']}"), reference="0.006"),
@@ -237,4 +286,5 @@ SCENARIOS = [
     Scenario("scan: duplicates", "≥ 0.20, p99 < 25 ms", _scan("duplicate"), reference="0.01"),
     Scenario("feed, 1,000 events: full (200)", "—", _feed(conditional=False)),
     Scenario("feed, 1,000 events: ETag (304)", "≥ 0.40", _feed(conditional=True)),
+    Scenario("registration rush (50 clients)", "p99 < 250 ms, 0 overbooked", _rush),
 ]

@@ -137,3 +137,81 @@ def run_operation(operation, failures: list, headers: dict) -> None:
         assert "<script>alert" not in response.text
 
     check()
+
+
+REGISTRATION_FIELDS = st.fixed_dictionaries(
+    {
+        "name": HOSTILE_TEXT,
+        "email": st.one_of(HOSTILE_TEXT, st.emails().map(str)),
+        "language": st.one_of(st.sampled_from(["fr", "nl", "en"]), HOSTILE_TEXT),
+        "seats": st.one_of(st.integers(-(10**20), 10**20).map(str), HOSTILE_TEXT),
+        "audience": HOSTILE_TEXT,
+        "commune": HOSTILE_TEXT,
+        "accessibility_needs": HOSTILE_TEXT,
+        "sessions": st.one_of(st.integers(-(10**20), 10**20).map(str), HOSTILE_TEXT),
+        "consent": st.sampled_from(["y", "", "0", "\x00"]),
+    },
+    optional={"website": HOSTILE_TEXT},
+)
+
+
+@pytest.fixture
+def registration_event(app_ctx):
+    from eventapp.extensions import db
+
+    event = make_event(starts_at=NOW + timedelta(days=5), sessions=2, capacity=3)
+    db.session.commit()
+    return event.slug, event.id
+
+
+@FUZZ
+@given(form=REGISTRATION_FIELDS)
+def test_registration_form_survives_hostile_input(client, registration_event, form):
+    """Refused with errors next to the fields (422) or registered (303); what is stored is clean."""
+    import sqlalchemy as sa
+
+    from eventapp.extensions import db
+    from eventapp.registration.models import Registration
+
+    slug, event_id = registration_event
+    response = client.post(f"/events/{slug}/register", data=form)
+    assert_clean(response)
+    assert response.status_code in (303, 422), response.status_code
+    for name, email, needs in db.session.execute(
+        sa.select(Registration.name, Registration.email, Registration.accessibility_needs).where(
+            Registration.event_id == event_id
+        )
+    ):
+        for text in (name, email):
+            assert text == text.strip() and all(ord(c) >= 32 for c in text), repr(text)
+        assert len(name) <= 120 and len(needs) <= 500
+        assert all(ord(c) >= 32 or c in "\r\n\t" for c in needs), repr(needs)
+    db.session.rollback()
+
+
+@pytest.fixture
+def idea_board(app_ctx):
+    from eventapp.extensions import db
+    from eventapp.participation import queries
+    from eventapp.participation.models import ActivityKind, Moderation
+    from tests.participation.factories import make_activity, make_organiser
+
+    event = make_event(sessions=1)
+    session = event.sessions[0]
+    board = make_activity(session, make_organiser(event), ActivityKind.IDEAS, moderation=Moderation.POST)
+    db.session.commit()
+    return session.uuid, board.uuid, board.id, queries.get_room(session).code
+
+
+@FUZZ
+@given(code=HOSTILE_TEXT, body=HOSTILE_TEXT)
+def test_participation_forms_survive_hostile_input(client, idea_board, code, body):
+    session_uuid, board_uuid, board_id, room_code = idea_board
+    joined = client.post("/join", data={"code": code})
+    assert_clean(joined)
+    assert joined.status_code in (302, 303, 422), joined.status_code
+    client.post("/join", data={"code": room_code})
+    response = client.post(f"/participate/{session_uuid}/a/{board_uuid}/contribute", data={f"a{board_id}-body": body})
+    assert_clean(response)
+    assert response.status_code in (302, 303, 422), response.status_code
+    assert_clean(client.get(f"/participate/{session_uuid}"))
