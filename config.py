@@ -58,6 +58,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     PRIVACY_NOTICE_VERSION = "2026-11"
     RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "90"))
+    # Seconds a worker reuses a public feed's fingerprint (a change shows in a feed that much later).
+    FEED_STATE_TTL = float(os.environ.get("FEED_STATE_TTL", "10"))
 
 
 class DevelopmentConfig(Config):
@@ -75,6 +77,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = os.environ.get("TEST_REDIS_URL") or "memory://"
     MAIL_DEV_MAILBOX = False
     PUBLIC_BASE_URL = "http://events.test"
+    FEED_STATE_TTL = 0
 
 
 class ProductionConfig(Config):
