@@ -76,7 +76,9 @@ def import_models() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from eventapp.accounts.views import bp as accounts_bp
     from eventapp.api import bp as api_bp
+    from eventapp.backoffice.views import bp as backoffice_bp
     from eventapp.core.devmailbox import bp as devmailbox_bp
     from eventapp.events.views import bp as events_bp
     from eventapp.feeds.views import bp as feeds_bp
@@ -85,16 +87,17 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.tickets.views import bp as tickets_bp
 
     blueprints = (events_bp, api_bp, feeds_bp, registration_bp, devmailbox_bp, tickets_bp, participation_bp)
-    for blueprint in blueprints:
+    for blueprint in (*blueprints, accounts_bp, backoffice_bp):
         app.register_blueprint(blueprint)
 
 
 def register_cli(app: Flask) -> None:
+    from eventapp.accounts.cli import users_cli
     from eventapp.core.outbox_cli import outbox_cli
     from eventapp.core.retention_cli import retention_cli
     from eventapp.events.cli import demo_cli
     from eventapp.registration.cli import registrations_cli, reminders_cli
     from eventapp.tickets.cli import scanners_cli
 
-    for command in (demo_cli, outbox_cli, reminders_cli, registrations_cli, retention_cli, scanners_cli):
+    for command in (demo_cli, outbox_cli, reminders_cli, registrations_cli, retention_cli, scanners_cli, users_cli):
         app.cli.add_command(command)

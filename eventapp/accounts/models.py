@@ -1,12 +1,14 @@
 """Organiser accounts and their assignment to events. Door scanners are not accounts."""
 
 import enum
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
+from eventapp.core.db import str_enum
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 
@@ -24,7 +26,7 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(120), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(200))
     role: Mapped[Role] = mapped_column(
-        sa.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        str_enum(Role),
         default=Role.ORGANISER,
     )
     active: Mapped[bool] = mapped_column(default=True)
@@ -43,6 +45,17 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    @property
+    def session_marker(self) -> str:
+        """Changes with the password hash, so a password change or reset ends every other session."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:  # Flask-Login stores this in the session cookie
+        return f"{self.id}:{self.session_marker}"
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
 
 class EventOrganiser(db.Model):
     """An organiser may manage only the events they are assigned to."""
@@ -51,3 +64,34 @@ class EventOrganiser(db.Model):
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+
+
+class PasswordResetToken(db.Model):
+    """A single-use, expiring password reset link. Only the SHA-256 digest of the token is stored."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class AuditEntry(db.Model):
+    """Who did what, when: one row per organiser action (kept when the user or event is deleted)."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # A copy, so the log still says who it was after the account is gone.
+    actor_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    # Dotted verb, e.g. "event.published", "attendees.exported".
+    action: Mapped[str] = mapped_column(sa.String(60), index=True)
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"), index=True)
+    # Human-readable object of the action (an event slug, a venue slug, an email…).
+    target: Mapped[str] = mapped_column(sa.String(200), default="")
+    details: Mapped[dict | None] = mapped_column(sa.JSON)

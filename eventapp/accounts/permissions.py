@@ -51,3 +51,13 @@ def organiser_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def require_backoffice_access(user: User | None) -> None:
+    """Admins, and organisers assigned to at least one event; anyone else gets PermissionDenied."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        raise PermissionDenied()
+    if user.is_admin:
+        return
+    if not managed_event_ids(user):
+        raise PermissionDenied()

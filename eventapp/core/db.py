@@ -1,5 +1,6 @@
 """Declarative base, column types and the transaction helper shared by every domain."""
 
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -38,6 +39,11 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+def str_enum(enum_cls: type[enum.StrEnum]) -> sa.Enum:
+    """The column type of a status: its string values in a VARCHAR(20), the same on every backend."""
+    return sa.Enum(enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Base(DeclarativeBase):

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eventapp.core.db import transaction
+from eventapp.core.db import str_enum, transaction
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 
@@ -45,7 +45,7 @@ class OutboxMessage(db.Model):
         sa.ForeignKey("registrations.id", ondelete="SET NULL"), index=True
     )
     status: Mapped[OutboxStatus] = mapped_column(
-        sa.Enum(OutboxStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        str_enum(OutboxStatus),
         default=OutboxStatus.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)

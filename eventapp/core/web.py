@@ -180,4 +180,9 @@ def register_web_hooks(app: Flask) -> None:
         if response.mimetype == "text/html":  # pages differ by language cookie and header
             response.vary.add("Cookie")
             response.vary.add("Accept-Language")
+            # A page opened with an explicit ?lang= (a shared link, an email) keeps that language for
+            # the next pages, forms included, as if the switcher had been used.
+            chosen = request.args.get("lang")
+            if chosen in LANGUAGES and request.cookies.get(LANG_COOKIE) != chosen:
+                response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
         return response

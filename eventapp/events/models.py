@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eventapp.core.db import str_enum
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 
@@ -88,7 +89,7 @@ class Event(db.Model):
     starts_at: Mapped[datetime] = mapped_column(index=True)
     ends_at: Mapped[datetime]
     status: Mapped[EventStatus] = mapped_column(
-        sa.Enum(EventStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        str_enum(EventStatus),
         default=EventStatus.DRAFT,
         index=True,
     )
@@ -158,9 +159,7 @@ class Session(db.Model):
     uuid: Mapped[UUID] = mapped_column(sa.Uuid, unique=True, default=uuid4)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
     slug: Mapped[str] = mapped_column(sa.String(120))
-    kind: Mapped[SessionKind] = mapped_column(
-        sa.Enum(SessionKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    kind: Mapped[SessionKind] = mapped_column(str_enum(SessionKind))
     title_fr: Mapped[str] = mapped_column(sa.String(200), default="")
     title_nl: Mapped[str] = mapped_column(sa.String(200), default="")
     title_en: Mapped[str] = mapped_column(sa.String(200), default="")

@@ -7,14 +7,11 @@ from uuid import UUID, uuid4
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eventapp.core.db import str_enum
 from eventapp.core.time import utcnow
 from eventapp.events.models import Session
 from eventapp.extensions import db
 from eventapp.registration.models import Registration
-
-
-def _enum(enum_cls):
-    return sa.Enum(enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class ActivityKind(enum.StrEnum):
@@ -88,11 +85,11 @@ class Activity(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[UUID] = mapped_column(sa.Uuid, unique=True, default=uuid4)
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[ActivityKind] = mapped_column(_enum(ActivityKind))
-    status: Mapped[ActivityStatus] = mapped_column(_enum(ActivityStatus), default=ActivityStatus.DRAFT)
-    access: Mapped[Access] = mapped_column(_enum(Access), default=Access.LINK)
-    moderation: Mapped[Moderation] = mapped_column(_enum(Moderation), default=Moderation.PRE)
-    poll_type: Mapped[PollType | None] = mapped_column(_enum(PollType))
+    kind: Mapped[ActivityKind] = mapped_column(str_enum(ActivityKind))
+    status: Mapped[ActivityStatus] = mapped_column(str_enum(ActivityStatus), default=ActivityStatus.DRAFT)
+    access: Mapped[Access] = mapped_column(str_enum(Access), default=Access.LINK)
+    moderation: Mapped[Moderation] = mapped_column(str_enum(Moderation), default=Moderation.PRE)
+    poll_type: Mapped[PollType | None] = mapped_column(str_enum(PollType))
     prompt_fr: Mapped[str] = mapped_column(sa.String(300), default="")
     prompt_nl: Mapped[str] = mapped_column(sa.String(300), default="")
     prompt_en: Mapped[str] = mapped_column(sa.String(300), default="")
@@ -161,9 +158,9 @@ class Contribution(db.Model):
     participant_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("participation_participants.id", ondelete="SET NULL"), index=True
     )
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel))
     body: Mapped[str] = mapped_column(sa.String(1000))
-    status: Mapped[ContributionStatus] = mapped_column(_enum(ContributionStatus))
+    status: Mapped[ContributionStatus] = mapped_column(str_enum(ContributionStatus))
     rejection_reason: Mapped[str] = mapped_column(sa.String(300), default="")
     merged_into_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("participation_contributions.id", ondelete="SET NULL")
@@ -172,7 +169,7 @@ class Contribution(db.Model):
     upvotes: Mapped[int] = mapped_column(default=0)
     reports: Mapped[int] = mapped_column(default=0)
     answered_at: Mapped[datetime | None]  # a question answered in the room
-    outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))  # what organisers did with an idea
+    outcome: Mapped[Outcome | None] = mapped_column(str_enum(Outcome))  # what organisers did with an idea
     outcome_reason_fr: Mapped[str] = mapped_column(sa.String(1000), default="")
     outcome_reason_nl: Mapped[str] = mapped_column(sa.String(1000), default="")
     outcome_reason_en: Mapped[str] = mapped_column(sa.String(1000), default="")
@@ -223,7 +220,7 @@ class Vote(db.Model):
     participant_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("participation_participants.id", ondelete="SET NULL")
     )
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel))
     value: Mapped[int | None]  # scale and feedback rating, 1-5
     text: Mapped[str] = mapped_column(sa.String(500), default="")  # open answer, feedback comment
     weight: Mapped[int] = mapped_column(default=1)
@@ -270,7 +267,7 @@ class ExportLog(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    level: Mapped[ExportLevel] = mapped_column(_enum(ExportLevel))
+    level: Mapped[ExportLevel] = mapped_column(str_enum(ExportLevel))
     format: Mapped[str] = mapped_column(sa.String(10))
     rows: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eventapp.core.db import str_enum
 from eventapp.core.time import utcnow
 from eventapp.events.models import Event, Session
 from eventapp.extensions import db
@@ -26,24 +27,20 @@ class Audience(enum.StrEnum):
     OTHER = "other"
 
 
-def _enum(enum_cls):
-    return sa.Enum(enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-
-
 class Registration(db.Model):
     __tablename__ = "registrations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[UUID] = mapped_column(sa.Uuid, unique=True, default=uuid4)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"), index=True)
-    status: Mapped[RegistrationStatus] = mapped_column(_enum(RegistrationStatus))
+    status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus))
 
     # Personal data (anonymised by erasure and retention: name and email become empty).
     name: Mapped[str] = mapped_column(sa.String(120))
     # Lower-cased; "" once anonymised.
     email: Mapped[str] = mapped_column(sa.String(254))
     language: Mapped[str] = mapped_column(sa.String(2), default="fr")
-    audience: Mapped[Audience | None] = mapped_column(_enum(Audience))
+    audience: Mapped[Audience | None] = mapped_column(str_enum(Audience))
     # NIS code of a Brussels commune, "outside" for outside Brussels, NULL if not given.
     commune: Mapped[str | None] = mapped_column(sa.String(10))
     accessibility_needs: Mapped[str] = mapped_column(sa.String(500), default="")

@@ -6,14 +6,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eventapp.core.db import str_enum
 from eventapp.core.time import utcnow
 from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.registration.models import Registration
-
-
-def _enum(enum_cls):
-    return sa.Enum(enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class ScannerProfile(enum.StrEnum):
@@ -52,7 +49,7 @@ class Scanner(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(60))  # the gate, e.g. "Door A"
-    profile: Mapped[ScannerProfile] = mapped_column(_enum(ScannerProfile), default=ScannerProfile.SCAN_ONLY)
+    profile: Mapped[ScannerProfile] = mapped_column(str_enum(ScannerProfile), default=ScannerProfile.SCAN_ONLY)
     token_digest: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     pairing_digest: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     pairing_expires_at: Mapped[datetime | None]
@@ -83,7 +80,7 @@ class ScanAttempt(db.Model):
     registration_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("registrations.id", ondelete="SET NULL"), index=True
     )
-    result: Mapped[ScanResult] = mapped_column(_enum(ScanResult))
+    result: Mapped[ScanResult] = mapped_column(str_enum(ScanResult))
     people: Mapped[int] = mapped_column(default=0)  # admitted by this scan
     scanned_at: Mapped[datetime]  # the device's clock (offline scans are uploaded later)
     received_at: Mapped[datetime]  # the server's clock

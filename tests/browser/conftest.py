@@ -51,18 +51,27 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest.fixture
-def playwright_instance():
+@pytest.fixture(scope="session")
+def playwright_instance(chromium_path):
+    # One Playwright driver for the whole run: the sync API cannot run two at once in one thread.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         yield p
 
 
+@pytest.fixture(scope="session")
+def browser(playwright_instance, chromium_path):
+    """One headless Chromium for the session; tests open their own contexts (cheap) in it."""
+    browser = playwright_instance.chromium.launch(executable_path=chromium_path, headless=True, args=BASE_ARGS)
+    yield browser
+    browser.close()
+
+
 @pytest.fixture
 def launch(playwright_instance, chromium_path):
     """launch(video=None, user_data_dir=None) -> a browser context (persistent when a directory is given)."""
-    contexts = []
+    contexts, browsers = [], []
 
     def _launch(*, video: Path | None = None, user_data_dir: Path | None = None, **options):
         args = list(BASE_ARGS)
@@ -74,6 +83,7 @@ def launch(playwright_instance, chromium_path):
             )
         else:
             browser = playwright_instance.chromium.launch(executable_path=chromium_path, headless=True, args=args)
+            browsers.append(browser)
             context = browser.new_context(**options)
         contexts.append(context)
         return context
@@ -82,6 +92,8 @@ def launch(playwright_instance, chromium_path):
     for context in contexts:
         with suppress(Exception):  # already closed by the test
             context.close()
+    for browser in browsers:
+        browser.close()
 
 
 @contextmanager
@@ -102,3 +114,38 @@ def live_site(tmp_path: Path, kind: str = "sqlite", workers: int = 2) -> Iterato
 def live(tmp_path):
     with live_site(tmp_path) as site:
         yield site
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, chromium_path):
+    """One live server for the accessibility suite: demo data plus the pages' fixtures (tests/browser/site.py).
+
+    Tests using it only read, or write rows of their own (a new registration), so they can share it.
+    """
+    from tests.browser.site import arrange
+
+    with live_site(tmp_path_factory.mktemp("site"), workers=2) as (server, app):
+        yield server, arrange(app)
+
+
+@pytest.fixture(scope="session")
+def shared_page(browser, site):
+    """shared_page(lang, width, who) -> a page kept open for the session, one per combination.
+
+    A new context costs a cold renderer (~1 s); reusing one per language, width and visitor keeps the
+    page matrix fast. Only for tests that read pages; tests that change state open their own context.
+    """
+    from tests.browser.site import new_context
+
+    server, values = site
+    pages = {}
+
+    def get(lang: str, width: str = "desktop", who: str = "anonymous"):
+        key = (lang, width, who)
+        if key not in pages:
+            pages[key] = new_context(browser, server.url, values, lang=lang, width=width, who=who).new_page()
+        return pages[key]
+
+    yield get
+    for page in pages.values():
+        page.context.close()

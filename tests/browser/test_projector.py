@@ -1,22 +1,11 @@
 """The projector updates without reload when phones vote (headless Chromium against gunicorn)."""
 
-import os
 import urllib.request
 
 import pytest
 
-from tests.conftest import require
 from tests.live_server import LiveServer, fresh_database
 from tests.participation.factories import arrange_live_poll
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.no_db_isolation]
 
@@ -32,18 +21,17 @@ def _vote(base, session_uuid, poll_uuid, field, option_id):
         assert response.status == 200
 
 
-def test_projector_updates_without_reload(tmp_path):
-    require(os.path.exists(CHROMIUM), f"Chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import expect, sync_playwright
+def test_projector_updates_without_reload(tmp_path, browser):
+    # `browser`: the session's one Chromium (a second sync_playwright() in the same run fails).
+    from playwright.sync_api import expect
 
     url = fresh_database("sqlite", tmp_path)
     arranged = arrange_live_poll(url, [{"fr": "Écoles", "nl": "Scholen"}, {"fr": "Musées", "nl": "Musea"}])
     session_uuid, poll_uuid, field = arranged["session_uuid"], arranged["poll_uuid"], arranged["field"]
     option_id, cookie = arranged["options"][1], arranged["organiser_cookie"]
-    with LiveServer(url, workers=2) as server, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with LiveServer(url, workers=2) as server:
+        context = browser.new_context()
         try:
-            context = browser.new_context()
             context.add_cookies([{"name": "session", "value": cookie, "url": server.url}])
             page = context.new_page()
             errors = []
@@ -66,4 +54,4 @@ def test_projector_updates_without_reload(tmp_path):
             assert page.locator("#room-code").inner_text().strip()
             assert errors == []
         finally:
-            browser.close()
+            context.close()

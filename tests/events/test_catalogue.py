@@ -150,3 +150,8 @@ def test_event_page_is_cached_but_each_visitor_gets_a_csrf_token(app):
         assert "1 seat left" in app.test_client().get(f"/events/{event.slug}?lang=en").get_data(as_text=True)
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_explicit_lang_parameter_is_remembered_for_the_next_pages(client):
+    client.get("/?lang=nl")
+    assert '<html lang="nl">' in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)

@@ -154,7 +154,8 @@ def test_registered_only_activity_refuses_guests(client, app, world):
 
 def test_organiser_pages_need_access(client, app, world):
     w = world
-    assert client.get(f"/participate/{w.uuid}/manage").status_code == 401
+    anonymous = client.get(f"/participate/{w.uuid}/manage")
+    assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/admin/login")
     with app.test_request_context():
         stranger = make_organiser(make_event()).id
         db.session.commit()

@@ -37,7 +37,8 @@ def test_event_page_shows_the_form_with_communes_and_privacy_link(client):
     event = make_event(max_seats_per_registration=30)
     make_session(event, capacity=12)
     html = client.get(f"/events/{event.slug}?lang=nl").get_data(as_text=True)
-    assert f'action="/events/{event.slug}/register#register"' in html
+    # No #register fragment: a URL fragment stops the error summary from taking the focus (autofocus).
+    assert f'action="/events/{event.slug}/register"' in html
     assert "Schaarbeek / Schaerbeek" in html and 'value="outside"' in html
     assert 'max="30"' in html and "/privacy" in html
     assert 'class="hp"' in html

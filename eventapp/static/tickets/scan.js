@@ -112,8 +112,12 @@ function showVerdict(result, { offline = false } = {}) {
 
 function hideVerdict() {
   clearTimeout(showVerdict.timer);
+  // Focus was on the verdict's buttons: give it back to the code field, ready for the next ticket
+  // (a hidden element keeps no focus, and keyboard users would restart from the top of the page).
+  const hadFocus = $("verdict").contains(document.activeElement) || document.activeElement === document.body;
   $("verdict").hidden = true;
   showing = false;
+  if (hadFocus) $("manual-code").focus();
 }
 
 // --- Judging a code -----------------------------------------------------------------------------

@@ -1,0 +1,283 @@
+"""State changes of organiser accounts: creation, login outcome, lockout, password reset, TOTP, audit."""
+
+import enum
+from datetime import datetime, timedelta
+
+import pyotp
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from eventapp.accounts.models import AuditEntry, EventOrganiser, PasswordResetToken, Role, User
+from eventapp.accounts.passwords import (
+    DUMMY_HASH,
+    MAX_LENGTH,
+    MIN_LENGTH,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from eventapp.accounts.permissions import require_admin
+from eventapp.core.emails import render_email
+from eventapp.core.errors import Conflict, InvalidState, NotFound
+from eventapp.core.outbox import enqueue
+from eventapp.core.tokens import digest, random_token
+from eventapp.extensions import db
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+RESET_TOKEN_LIFETIME = timedelta(hours=1)
+TOTP_ISSUER = "Smart City Events"
+
+
+class LoginOutcome(enum.StrEnum):
+    OK = "ok"
+    NEEDS_TOTP = "needs_totp"  # password right; the second factor is still to come
+    INVALID = "invalid"  # unknown email or wrong password (not told apart)
+    LOCKED = "locked"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def record_audit(
+    actor: User | None,
+    action: str,
+    *,
+    now: datetime,
+    event_id: int | None = None,
+    target: str = "",
+    details: dict | None = None,
+) -> AuditEntry:
+    """Write one audit entry in the caller's transaction (never commits)."""
+    entry = AuditEntry(
+        actor_id=actor.id if actor is not None else None,
+        actor_email=actor.email if actor is not None else "",
+        action=action,
+        event_id=event_id,
+        target=target[:200],
+        details=details,
+        created_at=now,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _check_password_shape(password: str) -> None:
+    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+        raise InvalidState(
+            _l("The password must have %(min)d to %(max)d characters.", min=MIN_LENGTH, max=MAX_LENGTH),
+            code="weak_password",
+            field="password",
+        )
+
+
+def create_user(email: str, password: str, *, role: Role, now: datetime, name: str = "", language: str = "fr") -> User:
+    """Create an account (Argon2 hash). Raises Conflict if the email exists; does not commit."""
+    _check_password_shape(password)
+    user = User(
+        email=normalise_email(email),
+        name=name,
+        password_hash=hash_password(password),
+        role=role,
+        language=language,
+        created_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except sa.exc.IntegrityError:
+        raise Conflict(
+            _l("An account with this email address already exists."), code="email_taken", field="email"
+        ) from None
+    record_audit(None, "user.created", now=now, target=user.email, details={"role": str(role)})
+    return user
+
+
+def assign_organiser(actor: User | None, user: User, event_id: int, *, now: datetime) -> None:
+    """Let `user` manage the event (idempotent). Only admins may assign (actor None: the command line)."""
+    if actor is not None:
+        require_admin(actor)
+    exists = db.session.get(EventOrganiser, (user.id, event_id))
+    if exists is None:
+        db.session.add(EventOrganiser(user_id=user.id, event_id=event_id))
+        db.session.flush()
+        record_audit(actor, "user.assigned", now=now, event_id=event_id, target=user.email)
+
+
+def authenticate(email: str, password: str, *, now: datetime) -> tuple[LoginOutcome, User | None]:
+    """Check a login attempt and record its outcome (failures, lockout, rehash). Does not commit.
+
+    After MAX_FAILED_LOGINS failures in a row the account is locked for LOCKOUT; a locked account
+    answers LOCKED even to the right password, so guessing cannot go on during the lock.
+    """
+    user = get_user_by_email(email)
+    if user is None or not user.active:
+        verify_password(DUMMY_HASH, password)
+        return LoginOutcome.INVALID, None
+    if user.is_locked(now):
+        return LoginOutcome.LOCKED, None
+    if not verify_password(user.password_hash, password):
+        return _register_failure(user, now), None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    if user.totp_secret:
+        return LoginOutcome.NEEDS_TOTP, user
+    user.last_login_at = now
+    return LoginOutcome.OK, user
+
+
+def _register_failure(user: User, now: datetime) -> LoginOutcome:
+    # One UPDATE, so concurrent wrong guesses cannot overwrite each other's count.
+    failed = db.session.scalar(
+        sa.update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+    )
+    outcome = LoginOutcome.INVALID
+    if failed >= MAX_FAILED_LOGINS:
+        db.session.execute(
+            sa.update(User).where(User.id == user.id).values(locked_until=now + LOCKOUT, failed_logins=0)
+        )
+        record_audit(user, "user.locked", now=now, target=user.email)
+        outcome = LoginOutcome.LOCKED
+    db.session.refresh(user)
+    return outcome
+
+
+def verify_totp(user: User, code: str, *, now: datetime) -> LoginOutcome:
+    """Second login step: the code of the user's authenticator (one step of clock drift allowed).
+
+    Wrong codes count towards the same lockout as wrong passwords. Does not commit.
+    """
+    if user.is_locked(now):
+        return LoginOutcome.LOCKED
+    if not user.totp_secret:
+        return LoginOutcome.INVALID
+    if not pyotp.TOTP(user.totp_secret).verify(code.strip().replace(" ", ""), for_time=now, valid_window=1):
+        return _register_failure(user, now)
+    user.failed_logins = 0
+    user.last_login_at = now
+    return LoginOutcome.OK
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
+
+
+def enable_totp(user: User, secret: str, code: str, *, now: datetime) -> None:
+    """Turn on two-factor login once the user proved their app shows the right code. Admins only."""
+    require_admin(user)
+    if not pyotp.TOTP(secret).verify(code.strip().replace(" ", ""), for_time=now, valid_window=1):
+        raise InvalidState(_l("This code is not right. Check the time on your phone and try again."), field="code")
+    user.totp_secret = secret
+    record_audit(user, "user.totp_enabled", now=now, target=user.email)
+
+
+def disable_totp(user: User, *, now: datetime) -> None:
+    require_admin(user)
+    user.totp_secret = None
+    record_audit(user, "user.totp_disabled", now=now, target=user.email)
+
+
+def _send_reset_link(user: User, *, now: datetime, base_url: str, template: str, kind: str, **context) -> None:
+    token = random_token()
+    db.session.add(
+        PasswordResetToken(user_id=user.id, digest=digest(token), created_at=now, expires_at=now + RESET_TOKEN_LIFETIME)
+    )
+    url = f"{base_url.rstrip('/')}/admin/password/reset/{token}"
+    email_ = render_email(template, user.language, user=user, url=url, hours=1, **context)
+    enqueue(
+        recipient=user.email,
+        subject=email_.subject,
+        body_text=email_.text,
+        body_html=email_.html,
+        kind=kind,
+        language=user.language,
+        now=now,
+    )
+
+
+def invite_user(
+    actor: User, email: str, *, role: Role, event_ids: list[int], language: str, now: datetime, base_url: str
+) -> User:
+    """Create an account (admins only) and email it a link to choose its password.
+
+    Nobody, not even the admin, ever knows the password: the account starts with an unusable hash
+    and the link (single-use, RESET_TOKEN_LIFETIME) sets it. Raises PermissionDenied or Conflict
+    (email taken). Does not commit.
+    """
+    require_admin(actor)
+    user = create_user(email, random_token(32), role=role, now=now, language=language)
+    for event_id in event_ids:
+        assign_organiser(actor, user, event_id, now=now)
+    _send_reset_link(
+        user, now=now, base_url=base_url, template="accounts/invitation", kind="accounts.invitation", inviter=actor
+    )
+    record_audit(actor, "user.invited", now=now, target=user.email, details={"role": str(role), "events": event_ids})
+    return user
+
+
+def request_password_reset(email: str, *, now: datetime, base_url: str) -> None:
+    """Email a single-use reset link if the account exists (same outcome either way). Does not commit.
+
+    The link holds a random token; the database keeps only its digest, valid RESET_TOKEN_LIFETIME.
+    """
+    user = get_user_by_email(email)
+    if user is None or not user.active:
+        return
+    _send_reset_link(
+        user, now=now, base_url=base_url, template="accounts/password_reset", kind="accounts.password_reset"
+    )
+    record_audit(user, "user.password_reset_requested", now=now, target=user.email)
+
+
+def _valid_reset_token(token: str, now: datetime) -> PasswordResetToken:
+    row = db.session.scalar(sa.select(PasswordResetToken).where(PasswordResetToken.digest == digest(token)))
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise NotFound(_l("This reset link is no longer valid. Please ask for a new one."), code="reset_link_invalid")
+    return row
+
+
+def check_reset_token(token: str, *, now: datetime) -> None:
+    """Raise NotFound if the link is unknown, used or expired (so the form is not even shown)."""
+    _valid_reset_token(token, now)
+
+
+def reset_password(token: str, new_password: str, *, now: datetime) -> User:
+    """Set a new password with a reset link; the link and every other open link stop working.
+
+    Marking the token used is a conditional UPDATE, so two concurrent uses cannot both succeed.
+    Also lifts a lockout. Raises NotFound (bad link) or InvalidState (weak password). Does not commit.
+    """
+    _check_password_shape(new_password)
+    row = _valid_reset_token(token, now)
+    used = db.session.execute(
+        sa.update(PasswordResetToken)
+        .where(PasswordResetToken.id == row.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    ).rowcount
+    if used != 1:
+        raise NotFound(_l("This reset link is no longer valid. Please ask for a new one."), code="reset_link_invalid")
+    db.session.execute(
+        sa.update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == row.user_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    user = db.session.get(User, row.user_id)
+    user.password_hash = hash_password(new_password)
+    user.failed_logins = 0
+    user.locked_until = None
+    record_audit(user, "user.password_reset", now=now, target=user.email)
+    return user

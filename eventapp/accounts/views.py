@@ -1,0 +1,183 @@
+"""Login, logout, password reset and two-factor enrolment under /admin."""
+
+from urllib.parse import urlsplit
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
+
+from eventapp.accounts import services
+from eventapp.accounts.auth import load_user
+from eventapp.accounts.forms import EmptyForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, TotpForm
+from eventapp.accounts.permissions import require_admin
+from eventapp.accounts.services import LoginOutcome
+from eventapp.core.db import transaction
+from eventapp.core.errors import DomainError
+from eventapp.core.time import utcnow
+from eventapp.extensions import limiter
+
+bp = Blueprint("accounts", __name__, url_prefix="/admin")
+
+# Per client address; the per-account lockout (services.MAX_FAILED_LOGINS) covers distributed guessing.
+LOGIN_LIMIT = "10 per minute;50 per hour"
+PENDING_TOTP = "pending_totp_user"
+ENROL_SECRET = "totp_enrol_secret"  # noqa: S105 (a session key name, not a secret)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only back-office paths of this site, so the login form cannot become an open redirect."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/admin") and "\\" not in target:
+            return target
+    return url_for("backoffice.index")
+
+
+def _start_session(user, next_url: str):
+    session.pop(PENDING_TOTP, None)
+    login_user(user)
+    return redirect(_safe_next(next_url))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        with transaction():
+            outcome, user = services.authenticate(form.email.data, form.password.data, now=utcnow())
+            pending_id = user.get_id() if user is not None else None
+        if outcome == LoginOutcome.OK:
+            return _start_session(user, request.args.get("next"))
+        if outcome == LoginOutcome.NEEDS_TOTP:
+            session[PENDING_TOTP] = pending_id
+            return redirect(url_for("accounts.login_totp", next=request.args.get("next")))
+        if outcome == LoginOutcome.LOCKED:
+            form.form_errors.append(
+                _(
+                    "Too many failed attempts: this account is locked for %(minutes)d minutes. "
+                    "You can also reset your password.",
+                    minutes=int(services.LOCKOUT.total_seconds() // 60),
+                )
+            )
+        else:
+            form.form_errors.append(_("The email address or the password is not right."))
+    return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def login_totp():
+    pending = session.get(PENDING_TOTP)
+    user = load_user(pending) if pending else None
+    if user is None:
+        return redirect(url_for("accounts.login"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        with transaction():
+            outcome = services.verify_totp(user, form.code.data, now=utcnow())
+        if outcome == LoginOutcome.OK:
+            return _start_session(user, request.args.get("next"))
+        if outcome == LoginOutcome.LOCKED:
+            session.pop(PENDING_TOTP, None)
+            flash(_("Too many failed attempts: this account is locked for a while."), "error")
+            return redirect(url_for("accounts.login"))
+        form.code.errors.append(_("This code is not right. Check the time on your phone and try again."))
+    return render_template("accounts/login_totp.html", form=form), 200 if not form.errors else 422
+
+
+@bp.post("/logout")
+def logout():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per minute;20 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        with transaction():
+            services.request_password_reset(
+                form.email.data, now=utcnow(), base_url=current_app.config["PUBLIC_BASE_URL"]
+            )
+        # The same answer whether the account exists or not.
+        flash(_("If an account exists for this address, we have sent it a link to choose a new password."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def reset_password(token: str):
+    services.check_reset_token(token, now=utcnow())
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                services.reset_password(token, form.password.data, now=utcnow())
+        except DomainError as error:
+            if error.field != "password":
+                raise
+            form.password.errors.append(error.message)
+        else:
+            logout_user()
+            flash(_("Your password has been changed. You can log in with it now."), "info")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form), 200 if not form.errors else 422
+
+
+def _qr_svg(uri: str) -> Markup:
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4)
+    qr.add_data(uri)
+    qr.make(fit=True)
+    svg = qr.make_image(image_factory=qrcode.image.svg.SvgPathFillImage).to_string(encoding="unicode")
+    return Markup(svg)  # noqa: S704 (generated by qrcode from our own URI, no user markup)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor():
+    """Admins turn on (or off) a second login step with an authenticator app."""
+    require_admin(current_user)
+    form = TotpForm()
+    off_form = EmptyForm(prefix="off")
+    if current_user.totp_secret:
+        if off_form.validate_on_submit():
+            with transaction():
+                services.disable_totp(current_user, now=utcnow())
+            flash(_("Two-step login is turned off."), "info")
+            return redirect(url_for("accounts.two_factor"))
+        return render_template("accounts/two_factor.html", enabled=True, off_form=off_form)
+    secret = session.get(ENROL_SECRET) or services.new_totp_secret()
+    session[ENROL_SECRET] = secret
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                services.enable_totp(current_user, secret, form.code.data, now=utcnow())
+        except DomainError as error:
+            if error.field != "code":
+                raise
+            form.code.errors.append(error.message)
+        else:
+            session.pop(ENROL_SECRET, None)
+            # The password hash did not change, so the session stays valid.
+            flash(_("Two-step login is on. You will be asked for a code at each login."), "info")
+            return redirect(url_for("accounts.two_factor"))
+    return render_template(
+        "accounts/two_factor.html",
+        enabled=False,
+        form=form,
+        secret=secret,
+        qr=_qr_svg(services.totp_uri(current_user, secret)),
+    ), 200 if not form.errors else 422

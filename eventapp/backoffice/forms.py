@@ -1,0 +1,273 @@
+"""Back-office forms: shape only (lengths, formats, choices). The rules are in the services."""
+
+import re
+from datetime import UTC
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from eventapp.core.i18n import LANGUAGE_NAMES, LANGUAGES, localized
+from eventapp.core.time import BRUSSELS
+from eventapp.events.models import SessionKind
+from eventapp.registration.forms import AUDIENCE_LABELS, RegistrationForm
+
+SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only."))
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def no_control(multiline: bool = False):
+    pattern = _CONTROL_TEXT if multiline else _CONTROL_LINE
+
+    def check(form, field):
+        if field.data and pattern.search(field.data):
+            raise ValidationError(_l("This text contains characters that are not allowed."))
+
+    return check
+
+
+def line(label, max_length: int, *validators, **kwargs):
+    return StringField(label, validators=[*validators, Length(max=max_length), no_control()], **kwargs)
+
+
+def text(label, max_length: int, *validators, **kwargs):
+    return TextAreaField(label, validators=[*validators, Length(max=max_length), no_control(True)], **kwargs)
+
+
+def to_utc(value):
+    """A datetime-local typed in Brussels time, as an aware UTC datetime."""
+    return value.replace(tzinfo=BRUSSELS).astimezone(UTC) if value else None
+
+
+def to_local(value):
+    return value.astimezone(BRUSSELS).replace(tzinfo=None, second=0, microsecond=0) if value else None
+
+
+class MultilingualMixin:
+    """Forms with fields `<name>_<lang>`: `lang_fields(name)` lists them for side-by-side fieldsets."""
+
+    def by_language(self, *names):
+        return [(lang, LANGUAGE_NAMES[lang], [self[f"{name}_{lang}"] for name in names]) for lang in LANGUAGES]
+
+
+class EventForm(MultilingualMixin, FlaskForm):
+    title_fr = line(_l("Title"), 200)
+    title_nl = line(_l("Title"), 200)
+    title_en = line(_l("Title"), 200)
+    summary_fr = text(_l("Summary"), 500)
+    summary_nl = text(_l("Summary"), 500)
+    summary_en = text(_l("Summary"), 500)
+    description_fr = text(_l("Description"), 20000)
+    description_nl = text(_l("Description"), 20000)
+    description_en = text(_l("Description"), 20000)
+    slug = line(_l("Web address"), 120, DataRequired(), SLUG)
+    theme_id = SelectField(_l("Theme"), coerce=int, validators=[InputRequired()])
+    venue_id = SelectField(_l("Venue"), coerce=int, validators=[InputRequired()])
+    starts_at = DateTimeLocalField(_l("Starts"), validators=[InputRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), validators=[InputRequired()])
+    registration_opens_at = DateTimeLocalField(_l("Registration opens"), validators=[Optional()])
+    registration_closes_at = DateTimeLocalField(_l("Registration closes"), validators=[Optional()])
+    capacity = IntegerField(_l("Capacity (seats)"), validators=[InputRequired(), NumberRange(min=0, max=100000)])
+    max_seats_per_registration = IntegerField(
+        _l("Seats per registration, at most"), validators=[InputRequired(), NumberRange(min=1, max=50)], default=4
+    )
+
+    def validate_ends_at(self, field):
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("The end must be after the start."))
+
+    def values(self) -> dict:
+        data = {name: self[name].data or "" for name in ("slug", *self._text_names())}
+        data |= {name: self[name].data for name in ("theme_id", "venue_id", "capacity", "max_seats_per_registration")}
+        for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+            data[name] = to_utc(self[name].data)
+        return data
+
+    @staticmethod
+    def _text_names():
+        return [f"{n}_{lang}" for n in ("title", "summary", "description") for lang in LANGUAGES]
+
+
+class SessionForm(MultilingualMixin, FlaskForm):
+    title_fr = line(_l("Title"), 200)
+    title_nl = line(_l("Title"), 200)
+    title_en = line(_l("Title"), 200)
+    description_fr = text(_l("Description"), 5000)
+    description_nl = text(_l("Description"), 5000)
+    description_en = text(_l("Description"), 5000)
+    slug = line(_l("Short name (for addresses)"), 120, DataRequired(), SLUG)
+    kind = SelectField(_l("Kind"))
+    starts_at = DateTimeLocalField(_l("Starts"), validators=[InputRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), validators=[InputRequired()])
+    room = line(_l("Room"), 120)
+    languages = SelectMultipleField(_l("Languages spoken"), validators=[DataRequired()])
+    capacity = IntegerField(
+        _l("Own capacity (leave empty to share the event's seats)"),
+        validators=[Optional(), NumberRange(min=0, max=100000)],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices set after construction: WTForms 3.3 deprecates tuples passed to the constructor.
+        self.kind.choices = [
+            (SessionKind.PLENARY.value, _l("Plenary")),
+            (SessionKind.WORKSHOP.value, _l("Workshop")),
+            (SessionKind.PARTICIPATORY.value, _l("Participatory session")),
+        ]
+        self.languages.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+
+    def validate_ends_at(self, field):
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("The end must be after the start."))
+
+    def validate_title_fr(self, field):
+        if not any(self[f"title_{lang}"].data for lang in LANGUAGES):
+            raise ValidationError(_l("Give the session a title in at least one language."))
+
+    def values(self) -> dict:
+        data = {f"{n}_{lang}": self[f"{n}_{lang}"].data or "" for n in ("title", "description") for lang in LANGUAGES}
+        data |= {
+            "slug": self.slug.data,
+            "kind": SessionKind(self.kind.data),
+            "room": self.room.data or "",
+            "languages": " ".join(code for code in LANGUAGES if code in self.languages.data),
+            "capacity": self.capacity.data,
+            "starts_at": to_utc(self.starts_at.data),
+            "ends_at": to_utc(self.ends_at.data),
+        }
+        return data
+
+
+class VenueForm(FlaskForm):
+    name = line(_l("Name"), 200, DataRequired())
+    slug = line(_l("Short name (for addresses)"), 80, DataRequired(), SLUG)
+    street = line(_l("Street and number"), 200, DataRequired())
+    postcode = line(_l("Postcode"), 10, DataRequired(), Regexp(r"^\d{4}$", message=_l("Four digits.")))
+    commune_nis = SelectField(_l("Commune"), validators=[DataRequired()])
+    city_fr = line(_l("Locality in French"), 100, DataRequired())
+    city_nl = line(_l("Locality in Dutch"), 100, DataRequired())
+    latitude = DecimalField(_l("Latitude"), places=None, validators=[InputRequired(), NumberRange(min=-90, max=90)])
+    longitude = DecimalField(_l("Longitude"), places=None, validators=[InputRequired(), NumberRange(min=-180, max=180)])
+
+    def values(self) -> dict:
+        data = {
+            name: self[name].data
+            for name in ("name", "slug", "street", "postcode", "commune_nis", "city_fr", "city_nl")
+        }
+        return data | {"latitude": float(self.latitude.data), "longitude": float(self.longitude.data)}
+
+
+class ThemeForm(MultilingualMixin, FlaskForm):
+    slug = line(_l("Short name (for addresses)"), 80, DataRequired(), SLUG)
+    name_fr = line(_l("Name"), 120, DataRequired())
+    name_nl = line(_l("Name"), 120, DataRequired())
+    name_en = line(_l("Name"), 120, DataRequired())
+
+    def values(self) -> dict:
+        return {name: self[name].data for name in ("slug", "name_fr", "name_nl", "name_en")}
+
+
+class CancelForm(FlaskForm):
+    confirm = BooleanField(_l("Yes, cancel it and tell everyone who registered"), validators=[DataRequired()])
+
+
+class MessageForm(MultilingualMixin, FlaskForm):
+    message_id = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
+    subject_fr = line(_l("Subject"), 200)
+    subject_nl = line(_l("Subject"), 200)
+    subject_en = line(_l("Subject"), 200)
+    body_fr = text(_l("Message"), 10000)
+    body_nl = text(_l("Message"), 10000)
+    body_en = text(_l("Message"), 10000)
+    confirmed = BooleanField(_l("People with a seat"), default=True)
+    waitlisted = BooleanField(_l("People on the waiting list"))
+
+    def validate_subject_fr(self, field):
+        if not any(self[f"subject_{lang}"].data for lang in LANGUAGES):
+            raise ValidationError(_l("Write a subject in at least one language."))
+
+    def validate_body_fr(self, field):
+        if not any(self[f"body_{lang}"].data for lang in LANGUAGES):
+            raise ValidationError(_l("Write the message in at least one language."))
+
+    def validate_confirmed(self, field):
+        if not field.data and not self.waitlisted.data:
+            raise ValidationError(_l("Choose who receives the message."))
+
+
+class AttendeeFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Name or email"), validators=[Optional(), Length(max=100), no_control()])
+    status = SelectField(_l("Status"), validators=[Optional()])
+    session = SelectField(_l("Session"), validators=[Optional()])
+    checked_in = SelectField(_l("Checked in"), validators=[Optional()])
+    commune = SelectField(_l("Commune"), validators=[Optional()])
+    audience = SelectField(_l("Audience"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checked_in.choices = [("", _l("All")), ("yes", _l("Checked in")), ("no", _l("Not checked in"))]
+
+
+class OnBehalfForm(RegistrationForm):
+    """The public registration form, worded for an organiser registering someone else."""
+
+    name = StringField(_l("Their full name"), validators=[InputRequired(), Length(max=120), no_control()])
+    language = SelectField(_l("Language of their emails"))
+    audience = SelectField(_l("Audience (optional)"), validators=[Optional()])
+    commune = SelectField(_l("Commune (optional)"), validators=[Optional()])
+    consent = BooleanField(
+        _l("The person was told about the privacy notice and agrees to it."), validators=[InputRequired()]
+    )
+    website = None  # no honeypot: organisers are not bots
+
+    def setup(self, event, lang: str) -> "OnBehalfForm":
+        super().setup(event, lang)
+        self.language.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+        self.audience.choices = [("", _l("Not given"))] + [(a.value, label) for a, label in AUDIENCE_LABELS.items()]
+        return self
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"), validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    role = SelectField(_l("Role"))
+    language = SelectField(_l("Language of their emails"))
+    events = SelectMultipleField(_l("Events they manage"), coerce=int, validators=[Optional()])
+
+    def setup(self, events, lang: str) -> "InviteForm":
+        self.role.choices = [
+            ("organiser", _l("Organiser (only the events chosen below)")),
+            ("admin", _l("Administrator (everything)")),
+        ]
+        self.language.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+        self.events.choices = [(e.id, localized(e, "title", lang).text or e.slug) for e in events]
+        if not self.is_submitted():
+            self.language.data = lang
+        return self

@@ -1,0 +1,425 @@
+"""Reads for the back-office. Each takes the acting user and checks access, like the services."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from eventapp.accounts.models import AuditEntry, EventOrganiser, User
+from eventapp.accounts.permissions import (
+    managed_event_ids,
+    require_admin,
+    require_backoffice_access,
+    require_event_access,
+)
+from eventapp.core.communes import OUTSIDE_BRUSSELS, list_communes
+from eventapp.core.errors import NotFound
+from eventapp.core.outbox import OutboxMessage, OutboxStatus
+from eventapp.core.time import brussels
+from eventapp.events.models import Event, EventStatus, Session, Theme, Venue
+from eventapp.events.queries import Page
+from eventapp.extensions import db
+from eventapp.participation.models import Activity, Participant, Vote
+from eventapp.participation.reports import count_contributions
+from eventapp.registration.models import Audience, Registration, RegistrationSession, RegistrationStatus
+from eventapp.tickets.models import CheckIn
+from eventapp.tickets.queries import count_check_ins
+
+
+def list_managed_events(actor: User) -> list[Event]:
+    """The events the user may manage (all for admins), most recent first."""
+    require_backoffice_access(actor)
+    query = sa.select(Event).options(selectinload(Event.venue)).order_by(Event.starts_at.desc(), Event.id.desc())
+    ids = managed_event_ids(actor)
+    if ids is not None:
+        query = query.where(Event.id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+def get_managed_event(actor: User, slug: str) -> Event:
+    """The event with this slug if the user may manage it: NotFound if none, PermissionDenied if not theirs."""
+    require_backoffice_access(actor)
+    event = db.session.scalar(
+        sa.select(Event).where(Event.slug == slug).options(selectinload(Event.sessions), selectinload(Event.venue))
+    )
+    if event is None:
+        raise NotFound()
+    require_event_access(actor, event.id)
+    return event
+
+
+# ---------------------------------------------------------------- attendees
+
+
+@dataclass(frozen=True)
+class AttendeeFilter:
+    q: str = ""
+    status: str = ""
+    session_id: int | None = None
+    checked_in: str = ""  # "yes", "no" or ""
+    commune: str = ""  # NIS code, "outside", "unknown" or ""
+    audience: str = ""  # Audience value, "unknown" or ""
+
+
+def _attendees_query(event: Event, flt: AttendeeFilter):
+    query = sa.select(Registration).where(Registration.event_id == event.id)
+    if flt.q:
+        pattern = "%" + flt.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Registration.name).like(pattern, escape="\\"),
+                Registration.email.like(pattern, escape="\\"),
+            )
+        )
+    if flt.status:
+        query = query.where(Registration.status == flt.status)
+    if flt.session_id:
+        query = query.where(
+            sa.exists().where(
+                RegistrationSession.registration_id == Registration.id, RegistrationSession.session_id == flt.session_id
+            )
+        )
+    if flt.checked_in == "yes":
+        query = query.where(Registration.checked_in_people > 0)
+    elif flt.checked_in == "no":
+        query = query.where(Registration.checked_in_people == 0)
+    if flt.commune == "unknown":
+        query = query.where(Registration.commune.is_(None))
+    elif flt.commune:
+        query = query.where(Registration.commune == flt.commune)
+    if flt.audience == "unknown":
+        query = query.where(Registration.audience.is_(None))
+    elif flt.audience:
+        query = query.where(Registration.audience == flt.audience)
+    return query
+
+
+def list_attendees(actor: User, event: Event, flt: AttendeeFilter, *, page: int = 1, per_page: int = 50) -> Page:
+    """One page of the event's registrations matching the filter, newest first."""
+    require_event_access(actor, event.id)
+    query = _attendees_query(event, flt)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    page = max(page, 1)
+    items = db.session.scalars(
+        query.options(selectinload(Registration.session_choices).selectinload(RegistrationSession.session))
+        .order_by(Registration.created_at.desc(), Registration.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), page, per_page, total)
+
+
+def count_attendees(actor: User, event: Event, flt: AttendeeFilter) -> int:
+    require_event_access(actor, event.id)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(_attendees_query(event, flt).subquery()))
+
+
+def iter_attendees(actor: User, event: Event, flt: AttendeeFilter) -> Iterator[Registration]:
+    """All matching registrations in registration order, fetched in batches (for exports)."""
+    require_event_access(actor, event.id)
+    query = (
+        _attendees_query(event, flt)
+        .options(selectinload(Registration.session_choices).selectinload(RegistrationSession.session))
+        .order_by(Registration.created_at, Registration.id)
+        .execution_options(yield_per=500)
+    )
+    yield from db.session.scalars(query)
+
+
+def get_registration(actor: User, event: Event, registration_uuid: str) -> Registration:
+    require_event_access(actor, event.id)
+    try:
+        key = UUID(registration_uuid)
+    except ValueError:
+        raise NotFound() from None
+    registration = db.session.scalar(
+        sa.select(Registration).where(Registration.uuid == key, Registration.event_id == event.id)
+    )
+    if registration is None:
+        raise NotFound()
+    return registration
+
+
+def get_session(actor: User, event: Event, session_slug: str) -> Session:
+    require_event_access(actor, event.id)
+    session = db.session.scalar(sa.select(Session).where(Session.event_id == event.id, Session.slug == session_slug))
+    if session is None:
+        raise NotFound()
+    return session
+
+
+# ---------------------------------------------------------------- venues, themes, audit
+
+
+def list_venues(actor: User) -> list[Venue]:
+    require_admin(actor)
+    return list(db.session.scalars(sa.select(Venue).order_by(Venue.name)))
+
+
+def get_venue(actor: User, slug: str) -> Venue:
+    require_admin(actor)
+    venue = db.session.scalar(sa.select(Venue).where(Venue.slug == slug))
+    if venue is None:
+        raise NotFound()
+    return venue
+
+
+def list_venue_choices(actor: User) -> list[Venue]:
+    """Venues to pick from in the event form (organisers may move their event)."""
+    require_backoffice_access(actor)
+    return list(db.session.scalars(sa.select(Venue).order_by(Venue.name)))
+
+
+def list_themes(actor: User) -> list[Theme]:
+    require_backoffice_access(actor)
+    return list(db.session.scalars(sa.select(Theme).order_by(Theme.slug)))
+
+
+def get_theme(actor: User, slug: str) -> Theme:
+    require_admin(actor)
+    theme = db.session.scalar(sa.select(Theme).where(Theme.slug == slug))
+    if theme is None:
+        raise NotFound()
+    return theme
+
+
+def list_audit(actor: User, *, page: int = 1, per_page: int = 50, event_id: int | None = None) -> Page:
+    require_admin(actor)
+    query = sa.select(AuditEntry)
+    if event_id:
+        query = query.where(AuditEntry.event_id == event_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    page = max(page, 1)
+    items = db.session.scalars(
+        query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), page, per_page, total)
+
+
+# ---------------------------------------------------------------- messages
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    message_id: str
+    sent_at: datetime
+    sender: str
+    subjects: dict
+    recipients: int
+    delivery: dict  # {"pending": n, "sent": n, "failed": n}
+
+
+def list_messages(actor: User, event: Event) -> list[SentMessage]:
+    """Messages sent to the event's attendees, newest first, with delivery counts from the outbox."""
+    require_event_access(actor, event.id)
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.event_id == event.id, AuditEntry.action == "event.message_sent")
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    ).all()
+    counts: dict[str, dict] = {}
+    if entries:
+        rows = db.session.execute(
+            sa.select(OutboxMessage.dedupe_key, OutboxMessage.status).where(
+                OutboxMessage.event_id == event.id, OutboxMessage.kind == "events.message"
+            )
+        )
+        for dedupe_key, status in rows:
+            message_id = (dedupe_key or "").split(":")[1] if dedupe_key and dedupe_key.count(":") >= 2 else ""
+            bucket = counts.setdefault(message_id, {s.value: 0 for s in OutboxStatus})
+            bucket[status.value] += 1
+    return [
+        SentMessage(
+            message_id=entry.target,
+            sent_at=entry.created_at,
+            sender=entry.actor_email,
+            subjects=(entry.details or {}).get("subjects", {}),
+            recipients=(entry.details or {}).get("recipients", 0),
+            delivery=counts.get(entry.target, {s.value: 0 for s in OutboxStatus}),
+        )
+        for entry in entries
+    ]
+
+
+# ---------------------------------------------------------------- dashboard figures
+
+
+@dataclass
+class EventFigures:
+    capacity: int
+    seats_taken: int
+    seats_waiting: int
+    confirmed: int
+    waitlisted: int
+    cancelled: int
+    checked_in_people: int
+    expected_people: int
+    by_day: list[tuple[date, int]] = field(default_factory=list)  # cumulative registrations per Brussels day
+    by_commune: list[tuple[str, str, int]] = field(default_factory=list)  # (key, label, people)
+    by_audience: list[tuple[str, str, int]] = field(default_factory=list)
+    gates: dict[str, int] = field(default_factory=dict)  # people admitted per gate
+    arrivals: list[tuple[datetime, int]] = field(default_factory=list)  # people per quarter hour (Brussels)
+    participants: int = 0  # people who joined a participatory session
+    contributions: int = 0  # published ideas and questions
+    votes: int = 0  # poll and survey answers (a facilitator's show of hands counts its weight)
+
+    def live(self) -> dict:
+        return {
+            "capacity": self.capacity,
+            "seats_taken": self.seats_taken,
+            "seats_waiting": self.seats_waiting,
+            "checked_in_people": self.checked_in_people,
+            "expected_people": self.expected_people,
+            "participants": self.participants,
+            "contributions": self.contributions,
+            "votes": self.votes,
+        } | {f"gate:{gate}": people for gate, people in self.gates.items()}
+
+
+def _people_by(column, event_ids: list[int]) -> dict:
+    rows = db.session.execute(
+        sa.select(column, sa.func.coalesce(sa.func.sum(Registration.seats), 0))
+        .where(Registration.event_id.in_(event_ids), Registration.status != RegistrationStatus.CANCELLED)
+        .group_by(column)
+    )
+    return {key: int(total) for key, total in rows}
+
+
+def _figures(events: list[Event], lang: str, *, with_timeline: bool) -> EventFigures:
+    ids = [e.id for e in events]
+    by_status = dict(
+        db.session.execute(
+            sa.select(Registration.status, sa.func.count())
+            .where(Registration.event_id.in_(ids))
+            .group_by(Registration.status)
+        ).all()
+    )
+    checked_in = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Registration.checked_in_people), 0)).where(
+            Registration.event_id.in_(ids), Registration.status == RegistrationStatus.CONFIRMED
+        )
+    )
+    figures = EventFigures(
+        capacity=sum(e.capacity for e in events),
+        seats_taken=sum(e.seats_taken for e in events),
+        seats_waiting=sum(e.seats_waiting for e in events),
+        confirmed=by_status.get(RegistrationStatus.CONFIRMED, 0),
+        waitlisted=by_status.get(RegistrationStatus.WAITLISTED, 0),
+        cancelled=by_status.get(RegistrationStatus.CANCELLED, 0),
+        checked_in_people=int(checked_in or 0),
+        expected_people=sum(e.seats_taken for e in events),
+    )
+    communes = _people_by(Registration.commune, ids)
+    figures.by_commune = [(c.nis_code, c.name(lang), communes.get(c.nis_code, 0)) for c in list_communes()]
+    figures.by_commune.append((OUTSIDE_BRUSSELS, str(_("Outside Brussels")), communes.get(OUTSIDE_BRUSSELS, 0)))
+    figures.by_commune.append(("unknown", str(_("Not given")), communes.get(None, 0)))
+    audiences = _people_by(Registration.audience, ids)
+    figures.by_audience = [(a.value, str(AUDIENCE_LABELS[a]), audiences.get(a, 0)) for a in Audience]
+    figures.by_audience.append(("unknown", str(_("Not given")), audiences.get(None, 0)))
+    if with_timeline:
+        created = db.session.scalars(
+            sa.select(Registration.created_at).where(Registration.event_id.in_(ids)).order_by(Registration.created_at)
+        )
+        per_day: dict[date, int] = {}
+        for moment in created:
+            day = brussels(moment).date()
+            per_day[day] = per_day.get(day, 0) + 1
+        running = 0
+        for day in sorted(per_day):
+            running += per_day[day]
+            figures.by_day.append((day, running))
+    return figures
+
+
+def _arrivals(event: Event) -> list[tuple[datetime, int]]:
+    """People admitted per quarter hour (Brussels time), from the first arrival to the last."""
+    rows = db.session.execute(
+        sa.select(CheckIn.scanned_at, CheckIn.people).where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
+    )
+    slots: dict[datetime, int] = {}
+    for scanned_at, people in rows:
+        local = brussels(scanned_at)
+        slot = local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
+        slots[slot] = slots.get(slot, 0) + people
+    if not slots:
+        return []
+    result, slot, last = [], min(slots), max(slots)
+    while slot <= last:
+        result.append((slot, slots.get(slot, 0)))
+        slot += timedelta(minutes=15)
+    return result
+
+
+def event_figures(actor: User, event: Event, lang: str, *, with_timeline: bool = True) -> EventFigures:
+    """Registrations, seats, reach and the door of one event (arrivals per gate come from check-ins)."""
+    require_event_access(actor, event.id)
+    figures = _figures([event], lang, with_timeline=with_timeline)
+    door = count_check_ins(event)
+    figures.checked_in_people, figures.expected_people, figures.gates = door.checked_in, door.expected, door.gates
+    in_event = Session.event_id == event.id
+    figures.participants = db.session.scalar(
+        sa.select(sa.func.count(Participant.id)).join(Session, Session.id == Participant.session_id).where(in_event)
+    )
+    figures.contributions = count_contributions(event)
+    figures.votes = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Vote.weight), 0))
+        .join(Activity, Activity.id == Vote.activity_id)
+        .join(Session, Session.id == Activity.session_id)
+        .where(in_event)
+    )
+    if with_timeline:
+        figures.arrivals = _arrivals(event)
+    return figures
+
+
+def series_figures(actor: User, lang: str) -> tuple[EventFigures, list[tuple[Event, EventFigures]]]:
+    """Totals over every published or cancelled event, and one line per event (admins only)."""
+    require_admin(actor)
+    events = list(
+        db.session.scalars(sa.select(Event).where(Event.status != EventStatus.DRAFT).order_by(Event.starts_at))
+    )
+    rows = [(event, _figures([event], lang, with_timeline=False)) for event in events]
+    return _figures(events, lang, with_timeline=True), rows
+
+
+AUDIENCE_LABELS = {
+    Audience.RESIDENT: _l("Residents"),
+    Audience.CIVIL_SOCIETY: _l("Civil society"),
+    Audience.BUSINESS: _l("Businesses"),
+    Audience.PROFESSIONAL: _l("Education and culture professionals"),
+    Audience.OTHER: _l("Other"),
+}
+STATUS_LABELS = {
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.WAITLISTED: _l("Waiting list"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+# ---------------------------------------------------------------- accounts
+
+
+@dataclass(frozen=True)
+class Account:
+    user: User
+    events: list[Event]
+
+
+def list_accounts(actor: User) -> list[Account]:
+    """Every back-office account with the events it manages (admins only)."""
+    require_admin(actor)
+    users = db.session.scalars(sa.select(User).order_by(User.email)).all()
+    pairs = db.session.execute(
+        sa.select(EventOrganiser.user_id, Event)
+        .join(Event, Event.id == EventOrganiser.event_id)
+        .order_by(Event.starts_at)
+    ).all()
+    by_user: dict[int, list[Event]] = {}
+    for user_id, event in pairs:
+        by_user.setdefault(user_id, []).append(event)
+    return [Account(user, by_user.get(user.id, [])) for user in users]

@@ -1,0 +1,96 @@
+"""What an organiser does to one registration from the back-office.
+
+No rules of its own: each function checks that the acting user manages the event, calls the
+service of the domain that owns the change (registration, tickets) and writes the audit entry,
+all in the caller's transaction (nothing here commits).
+"""
+
+import secrets
+from datetime import datetime
+
+from eventapp.accounts.models import User
+from eventapp.accounts.permissions import require_event_access
+from eventapp.accounts.services import record_audit
+from eventapp.events.models import Event
+from eventapp.registration import services as registration_services
+from eventapp.registration.models import Registration
+from eventapp.registration.services import RegistrationData, RegistrationOutcome
+from eventapp.registration.tokens import ticket_code
+from eventapp.tickets import services as tickets_services
+from eventapp.tickets.services import CheckInResult
+
+
+def register_on_behalf(
+    actor: User, event: Event, data: RegistrationData, *, key: str, now: datetime, privacy_version: str
+) -> RegistrationOutcome:
+    """Register someone who asked the organiser (phone, email, at the door): same rules as online.
+
+    Raises PermissionDenied, and whatever `registration.services.register` raises.
+    """
+    require_event_access(actor, event.id)
+    outcome = registration_services.register(event, data, key=key, now=now, privacy_version=privacy_version)
+    record_audit(
+        actor,
+        "attendee.registered",
+        now=now,
+        event_id=event.id,
+        target=outcome.registration.email,
+        details={"status": str(outcome.status), "seats": outcome.registration.seats, "existing": outcome.existing},
+    )
+    return outcome
+
+
+def cancel_registration(actor: User, registration: Registration, *, key: str, now: datetime) -> list[Registration]:
+    """Cancel on the person's behalf (also after the start); the freed seats go to the waiting list."""
+    require_event_access(actor, registration.event_id)
+    promoted = registration_services.cancel(registration, key=key, now=now, actor=actor)
+    record_audit(
+        actor,
+        "attendee.cancelled",
+        now=now,
+        event_id=registration.event_id,
+        target=registration.email,
+        details={"promoted": len(promoted)},
+    )
+    return promoted
+
+
+def resend_ticket(actor: User, registration: Registration, *, key: str, now: datetime) -> bool:
+    """Send the ticket (or waiting-list) email again; False if one went out in the last minutes."""
+    require_event_access(actor, registration.event_id)
+    sent = registration_services.resend_ticket(registration, key=key, now=now)
+    record_audit(
+        actor,
+        "attendee.ticket_resent",
+        now=now,
+        event_id=registration.event_id,
+        target=registration.email,
+        details={"sent": sent},
+    )
+    return sent
+
+
+def check_in_by_hand(actor: User, registration: Registration, *, key: str, now: datetime) -> CheckInResult:
+    """Admit all remaining people of a registration without scanning (forgotten phone, list at the door).
+
+    The tickets domain judges it exactly like a scan at the "Back-office" gate; the verdict is returned.
+    """
+    require_event_access(actor, registration.event_id)
+    result = tickets_services.check_in(
+        ticket_code(key, registration.secret_seed),
+        scanner=None,
+        event=registration.event,
+        gate=None,
+        scan_id=secrets.token_urlsafe(16),
+        key=key,
+        now=now,
+    )
+    record_audit(
+        actor,
+        "attendee.checked_in",
+        now=now,
+        event_id=registration.event_id,
+        target=registration.email,
+        details={"result": str(result.status), "people": result.people},
+    )
+    return result

@@ -1,0 +1,121 @@
+from datetime import timedelta
+
+import pyotp
+import pytest
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+
+from eventapp.accounts import services
+from eventapp.accounts.models import AuditEntry, PasswordResetToken, Role
+from eventapp.accounts.passwords import verify_password
+from eventapp.accounts.services import LoginOutcome
+from eventapp.core.errors import Conflict, InvalidState, NotFound
+from eventapp.core.outbox import OutboxMessage
+from eventapp.extensions import db
+from tests.accounts.factories import PASSWORD, make_admin, make_user
+from tests.factories import NOW
+
+
+def test_create_user_hashes_with_argon2_and_refuses_duplicates(app_ctx):
+    user = services.create_user("Admin@Example.org ", "a long enough password", role=Role.ADMIN, now=NOW)
+    assert user.email == "admin@example.org"
+    assert user.password_hash.startswith("$argon2id$")
+    assert verify_password(user.password_hash, "a long enough password")
+    with pytest.raises(Conflict):
+        services.create_user("admin@example.org", "another long password", role=Role.ADMIN, now=NOW)
+
+
+def test_short_password_is_refused(app_ctx):
+    with pytest.raises(InvalidState):
+        services.create_user("a@example.org", "short", role=Role.ADMIN, now=NOW)
+
+
+def test_authenticate_ok_and_wrong(app_ctx):
+    user = make_user()
+    assert services.authenticate(user.email.upper(), PASSWORD, now=NOW) == (LoginOutcome.OK, user)
+    assert user.last_login_at == NOW
+    assert services.authenticate(user.email, "wrong", now=NOW) == (LoginOutcome.INVALID, None)
+    assert services.authenticate("nobody@example.org", PASSWORD, now=NOW) == (LoginOutcome.INVALID, None)
+    assert user.failed_logins == 1
+
+
+def test_inactive_user_cannot_log_in(app_ctx):
+    user = make_user(active=False)
+    assert services.authenticate(user.email, PASSWORD, now=NOW)[0] == LoginOutcome.INVALID
+
+
+def test_lockout_after_repeated_failures_even_with_the_right_password(app_ctx):
+    user = make_user()
+    outcomes = [services.authenticate(user.email, "wrong", now=NOW)[0] for _ in range(services.MAX_FAILED_LOGINS)]
+    assert outcomes[-1] == LoginOutcome.LOCKED and set(outcomes[:-1]) == {LoginOutcome.INVALID}
+    assert user.locked_until == NOW + services.LOCKOUT
+    assert services.authenticate(user.email, PASSWORD, now=NOW + timedelta(minutes=1))[0] == LoginOutcome.LOCKED
+    later = NOW + services.LOCKOUT + timedelta(seconds=1)
+    assert services.authenticate(user.email, PASSWORD, now=later)[0] == LoginOutcome.OK
+    assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "user.locked")) is not None
+
+
+def test_old_parameters_are_rehashed_at_login(app_ctx):
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    user = make_user(password_hash=weak)
+    assert services.authenticate(user.email, PASSWORD, now=NOW)[0] == LoginOutcome.OK
+    assert user.password_hash != weak and verify_password(user.password_hash, PASSWORD)
+    assert "m=65536" in user.password_hash
+
+
+def test_totp_second_step(app_ctx):
+    secret = pyotp.random_base32()
+    user = make_admin(totp_secret=secret)
+    assert services.authenticate(user.email, PASSWORD, now=NOW) == (LoginOutcome.NEEDS_TOTP, user)
+    assert user.last_login_at is None
+    assert services.verify_totp(user, "000000" if pyotp.TOTP(secret).at(NOW) != "000000" else "111111", now=NOW) == (
+        LoginOutcome.INVALID
+    )
+    assert services.verify_totp(user, pyotp.TOTP(secret).at(NOW), now=NOW) == LoginOutcome.OK
+    assert user.last_login_at == NOW
+
+
+def test_enable_totp_needs_a_right_code(app_ctx):
+    user = make_admin()
+    secret = services.new_totp_secret()
+    with pytest.raises(InvalidState):
+        services.enable_totp(user, secret, "12345" + ("6" if pyotp.TOTP(secret).at(NOW) != "123456" else "7"), now=NOW)
+    assert user.totp_secret is None
+    services.enable_totp(user, secret, pyotp.TOTP(secret).at(NOW), now=NOW)
+    assert user.totp_secret == secret
+    assert services.totp_uri(user, secret).startswith("otpauth://totp/Smart%20City%20Events:")
+
+
+def _reset_link_token(user) -> str:
+    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == user.email))
+    assert message.kind == "accounts.password_reset"
+    url = next(word for word in message.body_text.split() if "/admin/password/reset/" in word)
+    return url.rsplit("/", 1)[1]
+
+
+def test_password_reset_is_single_use_and_stores_a_digest(app_ctx):
+    user = make_user(locked_until=NOW + timedelta(minutes=5))
+    services.request_password_reset(user.email, now=NOW, base_url="http://events.test")
+    token = _reset_link_token(user)
+    row = db.session.scalar(sa.select(PasswordResetToken))
+    assert row.digest != token and len(row.digest) == 64
+    old_marker = user.session_marker
+    services.reset_password(token, "a brand new password", now=NOW + timedelta(minutes=10))
+    assert verify_password(user.password_hash, "a brand new password")
+    assert user.locked_until is None
+    assert user.session_marker != old_marker  # other sessions end
+    with pytest.raises(NotFound):
+        services.reset_password(token, "yet another password", now=NOW + timedelta(minutes=11))
+
+
+def test_password_reset_link_expires(app_ctx):
+    user = make_user()
+    services.request_password_reset(user.email, now=NOW, base_url="http://events.test")
+    token = _reset_link_token(user)
+    with pytest.raises(NotFound):
+        services.reset_password(token, "a brand new password", now=NOW + services.RESET_TOKEN_LIFETIME)
+
+
+def test_password_reset_for_unknown_email_writes_nothing(app_ctx):
+    services.request_password_reset("nobody@example.org", now=NOW, base_url="http://events.test")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0

@@ -1,0 +1,133 @@
+import re
+
+import pyotp
+import pytest
+import sqlalchemy as sa
+
+from eventapp import create_app
+from eventapp.accounts.models import User
+from eventapp.core.outbox import OutboxMessage
+from eventapp.extensions import db, limiter
+from tests.accounts.factories import PASSWORD, login, make_admin, make_user
+from tests.factories import make_event
+
+
+def test_login_page_renders_in_three_languages(client):
+    for lang, text in (("fr", "Mot de passe"), ("nl", "Wachtwoord"), ("en", "Password")):
+        html = client.get(f"/admin/login?lang={lang}").get_data(as_text=True)
+        assert text in html and 'autocomplete="current-password"' in html
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/admin/login?next=")
+
+
+def test_login_then_logout_by_post_only(client):
+    admin = make_admin()
+    response = login(client, admin)
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/logout").status_code == 405
+    assert client.post("/admin/logout").status_code == 302
+    assert client.get("/admin/").status_code == 302
+
+
+def test_wrong_password_shows_one_message_for_both_cases(client):
+    user = make_user(events=[make_event()])
+    wrong = client.post("/admin/login?lang=en", data={"email": user.email, "password": "nope"})
+    unknown = client.post("/admin/login?lang=en", data={"email": "x@example.org", "password": "nope"})
+    assert wrong.status_code == unknown.status_code == 422
+    assert "The email address or the password is not right." in wrong.get_data(as_text=True)
+    assert "The email address or the password is not right." in unknown.get_data(as_text=True)
+
+
+def test_login_next_is_not_an_open_redirect(client):
+    admin = make_admin()
+    response = client.post(
+        "/admin/login?next=https://evil.example/admin", data={"email": admin.email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_locked_account_is_told_so(client):
+    email = make_user(events=[make_event()]).email
+    for _ in range(5):
+        response = client.post("/admin/login?lang=en", data={"email": email, "password": "nope"})
+    assert "locked" in response.get_data(as_text=True)
+    assert login(client, email).status_code == 422  # even the right password
+
+
+def test_password_change_ends_other_sessions(client, app):
+    user = make_user(events=[make_event()])
+    email = user.email
+    login(client, user)
+    assert client.get("/admin/").status_code == 200
+    db.session.execute(sa.update(User).where(User.email == email).values(password_hash="$argon2id$changed"))
+    assert client.get("/admin/").status_code == 302
+
+
+def test_forgot_and_reset_password_through_the_pages(client):
+    email = make_user(events=[make_event()]).email
+    response = client.post("/admin/password/forgot", data={"email": email})
+    assert response.status_code == 302
+    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == email))
+    path = re.search(r"http://events\.test(/admin/password/reset/\S+)", message.body_text).group(1)
+    assert client.get(path).status_code == 200
+    mismatch = client.post(path, data={"password": "a fresh new password", "confirm": "something else"})
+    assert mismatch.status_code == 422
+    assert (
+        client.post(path, data={"password": "a fresh new password", "confirm": "a fresh new password"}).status_code
+        == 302
+    )
+    assert client.get(path).status_code == 404  # single use
+    assert login(client, email, "a fresh new password").status_code == 302
+
+
+def test_forgot_password_for_unknown_email_looks_the_same(client):
+    response = client.post("/admin/password/forgot", data={"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_two_factor_enrolment_and_login(client):
+    admin = make_admin()
+    admin_id, email = admin.id, admin.email
+    login(client, admin)
+    html = client.get("/admin/account/two-factor?lang=en").get_data(as_text=True)
+    assert "<svg" in html
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', html).group(1)
+    assert client.post("/admin/account/two-factor", data={"code": pyotp.TOTP(secret).now()}).status_code == 302
+    assert db.session.get(User, admin_id).totp_secret == secret
+    client.post("/admin/logout")
+    response = login(client, email)
+    assert response.headers["Location"].startswith("/admin/login/two-factor")
+    assert client.get("/admin/").status_code == 302  # not logged in yet
+    assert client.post("/admin/login/two-factor", data={"code": pyotp.TOTP(secret).now()}).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_two_factor_page_is_for_admins_only(client):
+    organiser = make_user(events=[make_event()])
+    login(client, organiser)
+    assert client.get("/admin/account/two-factor").status_code == 403
+
+
+@pytest.fixture
+def limited_client(app, monkeypatch):
+    """An app with rate limits on (the test config turns them off). Flask-Limiter keeps its on/off
+    switch on the shared extension object, so it is put back afterwards for the other tests."""
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)
+    limited = create_app(
+        "testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=True
+    )
+    return limited.test_client()
+
+
+def test_login_is_rate_limited(limited_client):
+    statuses = [
+        limited_client.post("/admin/login", data={"email": "x@example.org", "password": "nope"}).status_code
+        for _ in range(11)
+    ]
+    assert statuses[:10] == [422] * 10 and statuses[10] == 429

@@ -1,0 +1,91 @@
+"""Light pages for cheap phones: public pages work without JavaScript, weigh under 150 kB with their
+CSS and JS, and their images have a text alternative."""
+
+import re
+
+import pytest
+
+from tests.browser.site import PAGES, new_context
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.no_db_isolation]
+
+BUDGET = 150 * 1024
+PUBLIC = [spec for spec in PAGES if spec.public and spec.who == "anonymous"]
+
+
+@pytest.mark.parametrize("spec", PUBLIC, ids=lambda s: s.name)
+def test_public_page_weighs_under_150_kb_and_images_have_alt(browser, site, spec):
+    """Every byte a first visit downloads (HTML, CSS, JS, images, service worker), as sent on the wire."""
+    server, values = site
+    context = new_context(browser, server.url, values, lang="fr", width="phone")
+    try:
+        page = context.new_page()
+        responses = []
+        page.on("requestfinished", lambda request: responses.append(request))
+        page.goto(spec.url(server.url, values))
+        page.wait_for_load_state("networkidle")
+        sizes = {r.url: r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in responses}
+        total = sum(sizes.values())
+        assert total < BUDGET, f"{spec.name}: {total} bytes: {sorted(sizes.items(), key=lambda kv: -kv[1])[:5]}"
+        assert page.locator("img:not([alt])").count() == 0
+        assert page.locator("svg:not([aria-hidden=true]):not([role=img])").count() == 0
+    finally:
+        context.close()
+
+
+def _no_js(browser, site, lang="fr"):
+    server, values = site
+    return new_context(browser, server.url, values, lang=lang, width="phone", java_script_enabled=False)
+
+
+def test_catalogue_filter_and_event_page_work_without_javascript(browser, site):
+    server, values = site
+    context = _no_js(browser, site)
+    try:
+        page = context.new_page()
+        page.goto(server.url)
+        page.select_option("#theme", values["theme"])
+        with page.expect_navigation():
+            page.click(".filters button[type=submit]")
+        assert f"theme={values['theme']}" in page.url
+        assert page.locator(".event-card").count() >= 1
+        with page.expect_navigation():
+            page.click(f'.event-card h3 a[href="/events/{values["event"]}"]')
+        assert page.locator("h1").inner_text()
+        assert page.locator("#register form, .registration-form").count() == 1
+    finally:
+        context.close()
+
+
+def test_registration_works_without_javascript(browser, site):
+    server, values = site
+    context = _no_js(browser, site, lang="nl")
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/events/{values['event']}")
+        page.fill("#name", "Zonder Script")
+        page.fill("#email", "zonder.script@example.org")
+        page.check("#consent")
+        with page.expect_navigation():
+            page.click(".registration-form button[type=submit]")
+        assert re.search(r"/registered/", page.url)
+        with page.expect_navigation():
+            page.click('main a[href^="/tickets/"]')
+        assert page.locator(".ticket-qr svg").count() == 1  # the QR is server-rendered SVG
+    finally:
+        context.close()
+
+
+def test_taking_part_works_without_javascript(browser, site):
+    server, values = site
+    context = _no_js(browser, site, lang="en")
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/join/{values['room']}")
+        assert "/participate/" in page.url
+        page.locator("form:has(input[type=radio]) input[type=radio]").first.check()
+        with page.expect_navigation():
+            page.click("form:has(input[type=radio]) button[type=submit]")
+        assert page.locator(".flashes[role=status]").count() == 1
+    finally:
+        context.close()
