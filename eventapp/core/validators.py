@@ -2,6 +2,9 @@
 
 from wtforms.validators import NumberRange, ValidationError
 
+# WTForms' own message (translated by WTForms' catalogs), in a variable so Babel does not extract it.
+_DEFAULT_MESSAGE = "Number must be between %(min)s and %(max)s."
+
 
 class BoundedNumberRange(NumberRange):
     """WTForms' NumberRange, refusing (not crashing on) integers too large for a float.
@@ -12,6 +15,7 @@ class BoundedNumberRange(NumberRange):
 
     def __call__(self, form, field):
         if isinstance(field.data, int) and abs(field.data) > 10**15:
-            message = self.message or field.gettext("Number must be between %(min)s and %(max)s.")
-            raise ValidationError(message % {"min": self.min, "max": self.max} if self.message is None else message)
+            if self.message is not None:
+                raise ValidationError(self.message)
+            raise ValidationError(field.gettext(_DEFAULT_MESSAGE) % {"min": self.min, "max": self.max})
         super().__call__(form, field)
