@@ -62,10 +62,16 @@ STYLE_ATTRIBUTE = re.compile(r"\sstyle\s*=", re.I)
 EVENT_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
 
 
-@pytest.mark.parametrize("template", sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html")))
+# Emails are not served under the CSP (mail clients need inline styles).
+PAGE_TEMPLATES = sorted(
+    p.relative_to(TEMPLATES).as_posix()
+    for p in TEMPLATES.rglob("*.html")
+    if p.relative_to(TEMPLATES).parts[0] != "emails"
+)
+
+
+@pytest.mark.parametrize("template", PAGE_TEMPLATES)
 def test_no_template_holds_inline_script_style_or_handler(template):
-    if template.startswith("emails/"):
-        pytest.skip("emails are not served under the CSP (mail clients need inline styles)")
     text = (TEMPLATES / template).read_text(encoding="utf-8")
     assert not SCRIPT_WITHOUT_SRC.search(text)
     assert not STYLE_ATTRIBUTE.search(text)
