@@ -27,6 +27,8 @@ class Config:
     # Absolute URLs in emails and calendar feeds are built from this, never from the request Host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    # Off only for load tests (bench/): every state-changing form carries a CSRF token.
+    WTF_CSRF_ENABLED = _env_bool("WTF_CSRF_ENABLED", True)
     WTF_CSRF_TIME_LIMIT = None  # a registration form left open over lunch must still submit
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
@@ -56,6 +58,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     PRIVACY_NOTICE_VERSION = "2026-11"
     RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "90"))
+    # Seconds a worker reuses a public feed's fingerprint (a change shows in a feed that much later).
+    FEED_STATE_TTL = float(os.environ.get("FEED_STATE_TTL", "10"))
 
 
 class DevelopmentConfig(Config):
@@ -68,10 +72,12 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
-    RATELIMIT_ENABLED = False
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Off, in memory, unless a scale-out test starts gunicorn with a shared Redis (tests/production).
+    RATELIMIT_ENABLED = _env_bool("TEST_RATELIMIT_ENABLED", False)
+    RATELIMIT_STORAGE_URI = os.environ.get("TEST_REDIS_URL") or "memory://"
     MAIL_DEV_MAILBOX = False
     PUBLIC_BASE_URL = "http://events.test"
+    FEED_STATE_TTL = 0
 
 
 class ProductionConfig(Config):
@@ -80,6 +86,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    # Errors and logs never show statement parameters (emails, names, token digests).
+    SQLALCHEMY_ENGINE_OPTIONS = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "hide_parameters": True}
 
     @classmethod
     def validate(cls, config: dict) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import CLIENTS, DURATION, GUNICORN_WORKERS, Gunicorn, machine, wrk
-from bench.scenarios import SCENARIOS, prepare_database
+from bench.scenarios import SCENARIOS, SECRET_KEY, prepare_database
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -22,6 +22,7 @@ def main() -> int:
     backends = [("sqlite", None)]
     if os.environ.get("BENCH_POSTGRES_URL"):
         backends.append(("postgresql", os.environ["BENCH_POSTGRES_URL"]))
+    load_before = os.getloadavg()
     floor_server = Gunicorn("bench.hello:app")
     try:
         floor = wrk(floor_server.url + "/")
@@ -33,7 +34,7 @@ def main() -> int:
         database_url, context = prepare_database(backend, url)
         env = {
             "FLASK_CONFIG": "production",
-            "SECRET_KEY": "bench-" + "x" * 40,
+            "SECRET_KEY": SECRET_KEY,
             "DATABASE_URL": database_url,
             "RATELIMIT_ENABLED": "false",
             "LOG_FORMAT": "text",
@@ -53,23 +54,27 @@ def main() -> int:
         finally:
             server.stop()
         rows.append((backend, None, rss, None))
-    write_results(floor, floor_rss, rows)
+    write_results(floor, floor_rss, rows, (load_before, os.getloadavg()))
     return 0
 
 
-def write_results(floor, floor_rss, rows) -> None:
+def write_results(floor, floor_rss, rows, loads) -> None:
     lines = [
         "# Benchmark results",
         "",
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- machine: {machine()}",
+        "- load average (1, 5, 15 min) before / after the run: "
+        + " / ".join(", ".join(f"{x:.2f}" for x in load) for load in loads)
+        + " — other processes share the cores, so compare ratios, not absolute figures",
         f"- gunicorn: {GUNICORN_WORKERS} sync workers; load: wrk, {CLIENTS} connections, {DURATION} per scenario",
         f"- floor (minimal Flask hello world, same gunicorn settings): **{floor.requests_per_s:.0f} req/s**, "
         f"p50 {floor.p50_ms:.2f} ms, p99 {floor.p99_ms:.2f} ms, "
         f"worker RSS {', '.join(f'{m:.0f}' for m in floor_rss)} MB",
         "",
-        "| backend | scenario | req/s | ratio to floor | target | p50 ms | p99 ms | errors | checks |",
-        "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | --- |",
+        "| backend | scenario | req/s | ratio to floor | target | reference system "
+        "| p50 ms | p99 ms | errors | checks |",
+        "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |",
     ]
     memory = []
     for backend, scenario, result, checks in rows:
@@ -82,9 +87,19 @@ def write_results(floor, floor_rss, rows) -> None:
         ratio = result.requests_per_s / floor.requests_per_s
         lines.append(
             f"| {backend} | {scenario.name} | {result.requests_per_s:.0f} | {ratio:.3f} | {scenario.target} | "
+            f"{scenario.reference or '—'} | "
             f"{result.p50_ms:.1f} | {result.p99_ms:.1f} | {result.errors} | {checks} |"
         )
-    lines += ["", "## Memory", "", *memory, ""]
+    lines += [
+        "",
+        "The reference column is the best-known open-source ticketing system, run the same way (2 workers,",
+        "8 clients, ratio to its own hello-world floor): about 0.01 for a check-in and 0.006 for its event page.",
+        "",
+        "## Memory",
+        "",
+        *memory,
+        "",
+    ]
     (RESULTS / "latest.md").write_text("\n".join(lines), encoding="utf-8")
     (RESULTS / "latest.json").write_text(
         json.dumps(

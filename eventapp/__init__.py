@@ -94,9 +94,10 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from eventapp.accounts.cli import users_cli
     from eventapp.core.outbox_cli import outbox_cli
+    from eventapp.core.retention_cli import retention_cli
     from eventapp.events.cli import demo_cli
     from eventapp.registration.cli import registrations_cli, reminders_cli
     from eventapp.tickets.cli import scanners_cli
 
-    for command in (demo_cli, outbox_cli, reminders_cli, registrations_cli, scanners_cli, users_cli):
+    for command in (demo_cli, outbox_cli, reminders_cli, registrations_cli, retention_cli, scanners_cli, users_cli):
         app.cli.add_command(command)

@@ -5,6 +5,7 @@ entry never goes stale: a change gives another key. Bounded, so the memory a wor
 """
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -38,3 +39,29 @@ class BuildCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+class TTLCache:
+    """Values computed at most once every `ttl` seconds per key, per process (for cheap-but-not-free
+    fingerprints polled far more often than they change). ttl=0 computes every time."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self._entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def get_or_compute(self, key: str, ttl: float, compute: Callable[[], object]) -> object:
+        if ttl <= 0:
+            return compute()
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and now - entry[0] < ttl:
+                return entry[1]
+        value = compute()
+        with self._lock:
+            self._entries[key] = (now, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return value

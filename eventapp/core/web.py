@@ -3,8 +3,10 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_time
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from eventapp.core.errors import DomainError
@@ -17,6 +19,20 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; media-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+# The database is unreachable or restarting: a transient condition, answered 503 with Retry-After
+# (pool_pre_ping then replaces the dead connections on the next request), never a 500.
+DATABASE_UNAVAILABLE = (
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    sa.exc.DisconnectionError,
+    sa.exc.TimeoutError,  # pool exhausted
+)
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_MESSAGE = _l("The service is briefly unavailable. Nothing was saved: please try again in a moment.")
+CSRF_MESSAGE = _l("This form has expired or did not come from this site. Reload the page and send it again.")
+MESSAGES = {
+    413: _l("What you sent is too large. Shorten it and try again."),
+}
 
 
 @bp.get("/lang/<code>")
@@ -29,7 +45,14 @@ def switch_language(code: str):
         target = "/"
     response = redirect(target)
     if code in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        response.set_cookie(
+            LANG_COOKIE,
+            code,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
     return response
 
 
@@ -90,7 +113,42 @@ def register_web_hooks(app: Flask) -> None:
             return jsonify(error={"code": error.name.lower().replace(" ", "_"), "message": error.description}), (
                 error.code or 500
             )
-        return render_template("errors/error.html", status=error.code, message=None), error.code
+        message = CSRF_MESSAGE if isinstance(error, CSRFError) else MESSAGES.get(error.code)
+        return render_template("errors/error.html", status=error.code, message=message), error.code
+
+    def handle_database_unavailable(error: Exception):
+        from eventapp.extensions import db
+
+        # The class only: the message carries the SQL statement and maybe personal data.
+        app.logger.warning("database unavailable: %s", type(error).__name__)
+        try:
+            db.session.rollback()
+        except sa.exc.SQLAlchemyError:
+            db.session.close()
+        if wants_json():
+            response = jsonify(error={"code": "service_unavailable", "message": str(UNAVAILABLE_MESSAGE)})
+        else:
+            response = app.make_response(render_template("errors/error.html", status=503, message=UNAVAILABLE_MESSAGE))
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    for error_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error_class, handle_database_unavailable)
+
+    @app.teardown_appcontext
+    def close_session_quietly(exc):
+        # Runs before Flask-SQLAlchemy's own teardown (teardowns run in reverse order). If the
+        # database dropped the connection after the answer was built, rolling back fails: that
+        # must not turn a good answer into a 500. The dead connection is already invalidated.
+        from eventapp.extensions import db
+
+        try:
+            db.session.remove()
+        except sa.exc.DBAPIError:
+            app.logger.warning("database connection lost at the end of a request")
+            db.session.registry.clear()
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(error: Exception):
@@ -99,6 +157,17 @@ def register_web_hooks(app: Flask) -> None:
             return jsonify(error={"code": "internal_error", "message": "Internal error"}), 500
         return render_template("errors/error.html", status=500, message=None), 500
 
+    @app.before_request
+    def refuse_nul_bytes():
+        # A NUL byte can be no slug, token or filter value; PostgreSQL refuses it in text (a 500 found
+        # by fuzzing the paths on PostgreSQL). Form fields are checked by their forms.
+        if (
+            "\x00" in request.path
+            or "\x00" in request.query_string.decode("latin-1")
+            or any("\x00" in value for value in request.args.values())
+        ):
+            abort(400)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -106,6 +175,8 @@ def register_web_hooks(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        if request.is_secure:  # behind the proxy, ProxyFix turns X-Forwarded-Proto: https into this
+            response.headers.setdefault("Strict-Transport-Security", "max-age=63072000")
         if response.mimetype == "text/html":  # pages differ by language cookie and header
             response.vary.add("Cookie")
             response.vary.add("Accept-Language")

@@ -51,13 +51,17 @@ def _public_events_query(flt: CatalogueFilter, now: datetime):
     return query
 
 
+MAX_PAGE = 100_000
+
+
 def list_public_events(
     flt: CatalogueFilter, *, now: datetime, page: int = 1, per_page: int = 12, with_sessions: bool = False
 ) -> Page:
     """Published (and cancelled, so people learn of it) events matching the filter, soonest first."""
     query = _public_events_query(flt, now)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    page = max(page, 1)
+    # Bounded: a huge ?page= would overflow the database's integer OFFSET (a 500 found by fuzzing).
+    page = min(max(page, 1), MAX_PAGE)
     options = [selectinload(Event.theme), selectinload(Event.venue)]
     if with_sessions:
         options.append(selectinload(Event.sessions))

@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.http import is_resource_modified
 
-from eventapp.core.cache import BuildCache
+from eventapp.core.cache import BuildCache, TTLCache
 from eventapp.core.db import transaction
 from eventapp.core.i18n import FORMAT_LOCALES, LANGUAGES, current_language, localized
 from eventapp.core.time import utcnow
@@ -27,6 +27,9 @@ from eventapp.registration.tokens import feed_token
 
 bp = Blueprint("feeds", __name__)
 feed_cache = BuildCache()
+# The public feeds' fingerprints, reused for FEED_STATE_TTL seconds: calendar clients and caches
+# poll them far more often than events change, and may already hold a feed for MAX_AGE anyway.
+feed_states = TTLCache()
 
 # Calendar clients poll every few hours (REFRESH-INTERVAL); shared caches may hold a feed briefly.
 MAX_AGE = 900
@@ -109,7 +112,11 @@ def event_ics(slug: str):
 def _public_feed(theme=None):
     lang = feed_language()
     window = queries.feed_window(utcnow())
-    state = queries.public_feed_state(window, theme)
+    state = feed_states.get_or_compute(
+        f"{theme.id if theme else '-'}|{window.start.isoformat()}",
+        current_app.config.get("FEED_STATE_TTL", 0),
+        lambda: queries.public_feed_state(window, theme),
+    )
     last_modified = max(filter(None, (state.last_modified, window.day)))
     path = ical.theme_feed_path(theme.slug) if theme else ical.ALL_FEED_PATH
 

@@ -13,8 +13,9 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from eventapp.core.validators import BoundedNumberRange
 from eventapp.participation import text as texts
 from eventapp.participation.models import Access, ActivityKind, Moderation, Outcome, PollType
 
@@ -186,7 +187,7 @@ class CountForm(FlaskForm):
         _l("Number of people"),
         validators=[
             InputRequired(_l("Enter a number of people from 1 to 10000.")),
-            NumberRange(1, 10000, message=_l("Enter a number of people from 1 to 10000.")),
+            BoundedNumberRange(1, 10000, message=_l("Enter a number of people from 1 to 10000.")),
         ],
     )
     choice = SelectField(_l("Answer"), choices=[], coerce=str, validate_choice=False)

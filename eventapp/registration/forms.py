@@ -15,10 +15,11 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from eventapp.core.communes import OUTSIDE_BRUSSELS, list_communes
 from eventapp.core.i18n import LANGUAGE_NAMES, LANGUAGES, localized
+from eventapp.core.validators import BoundedNumberRange
 from eventapp.registration.models import Audience
 from eventapp.registration.services import RegistrationData
 
@@ -103,7 +104,7 @@ class RegistrationForm(SessionChoiceMixin, FlaskForm):
         self.max_seats = event.max_seats_per_registration
         self.seats.validators = [
             InputRequired(_l("Enter a number of seats.")),
-            NumberRange(
+            BoundedNumberRange(
                 min=1,
                 max=self.max_seats,
                 message=_l("You can book from 1 to %(num)d seats.", num=self.max_seats),

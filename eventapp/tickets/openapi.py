@@ -179,7 +179,17 @@ PATHS = {
                                 "properties": {
                                     "results": {
                                         "type": "array",
-                                        "items": {"$ref": "#/components/schemas/CheckInResult"},
+                                        # A scan refused on its own shape carries an error object instead.
+                                        "items": {
+                                            "anyOf": [
+                                                {"$ref": "#/components/schemas/CheckInResult"},
+                                                {
+                                                    "allOf": [{"$ref": "#/components/schemas/Error"}],
+                                                    "required": ["scan_id"],
+                                                    "properties": {"scan_id": {}},
+                                                },
+                                            ]
+                                        },
                                     }
                                 },
                             }
