@@ -21,6 +21,14 @@ def _svg(chart_id: str, title: str, height: int, body: str) -> Markup:
     )
 
 
+# About as many characters as fit left of the bars at the chart's font size; the table has the rest.
+LABEL_CHARS = 30
+
+
+def _fit(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+
+
 def bar_chart(chart_id: str, title: str, rows: list[tuple[str, int]], *, maximum: int | None = None) -> Markup:
     """Horizontal bars, one per row, with the label on the left and the value written after the bar."""
     top = max([maximum or 0, *(value for _, value in rows)]) or 1
@@ -30,7 +38,7 @@ def bar_chart(chart_id: str, title: str, rows: list[tuple[str, int]], *, maximum
         y = index * ROW
         length = round(bar_space * value / top) if value else 0
         parts.append(
-            f'<text x="{LABEL_WIDTH - 10}" y="{y + ROW / 2 + 5}" text-anchor="end">{escape(label[:40])}</text>'
+            f'<text x="{LABEL_WIDTH - 10}" y="{y + ROW / 2 + 5}" text-anchor="end">{escape(_fit(label))}</text>'
             f'<rect class="bar" x="{LABEL_WIDTH}" y="{y + 6}" width="{length}" height="{ROW - 12}"/>'
             f'<text x="{LABEL_WIDTH + length + 8}" y="{y + ROW / 2 + 5}">{value}</text>'
         )
