@@ -1,6 +1,9 @@
 """Declarative base, column types and the transaction helper shared by every domain."""
 
 import enum
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -68,6 +71,10 @@ def transaction() -> Iterator[None]:
     from eventapp.extensions import db
 
     db.session.commit()
+    bind = db.session.get_bind()
+    queue = None if _writing.get() else _sqlite_writer_queue(getattr(bind, "engine", bind))
+    if queue is not None:
+        fcntl.flock(queue, fcntl.LOCK_EX)
     token = _writing.set(True)
     try:
         yield
@@ -77,6 +84,31 @@ def transaction() -> Iterator[None]:
         raise
     finally:
         _writing.reset(token)
+        if queue is not None:
+            fcntl.flock(queue, fcntl.LOCK_UN)
+
+
+_queues = threading.local()
+
+
+def _sqlite_writer_queue(engine: sa.Engine) -> int | None:
+    """A file lock beside a SQLite database that its writers queue on, or None for other databases.
+
+    SQLite's own busy handler makes a waiting writer sleep in growing steps (up to 100 ms) and
+    retry, which turns a few milliseconds of contention into long tails. Waiters on an OS file lock
+    are woken the moment it is released. SQLite's lock still guards correctness; this only orders
+    the writers. One descriptor per thread, so threads queue too (flock is per open file).
+    """
+    if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
+        return None
+    path = f"{engine.url.database}.writers"
+    descriptors = getattr(_queues, "descriptors", None)
+    if descriptors is None or _queues.pid != os.getpid():  # a forked worker opens its own
+        descriptors = _queues.descriptors = {}
+        _queues.pid = os.getpid()
+    if path not in descriptors:
+        descriptors[path] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    return descriptors[path]
 
 
 def install_sqlite_fixes(engine: sa.Engine) -> None:
