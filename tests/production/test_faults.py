@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from eventapp.core.db import transaction
 from eventapp.core.outbox import OutboxMessage
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
@@ -169,9 +170,10 @@ def test_smtp_down_during_a_rush_registrations_succeed_and_mail_goes_out_later(t
             smtp = SMTPServer(Recorder(), smtp_port)
             smtp.start()
             try:
-                # The retry is due in a minute (backoff): let that minute pass.
-                db.session.execute(sa.update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
-                db.session.commit()
+                # The retry is due in a minute (backoff): let that minute pass. A write transaction of
+                # its own: upgrading the read snapshot above fails at once if the worker wrote since.
+                with transaction():
+                    db.session.execute(sa.update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
                 wait_for(lambda: set(outbox_counts()) == {"sent"}, timeout=60)
             finally:
                 smtp.stop()
