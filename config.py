@@ -60,6 +60,9 @@ class Config:
     RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "90"))
     # Seconds a worker reuses a public feed's fingerprint (a change shows in a feed that much later).
     FEED_STATE_TTL = float(os.environ.get("FEED_STATE_TTL", "10"))
+    # Seconds a worker reuses what it knows of a door scanner and its event (tickets.services.authenticate_door):
+    # a scanner revoked in another worker stops within that time.
+    SCANNER_CACHE_TTL = float(os.environ.get("SCANNER_CACHE_TTL", "5"))
 
 
 class DevelopmentConfig(Config):
@@ -78,6 +81,7 @@ class TestingConfig(Config):
     MAIL_DEV_MAILBOX = False
     PUBLIC_BASE_URL = "http://events.test"
     FEED_STATE_TTL = 0
+    SCANNER_CACHE_TTL = 0
 
 
 class ProductionConfig(Config):

@@ -65,3 +65,8 @@ class TTLCache:
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
         return value
+
+    def discard(self, key: str) -> None:
+        """Forget `key` now (its source changed in this process); other processes wait out the ttl."""
+        with self._lock:
+            self._entries.pop(key, None)

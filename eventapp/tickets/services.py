@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from eventapp.core.cache import TTLCache
 from eventapp.core.errors import Conflict, InvalidState, NotFound, PermissionDenied
 from eventapp.core.time import brussels
 from eventapp.core.tokens import digest, random_token, same
@@ -69,6 +70,32 @@ _CLAIM_SCAN = {
 }
 
 
+@dataclass(frozen=True)
+class DoorEvent:
+    """What a scan needs to know about the event: whether it is on, and which days."""
+
+    id: int
+    status: EventStatus
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class DoorScanner:
+    """A paired scanner as the check-in path sees it (the attributes of Scanner that check_in and the
+    door API read), kept per process for a few seconds so that a busy door does not load the scanner
+    and its event on every scan (see authenticate_door)."""
+
+    id: int
+    name: str
+    profile: ScannerProfile
+    event_id: int
+    event: DoorEvent
+
+
+_doors = TTLCache(max_entries=512)
+
+
 @dataclass
 class CheckInResult:
     """The verdict at the door, and what the scanner shows with it."""
@@ -83,7 +110,6 @@ class CheckInResult:
     previous_at: datetime | None = None  # latest earlier admission of this ticket
     previous_gate: str | None = None
     other_event: Event | None = None  # for wrong_event
-    event: Event | None = None  # the event the ticket is for
     replayed: bool = False  # a retried scan_id, answered from the log
     duplicate_discovered: bool = False  # an offline admission that was in fact a duplicate
 
@@ -129,6 +155,7 @@ def renew_pairing(scanner: Scanner, *, now) -> str:
     secret = random_token()
     scanner.pairing_digest = digest(secret)
     scanner.pairing_expires_at = now + PAIRING_TTL
+    _forget_door(scanner)
     scanner.token_digest = None
     db.session.flush()
     return secret
@@ -162,6 +189,7 @@ def pair_scanner(pairing_token: str, *, now) -> tuple[Scanner, str]:
 
 def revoke_scanner(scanner: Scanner, *, now) -> None:
     """Stop the scanner's device token and pairing link at once (a lost phone). Idempotent."""
+    _forget_door(scanner)
     if scanner.revoked_at is None:
         scanner.revoked_at = now
     scanner.token_digest = None
@@ -181,6 +209,38 @@ def authenticate_scanner(device_token: str, *, now) -> Scanner:
     if scanner.last_seen_at is None or now - scanner.last_seen_at > timedelta(minutes=1):
         scanner.last_seen_at = now
     return scanner
+
+
+def authenticate_door(device_token: str, *, now, ttl: float) -> DoorScanner:
+    """authenticate_scanner for the check-in path, answered from a snapshot at most `ttl` seconds old.
+
+    The cost: a scanner revoked or re-paired in another worker process keeps scanning for up to `ttl`
+    seconds (this process forgets it at once), and a cancelled event says so at the door that much
+    later. Admission itself never comes from the snapshot: the ticket's row decides every scan.
+    Raises PermissionDenied like authenticate_scanner.
+    """
+    if not device_token:
+        raise PermissionDenied(_l("This scanner is not paired."), code="scanner_unauthorised")
+
+    def snapshot() -> DoorScanner:
+        scanner = authenticate_scanner(device_token, now=now)
+        event = scanner.event
+        return DoorScanner(
+            id=scanner.id,
+            name=scanner.name,
+            profile=scanner.profile,
+            event_id=scanner.event_id,
+            event=DoorEvent(id=event.id, status=event.status, starts_at=event.starts_at, ends_at=event.ends_at),
+        )
+
+    # Refreshed at least every `ttl` seconds of use, so authenticate_scanner still notes when the
+    # scanner was last seen (it does so at most once a minute).
+    return _doors.get_or_compute(digest(device_token), ttl, snapshot)
+
+
+def _forget_door(scanner: Scanner) -> None:
+    if scanner.token_digest:
+        _doors.discard(scanner.token_digest)
 
 
 # --- Check-in -----------------------------------------------------------------------------------
@@ -211,7 +271,6 @@ def _result_from_attempt(attempt: ScanAttempt) -> CheckInResult:
         result.seats = registration.seats
         result.people_remaining = registration.seats - registration.checked_in_people
         result.sessions = registration.sessions
-        result.event = registration.event
         if attempt.result == ScanResult.WRONG_EVENT:
             result.other_event = registration.event
         elif attempt.result == ScanResult.ALREADY_CHECKED_IN:
@@ -221,7 +280,7 @@ def _result_from_attempt(attempt: ScanAttempt) -> CheckInResult:
     return result
 
 
-def _replay(scan_id: str, scanner: Scanner | None) -> CheckInResult | None:
+def _replay(scan_id: str, scanner: Scanner | DoorScanner | None) -> CheckInResult | None:
     attempt = db.session.scalar(sa.select(ScanAttempt).where(ScanAttempt.scan_id == scan_id))
     if attempt is None:
         return None
@@ -269,7 +328,7 @@ def _claim_scan(**values) -> int | None:
 def check_in(
     code: str,
     *,
-    scanner: Scanner | None,
+    scanner: Scanner | DoorScanner | None,
     people: int | None = None,
     scan_id: str,
     scanned_at: datetime | None = None,
@@ -339,7 +398,6 @@ def check_in(
     if registration is None:
         return result
     result.registration = registration
-    result.event = registration.event
     result.seats = registration.seats
     result.people_remaining = registration.seats - registration.checked_in_people
     if status == ScanResult.WRONG_EVENT:
@@ -423,7 +481,7 @@ def _earliest_scan_wins(
 
 
 def record_offline_refusal(
-    code: str, *, scanner: Scanner, scan_id: str, scanned_at: datetime, verdict: ScanResult, now: datetime
+    code: str, *, scanner: Scanner | DoorScanner, scan_id: str, scanned_at: datetime, verdict: ScanResult, now: datetime
 ) -> CheckInResult:
     """Log a scan an offline scanner refused at the door (nobody was let in), once per scan_id.
 

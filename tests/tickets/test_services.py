@@ -9,6 +9,7 @@ from eventapp.registration.models import RegistrationStatus
 from eventapp.tickets.models import CheckIn, ScanAttempt, ScannerProfile, ScanResult
 from eventapp.tickets.queries import build_snapshot, count_check_ins, list_late_duplicates
 from eventapp.tickets.services import (
+    authenticate_door,
     authenticate_scanner,
     check_in,
     create_scanner,
@@ -193,6 +194,41 @@ def test_pairing_link_works_once_and_expires(app_ctx):
     revoke_scanner(scanner, now=NOW)
     with pytest.raises(PermissionDenied):
         authenticate_scanner(token, now=NOW)
+
+
+def test_the_door_snapshot_is_reused_for_its_ttl_and_forgotten_at_once_when_revoked(app_ctx):
+    event = make_event()
+    scanner, token = make_scanner(event)
+    door = authenticate_door(token, now=NOW, ttl=60)
+    assert (door.id, door.name, door.event_id, door.event.id, door.event.starts_at) == (
+        scanner.id,
+        "Door A",
+        event.id,
+        event.id,
+        event.starts_at,
+    )
+    scanner.name = "Door B"  # a change the snapshot does not see until it expires
+    db.session.flush()
+    assert authenticate_door(token, now=NOW, ttl=60).name == "Door A"
+    assert authenticate_door(token, now=NOW, ttl=0).name == "Door B"
+    revoke_scanner(scanner, now=NOW)
+    with pytest.raises(PermissionDenied):
+        authenticate_door(token, now=NOW, ttl=60)
+    with pytest.raises(PermissionDenied):
+        authenticate_door("", now=NOW, ttl=60)
+
+
+def test_a_scan_through_the_door_snapshot_is_judged_like_one_through_the_scanner(door):
+    event, scanner, now = door
+    _, token = make_scanner(event, name="Door C")
+    snapshot = authenticate_door(token, now=now, ttl=60)
+    _, code = make_registration(event)
+    first = scan(code, snapshot, now)
+    assert first.status == ScanResult.OK
+    second = scan(code, scanner, now + timedelta(minutes=1))
+    assert second.status == ScanResult.ALREADY_CHECKED_IN and second.previous_gate == "Door C"
+    other_event_ticket = make_registration(make_event())[1]
+    assert scan(other_event_ticket, snapshot, now).status == ScanResult.WRONG_EVENT
 
 
 def test_gate_name_is_checked(app_ctx):
