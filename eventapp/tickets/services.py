@@ -38,8 +38,9 @@ _SCANNER_BY_TOKEN = (
     .options(joinedload(Scanner.event, innerjoin=True))
 )
 _TICKET_BY_DIGEST = sa.select(Registration).where(Registration.ticket_digest == sa.bindparam("digest"))
+# The latest admission of a ticket still standing: when and where it came in (a row, not an object).
 _LATEST_CHECK_IN = (
-    sa.select(CheckIn)
+    sa.select(CheckIn.id, CheckIn.scanned_at, CheckIn.gate, CheckIn.people)
     .where(CheckIn.registration_id == sa.bindparam("registration_id"), CheckIn.undone_at.is_(None))
     .order_by(CheckIn.scanned_at.desc(), CheckIn.id.desc())
     .limit(1)
@@ -246,8 +247,8 @@ def _forget_door(scanner: Scanner) -> None:
 # --- Check-in -----------------------------------------------------------------------------------
 
 
-def _latest_check_in(registration_id: int) -> CheckIn | None:
-    return db.session.scalar(_LATEST_CHECK_IN, {"registration_id": registration_id})
+def _latest_check_in(registration_id: int) -> sa.Row | None:
+    return db.session.connection().execute(_LATEST_CHECK_IN, {"registration_id": registration_id}).first()
 
 
 def _is_event_day(event: Event, when: datetime) -> bool:
@@ -457,18 +458,19 @@ def check_in(
     return result
 
 
-def _show_previous(result: CheckInResult, previous: CheckIn | None) -> None:
+def _show_previous(result: CheckInResult, previous: sa.Row | None) -> None:
     if previous is not None:
         result.previous_at, result.previous_gate = previous.scanned_at, previous.gate
 
 
 def _earliest_scan_wins(
-    attempt: ScanAttempt, previous: CheckIn | None, result: CheckInResult, *, people, gate, scan_time, now
+    attempt: ScanAttempt, latest: sa.Row | None, result: CheckInResult, *, people, gate, scan_time, now
 ) -> bool:
     """An offline scan uploaded late that in fact let the ticket in before `previous` did takes over the
     admission; the later scan becomes the duplicate. Returns whether it did (and flushes then)."""
-    if previous is None or previous.scanned_at <= scan_time or previous.people != (people or previous.people):
+    if latest is None or latest.scanned_at <= scan_time or latest.people != (people or latest.people):
         return False
+    previous = db.session.get(CheckIn, latest.id)
     attempt.result, attempt.people, attempt.duplicate_discovered_at = ScanResult.OK, previous.people, None
     displaced = previous.attempt
     displaced.result, displaced.people, displaced.duplicate_discovered_at = ScanResult.ALREADY_CHECKED_IN, 0, now
