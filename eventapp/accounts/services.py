@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import pyotp
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
 
 from eventapp.accounts.models import AuditEntry, EventOrganiser, PasswordResetToken, Role, User
 from eventapp.accounts.passwords import (
@@ -161,11 +162,38 @@ def verify_totp(user: User, code: str, *, now: datetime) -> LoginOutcome:
         return LoginOutcome.LOCKED
     if not user.totp_secret:
         return LoginOutcome.INVALID
-    if not pyotp.TOTP(user.totp_secret).verify(code.strip().replace(" ", ""), for_time=now, valid_window=1):
-        return _register_failure(user, now)
+    step = _totp_step(user.totp_secret, code, now)
+    if step is None or not _use_totp_step(user, step):
+        return _register_failure(user, now)  # a wrong code, or a right one already used (replayed)
     user.failed_logins = 0
     user.last_login_at = now
     return LoginOutcome.OK
+
+
+def _totp_step(secret: str, code: str, now: datetime) -> int | None:
+    """The time step (now, or one either side for clock drift) whose code this is, or None."""
+    totp = pyotp.TOTP(secret)
+    code = (code or "").strip().replace(" ", "")
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if pyotp.utils.strings_equal(code, totp.generate_otp(step)):
+            return step
+    return None
+
+
+def _use_totp_step(user: User, step: int) -> bool:
+    """Record `step` as used unless it or a later one already was: one UPDATE, so two logins racing
+    with the same code cannot both pass."""
+    used = db.session.scalar(
+        sa.update(User)
+        .where(User.id == user.id, sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .returning(User.id),
+        execution_options={"synchronize_session": False},
+    )
+    if used is not None:
+        set_committed_value(user, "totp_last_step", step)
+    return used is not None
 
 
 def new_totp_secret() -> str:
@@ -179,9 +207,11 @@ def totp_uri(user: User, secret: str) -> str:
 def enable_totp(user: User, secret: str, code: str, *, now: datetime) -> None:
     """Turn on two-factor login once the user proved their app shows the right code. Admins only."""
     require_admin(user)
-    if not pyotp.TOTP(secret).verify(code.strip().replace(" ", ""), for_time=now, valid_window=1):
+    step = _totp_step(secret, code, now)
+    if step is None:
         raise InvalidState(_l("This code is not right. Check the time on your phone and try again."), field="code")
     user.totp_secret = secret
+    user.totp_last_step = step  # the code shown to enrol cannot also open a session
     record_audit(user, "user.totp_enabled", now=now, target=user.email)
 
 

@@ -75,6 +75,27 @@ def test_totp_second_step(app_ctx):
     assert user.last_login_at == NOW
 
 
+def test_a_totp_code_opens_one_session_only(app_ctx):
+    secret = pyotp.random_base32()
+    user = make_admin(totp_secret=secret)
+    code = pyotp.TOTP(secret).at(NOW)
+    assert services.verify_totp(user, code, now=NOW) == LoginOutcome.OK
+    # Someone who saw the code (over a shoulder, a phishing page) replays it within its window.
+    assert services.verify_totp(user, code, now=NOW + timedelta(seconds=20)) == LoginOutcome.INVALID
+    assert user.failed_logins == 1
+    # The previous step's code, still inside the drift window, is older than the one used: refused too.
+    earlier, later = NOW - timedelta(seconds=30), NOW + timedelta(seconds=30)
+    assert services.verify_totp(user, pyotp.TOTP(secret).at(earlier), now=NOW) == LoginOutcome.INVALID
+    assert services.verify_totp(user, pyotp.TOTP(secret).at(later), now=later) == LoginOutcome.OK
+
+
+def test_the_code_that_enabled_totp_cannot_log_in(app_ctx):
+    user = make_admin()
+    secret = services.new_totp_secret()
+    services.enable_totp(user, secret, pyotp.TOTP(secret).at(NOW), now=NOW)
+    assert services.verify_totp(user, pyotp.TOTP(secret).at(NOW), now=NOW) == LoginOutcome.INVALID
+
+
 def test_enable_totp_needs_a_right_code(app_ctx):
     user = make_admin()
     secret = services.new_totp_secret()
