@@ -142,12 +142,23 @@ def test_volunteer_scans_with_a_keyboard_scanner_and_hears_the_verdict(browser, 
         page.wait_for_selector("#verdict", state="hidden")
         assert page.evaluate("document.activeElement.id") == "manual-code"
 
-        # A group ticket: how many are here? Chosen with the arrow-free Tab and Space.
+        # A group ticket: how many are here? Escape cancels without scanning anything.
         page.keyboard.type(values["scan_group_ticket"])
         page.keyboard.press("Enter")
-        page.wait_for_selector("#group:not([hidden])")
+        page.wait_for_selector("#group[open]")
+        page.keyboard.press("Escape")
+        page.wait_for_selector("#group:not([open])", state="attached")
+        assert page.evaluate("document.activeElement.id") == "manual-code"
+        assert page.is_hidden("#verdict")
+        # Asked again, as a modal: what is behind it cannot take the focus, even from a script.
+        page.keyboard.type(values["scan_group_ticket"])
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#group[open]")
         assert focus_is_visible(focused(page))
         assert_accessible(page, "scanner group dialog")
+        focus_behind = "document.getElementById('manual-code').focus(), document.activeElement.id"
+        assert page.evaluate(focus_behind) != "manual-code"
+        assert page.evaluate("document.activeElement.textContent") == "Les 3"
         page.keyboard.press("Tab")
         page.keyboard.press("Space")  # the second button: 2 of the 3 people
         page.wait_for_selector('#verdict[data-status="ok"]:not([hidden])')

@@ -163,22 +163,31 @@ async function rememberOnline(code, result) {
   }
 }
 
-/** Ask how many people of a group ticket are at the door (partial arrival), from the snapshot. */
+/** Ask how many people of a group ticket are at the door (partial arrival), from the snapshot.
+ * Resolves to a number, null when there is nothing to ask, or "cancel" (nothing is scanned then). */
 async function chooseGroupSize(code) {
   const ticket = snapshot ? snapshot.tickets.get(await sha256(code)) : null;
   const remaining = ticket && ticket.st === "confirmed" ? ticket.n - ticket.c : 0;
   if (remaining <= 1) return null;
+  const dialog = $("group");
   return new Promise((resolve) => {
     $("group-title").textContent = T.how_many;
     const buttons = [];
     for (let n = remaining; n >= 1; n -= 1) {
       const button = Object.assign(document.createElement("button"), { type: "button", textContent: n === remaining ? fill(T.all, { n }) : String(n) });
-      button.addEventListener("click", () => { $("group").hidden = true; resolve(n); });
+      button.addEventListener("click", () => dialog.close(String(n)));
       buttons.push(button);
     }
     $("group-buttons").replaceChildren(...buttons);
-    $("group").hidden = false;
+    dialog.addEventListener("close", () => {
+      showing = false;
+      const chosen = Number(dialog.returnValue);
+      if (!chosen) $("manual-code").focus();
+      resolve(chosen || "cancel");
+    }, { once: true });
+    dialog.returnValue = "";
     showing = true;
+    dialog.showModal();
     buttons[0].focus();
   });
 }
@@ -187,6 +196,7 @@ async function handleCode(raw) {
   const code = raw.trim().toUpperCase();
   if (!code) return;
   const people = await chooseGroupSize(code);
+  if (people === "cancel") return;
   const scan = { code, scan_id: newScanId(), people };
   try {
     const result = await api("/api/v1/checkin", { method: "POST", body: JSON.stringify(scan) });
@@ -364,7 +374,8 @@ $("verdict-undo").addEventListener("click", async () => {
   } catch { $("announce").textContent = T.error; }
 });
 $("camera-start").addEventListener("click", startCamera);
-document.addEventListener("keydown", (event) => { if (event.key === "Escape" && showing && $("group").hidden) hideVerdict(); });
+$("group-cancel").addEventListener("click", () => $("group").close());
+document.addEventListener("keydown", (event) => { if (event.key === "Escape" && showing && !$("group").open) hideVerdict(); });
 
 // --- Start --------------------------------------------------------------------------------------
 
