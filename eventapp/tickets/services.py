@@ -376,7 +376,8 @@ def check_in(
         wanted = people if people is not None else registration.seats - registration.checked_in_people
         if wanted < 1:
             status = ScanResult.ALREADY_CHECKED_IN
-    # Logged with the verdict expected from what was just read; corrected below if the row changed.
+    # The log row gets the verdict expected from what was just read, corrected at the end only if the
+    # row changed meanwhile (another gate, a cancellation): usually a single write.
     claimed = (status, wanted if status == ScanResult.OK else 0, offline and status == ScanResult.ALREADY_CHECKED_IN)
     attempt_id = _claim_scan(
         event_id=event.id,
