@@ -134,3 +134,25 @@ def machine() -> str:
     )
     mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) // 1024 // 1024
     return f"{os.cpu_count()} cores ({cpu}), {mem} GiB RAM, Python {sys.version.split()[0]}"
+
+
+def database_settings(url: str) -> str:
+    """The database version and the settings that weigh on write latency, for the results file."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "postgresql":
+                shown = {
+                    name: connection.exec_driver_sql(f"SHOW {name}").scalar()
+                    for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers")
+                }
+                return (
+                    f"PostgreSQL {shown['server_version']} on the same machine (fsync {shown['fsync']}, "
+                    f"synchronous_commit {shown['synchronous_commit']}, shared_buffers {shown['shared_buffers']})"
+                )
+            version = connection.exec_driver_sql("SELECT sqlite_version()").scalar()
+            return f"SQLite {version} (WAL, synchronous=NORMAL, as the app sets it)"
+    finally:
+        engine.dispose()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import CLIENTS, DURATION, GUNICORN_WORKERS, Gunicorn, machine, wrk
+from bench.harness import CLIENTS, DURATION, GUNICORN_WORKERS, Gunicorn, database_settings, machine, wrk
 from bench.scenarios import SCENARIOS, SECRET_KEY, prepare_database
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -33,8 +33,10 @@ def main() -> int:
     only = os.environ.get("BENCH_ONLY", "")
     scenarios = [scenario for scenario in SCENARIOS if only in scenario.name]
     rows = []
+    databases = []
     for backend, url in backends:
         database_url, context = prepare_database(backend, url)
+        databases.append(database_settings(database_url))
         env = {
             "FLASK_CONFIG": "production",
             "SECRET_KEY": SECRET_KEY,
@@ -59,11 +61,11 @@ def main() -> int:
         rows.append((backend, None, rss, None))
     if only:  # a partial run while working on one scenario: the results file stays whole
         return 0
-    write_results(floor, floor_rss, rows, (load_before, os.getloadavg()))
+    write_results(floor, floor_rss, rows, (load_before, os.getloadavg()), databases)
     return 0
 
 
-def write_results(floor, floor_rss, rows, loads) -> None:
+def write_results(floor, floor_rss, rows, loads, databases) -> None:
     lines = [
         "# Benchmark results",
         "",
@@ -72,6 +74,7 @@ def write_results(floor, floor_rss, rows, loads) -> None:
         "- load average (1, 5, 15 min) before / after the run: "
         + " / ".join(", ".join(f"{x:.2f}" for x in load) for load in loads)
         + " — other processes share the cores, so compare ratios, not absolute figures",
+        f"- databases: {'; '.join(databases)}",
         f"- gunicorn: {GUNICORN_WORKERS} sync workers; load: wrk, {CLIENTS} connections, {DURATION} per scenario",
         f"- floor (minimal Flask hello world, same gunicorn settings): **{floor.requests_per_s:.0f} req/s**, "
         f"p50 {floor.p50_ms:.2f} ms, p99 {floor.p99_ms:.2f} ms, "
