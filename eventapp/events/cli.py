@@ -4,14 +4,19 @@ from flask.cli import AppGroup
 from eventapp.core.db import transaction
 from eventapp.core.time import brussels, utcnow
 from eventapp.events.demo import load_demo
+from eventapp.participation.demo import load_demo_activities
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
 
 @demo_cli.command("load")
 def load_command():
-    """Create or refresh the six demo Smart City Events (idempotent)."""
+    """Create or refresh the six demo Smart City Events, with participation in their participatory
+    sessions (idempotent)."""
     now = utcnow()
     with transaction():
         events = load_demo(brussels(now).date(), now)
+        rooms = load_demo_activities(events, now)
+        codes = ", ".join(room.code for room in rooms)
     click.echo(f"Demo data loaded: {len(events)} events.")
+    click.echo(f"Participation room codes (join at /join): {codes}")
