@@ -68,10 +68,19 @@ class RegistrationOutcome:
 # -- counters -----------------------------------------------------------------------------------
 
 
+_EVENT_COLUMNS = [column.key for column in sa.inspect(Event).column_attrs]
+
+
 def _lock(event: Event, *others) -> None:
     """Lock the event row, then reload it (and `others`) so decisions use committed values."""
-    lock_event(event.id)
-    db.session.refresh(event)
+    # The id from the identity key: `event.id` on an instance that the transaction's opening commit
+    # expired would load the event and its eager relations once more, only to refresh them below.
+    identity = sa.inspect(event).identity
+    lock_event(identity[0] if identity else event.id)
+    # Columns now; relations (sessions, venue…) are expired and load on first use, after the lock:
+    # a full refresh would repeat the eager loads of the query that found the event.
+    db.session.expire(event)
+    db.session.refresh(event, attribute_names=_EVENT_COLUMNS)
     for obj in others:
         db.session.refresh(obj)
 
@@ -172,6 +181,8 @@ def _check_changeable(registration: Registration, now: datetime) -> None:
 
 
 def _chosen_sessions(event: Event, session_ids) -> list[Session]:
+    if not session_ids:
+        return []
     by_id = {s.id: s for s in event.sessions}
     chosen = []
     for session_id in dict.fromkeys(session_ids):
@@ -280,6 +291,7 @@ def register(
         seats=data.seats,
         created_at=now,
         updated_at=now,
+        session_choices=[],  # known to be empty: the email's session list needs no query
     )
     assign_secrets(registration, key)
     fits = event.seats_left >= data.seats
@@ -508,7 +520,7 @@ def _anonymise(registration: Registration, now: datetime) -> None:
     db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.registration_id == registration.id)
-        .values(recipient="", subject="", body_text="", body_html=None, attachments=None)
+        .values(recipient="", subject="", body_text="", body_html=None, attachments=None, attachments_from=None)
         .execution_options(synchronize_session=False)
     )
     db.session.execute(
