@@ -315,6 +315,23 @@ def test_list_registrations_orders_confirmed_then_waiting():
     assert list_registrations(event, status=RegistrationStatus.WAITLISTED) == [waiting]
 
 
+def test_the_services_lock_reloads_what_another_transaction_committed():
+    event = make_event(capacity=2)
+    version = event.version
+    # As if another request had changed the row after this one loaded the event.
+    db.session.execute(
+        sa.text("UPDATE events SET capacity = 5, seats_waiting = 1 WHERE id = :id"), {"id": event.id}
+    )
+    assert event.capacity == 2  # the loaded instance does not know yet
+    services._lock(event)
+    assert (event.capacity, event.seats_waiting, event.version) == (5, 1, version + 1)
+    assert [s.id for s in event.sessions] == []  # relations load again on use
+    gone = make_event()
+    db.session.execute(sa.text("DELETE FROM events WHERE id = :id"), {"id": gone.id})
+    with pytest.raises(NotFound):
+        services._lock(gone)
+
+
 def test_lock_event_bumps_the_version_and_the_database_refuses_overbooking():
     event = make_event(capacity=2)
     before = event.version
