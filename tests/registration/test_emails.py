@@ -12,21 +12,14 @@ from eventapp.extensions import db
 from eventapp.registration import services
 from eventapp.registration.models import Registration
 from eventapp.registration.tokens import ticket_code
-from tests.core.test_outbox import Recorder, SMTPServer
+from tests.core import test_outbox
 from tests.factories import NOW, make_event
-from tests.live_server import app_for, free_port, fresh_database
+from tests.live_server import app_for, fresh_database
 from tests.registration.factories import KEY, sign_up
 from tests.tickets.qrdecode import decode_png
 
 pytestmark = [pytest.mark.slow, pytest.mark.no_db_isolation]
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer(Recorder(), free_port())
-    server.start()
-    yield server
-    server.stop()
+smtp = test_outbox.smtp  # the fixture: an SMTP server (aiosmtpd) on loopback
 
 
 @pytest.fixture
