@@ -8,7 +8,7 @@ import base64
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, render_template
 
-from eventapp.core.outbox import OutboxMessage
+from eventapp.core.outbox import AttachmentsGone, OutboxMessage, message_attachments
 from eventapp.extensions import db
 
 bp = Blueprint("devmailbox", __name__, url_prefix="/dev/mailbox")
@@ -36,9 +36,17 @@ def _message(message_id: int) -> OutboxMessage:
     return message
 
 
+def _attachments(message: OutboxMessage) -> list[dict]:
+    try:
+        return message_attachments(message)
+    except AttachmentsGone:
+        return []
+
+
 @bp.get("/<int:message_id>")
 def message(message_id: int):
-    return render_template("devmailbox/message.html", message=_message(message_id))
+    message = _message(message_id)
+    return render_template("devmailbox/message.html", message=message, attachments=_attachments(message))
 
 
 @bp.get("/<int:message_id>/html")
@@ -51,7 +59,7 @@ def message_html(message_id: int):
 
 @bp.get("/<int:message_id>/attachments/<int:index>")
 def attachment(message_id: int, index: int):
-    items = _message(message_id).attachments or []
+    items = _attachments(_message(message_id))
     if index >= len(items):
         abort(404)
     item = items[index]

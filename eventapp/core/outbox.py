@@ -6,6 +6,7 @@ A worker (`flask --app wsgi outbox send`) delivers them after commit; nothing is
 import base64
 import enum
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,6 +36,10 @@ class OutboxMessage(db.Model):
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     # [{"filename": ..., "content_type": ..., "data_b64": ...}]
     attachments: Mapped[list | None] = mapped_column(sa.JSON)
+    # The name of the renderer (see `attachment_renderer`) that makes further attachments when the
+    # message is sent, e.g. "registration.ticket": the QR image and the .ics are not rendered in the
+    # request that writes the message, where they held the event lock for milliseconds.
+    attachments_from: Mapped[str | None] = mapped_column(sa.String(60))
     language: Mapped[str] = mapped_column(sa.String(2), default="fr")
     # What caused it, e.g. "registration.confirmed" — for delivery status pages and tests.
     kind: Mapped[str] = mapped_column(sa.String(60), index=True)
@@ -66,6 +71,7 @@ def enqueue(
     language: str,
     body_html: str | None = None,
     attachments: list[dict] | None = None,
+    attachments_from: str | None = None,
     dedupe_key: str | None = None,
     event_id: int | None = None,
     registration_id: int | None = None,
@@ -73,8 +79,10 @@ def enqueue(
 ) -> OutboxMessage | None:
     """Write one email to the outbox in the caller's transaction (never sends, never commits).
 
-    With a `dedupe_key` already used, nothing is written and None is returned: that makes
-    reminders and retried requests idempotent, enforced by the unique index, not by a lookup.
+    `attachments_from` names a renderer registered with `attachment_renderer` that makes the
+    message's attachments when it is sent. With a `dedupe_key` already used, nothing is written
+    and None is returned: that makes reminders and retried requests idempotent, enforced by the
+    unique index, not by a lookup.
     """
     message = OutboxMessage(
         recipient=recipient,
@@ -82,6 +90,7 @@ def enqueue(
         body_text=body_text,
         body_html=body_html,
         attachments=attachments,
+        attachments_from=attachments_from,
         kind=kind,
         language=language,
         dedupe_key=dedupe_key,
@@ -104,6 +113,36 @@ def enqueue(
 
 def attachment(filename: str, content_type: str, data: bytes) -> dict:
     return {"filename": filename, "content_type": content_type, "data_b64": base64.b64encode(data).decode()}
+
+
+class AttachmentsGone(Exception):
+    """What a message's attachments are made from no longer exists (e.g. the registration was erased).
+
+    The message is then never sent: its text was written for attachments it can no longer carry.
+    """
+
+
+# Renderers by name, registered by the domains at import (core does not import them): each takes
+# the message and returns attachment() dicts, or raises AttachmentsGone.
+_renderers: dict[str, Callable[[OutboxMessage], list[dict]]] = {}
+
+
+def attachment_renderer(name: str):
+    """Register the decorated function as the renderer `name` of `enqueue(attachments_from=name)`."""
+
+    def register(function: Callable[[OutboxMessage], list[dict]]):
+        _renderers[name] = function
+        return function
+
+    return register
+
+
+def message_attachments(message: OutboxMessage) -> list[dict]:
+    """The stored attachments followed by those rendered now. Raises AttachmentsGone."""
+    items = list(message.attachments or [])
+    if message.attachments_from:
+        items += _renderers[message.attachments_from](message)
+    return items
 
 
 # -- delivery -------------------------------------------------------------------------------------
@@ -184,6 +223,7 @@ class _Connection(flask_mail.Connection):
 
 
 def build_mail(message: OutboxMessage, sender: str) -> flask_mail.Message:
+    """The email to send (renders deferred attachments: raises AttachmentsGone)."""
     mail = flask_mail.Message(
         subject=message.subject,
         recipients=[message.recipient],
@@ -193,7 +233,7 @@ def build_mail(message: OutboxMessage, sender: str) -> flask_mail.Message:
     )
     domain = sender.rsplit("@", 1)[-1].strip(">") or "localhost"
     mail.msgId = f"<outbox-{message.id}-{message.created_at:%Y%m%d%H%M%S}@{domain}>"
-    for item in message.attachments or []:
+    for item in message_attachments(message):
         mail.attach(item["filename"], item["content_type"], base64.b64decode(item["data_b64"]))
     return mail
 
@@ -243,9 +283,13 @@ def send_due(
                 attempts_allowed = 0  # give up at once: there is nobody to send it to
             elif not dev_mailbox and not state.suppress:
                 try:
+                    mail = build_mail(message, sender)
                     if connection is None:
                         connection = _Connection(state).__enter__()
-                    connection.send(build_mail(message, sender))
+                    connection.send(mail)
+                except AttachmentsGone as exc:
+                    error = f"attachments gone: {exc}"
+                    attempts_allowed = 0  # it will not come back
                 except (smtplib.SMTPException, OSError) as exc:
                     error = f"{type(exc).__name__}: {exc}"
                     if connection is not None:

@@ -2,6 +2,11 @@
 
 Each email is rendered in the registrant's language, in HTML and plain text, from
 templates/emails/registration/<name>.{txt,html}. Links are absolute (PUBLIC_BASE_URL).
+
+The ticket attachments (QR image and .ics) are rendered by the outbox worker when it sends the
+email, not here: writing the email happens inside the event lock, and the QR code alone (qrcode's
+search for the best mask) cost more than the rest of a sign-up. The .ics then shows the event as it
+is at sending time; an event change after that sends its own notice with a fresh one.
 """
 
 from datetime import datetime
@@ -10,8 +15,10 @@ from flask import current_app
 
 from eventapp.core.emails import render_email
 from eventapp.core.i18n import localized
-from eventapp.core.outbox import OutboxMessage, attachment, enqueue
+from eventapp.core.outbox import AttachmentsGone, OutboxMessage, attachment, attachment_renderer, enqueue
+from eventapp.extensions import db
 from eventapp.registration import links
+from eventapp.registration.models import Registration
 from eventapp.registration.tokens import ticket_code
 
 
@@ -53,6 +60,18 @@ def _ticket_attachments(registration, *, key: str) -> list[dict]:
     ]
 
 
+TICKET_ATTACHMENTS = "registration.ticket"
+
+
+@attachment_renderer(TICKET_ATTACHMENTS)
+def render_ticket_attachments(message: OutboxMessage) -> list[dict]:
+    """The ticket of the message's registration, at sending time; AttachmentsGone once it was erased."""
+    registration = db.session.get(Registration, message.registration_id) if message.registration_id else None
+    if registration is None or registration.anonymised_at is not None or not registration.secret_seed:
+        raise AttachmentsGone("the registration was erased")
+    return _ticket_attachments(registration, key=secret_key())
+
+
 def _write(
     registration,
     template: str,
@@ -72,7 +91,7 @@ def _write(
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
-        attachments=_ticket_attachments(registration, key=key) if with_ticket else None,
+        attachments_from=TICKET_ATTACHMENTS if with_ticket else None,
         kind=kind,
         language=registration.language,
         dedupe_key=dedupe_key,

@@ -1,10 +1,10 @@
 """State changes of registrations: register, cancel, waiting list, manage link actions, erasure.
 
 Every function here runs inside the caller's transaction and never commits (the edge does, with
-`eventapp.core.db.transaction()`). Every change of seats starts with `lock_event()`, so concurrent
-registrations for one event are serialised on PostgreSQL and SQLite alike; the counters are then
-moved by conditional UPDATE statements and the check constraints on `events` and `sessions`
-refuse an overbooking even if this code were wrong.
+`eventapp.core.db.transaction()`). Every change of seats starts with `_lock()` (the write of
+`lock_event()`), so concurrent registrations for one event are serialised on PostgreSQL and SQLite
+alike; the counters are then moved by conditional UPDATE statements and the check constraints on
+`events` and `sessions` refuse an overbooking even if this code were wrong.
 
 Waiting-list fairness rule (promote_waitlist): the list is walked in the order people joined it.
 Each registration that fits in the free seats is promoted; one that does not fit (a group larger
@@ -21,8 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
 
 from eventapp.core.communes import OUTSIDE_BRUSSELS, get_commune
-from eventapp.core.errors import Conflict, InvalidState
-from eventapp.core.locks import lock_event
+from eventapp.core.errors import Conflict, InvalidState, NotFound
 from eventapp.core.outbox import OutboxMessage, OutboxStatus
 from eventapp.core.time import brussels
 from eventapp.core.tokens import digest, random_token
@@ -69,9 +68,26 @@ class RegistrationOutcome:
 
 
 def _lock(event: Event, *others) -> None:
-    """Lock the event row, then reload it (and `others`) so decisions use committed values."""
-    lock_event(event.id)
-    db.session.refresh(event)
+    """Lock the event row, then reload it (and `others`) so decisions use committed values.
+
+    The lock is lock_event()'s write (`UPDATE events SET version = version + 1`), here returning the
+    row so that the reload is the same statement. Relations (sessions, venue…) are expired and load
+    on first use, after the lock. Raises NotFound when the event does not exist.
+    """
+    # The id from the identity key: `event.id` on an instance that the transaction's opening commit
+    # expired would load the event and its eager relations once more, only to reload them here.
+    identity = sa.inspect(event).identity
+    event_id = identity[0] if identity else event.id
+    db.session.expire(event)
+    locked = db.session.scalars(
+        sa.update(Event)
+        .where(Event.id == event_id)
+        .values(version=Event.version + 1)
+        .returning(Event)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    ).one_or_none()
+    if locked is None:
+        raise NotFound()
     for obj in others:
         db.session.refresh(obj)
 
@@ -172,6 +188,8 @@ def _check_changeable(registration: Registration, now: datetime) -> None:
 
 
 def _chosen_sessions(event: Event, session_ids) -> list[Session]:
+    if not session_ids:
+        return []
     by_id = {s.id: s for s in event.sessions}
     chosen = []
     for session_id in dict.fromkeys(session_ids):
@@ -262,13 +280,10 @@ def register(
     data = _normalise(form_data, event)
     sessions = _chosen_sessions(event, data.session_ids)
 
-    existing = _active_registration(event, data.email)
-    if existing is not None:
-        return _existing_outcome(existing, key=key, now=now)
-
+    fits = event.seats_left >= data.seats
     registration = Registration(
         event=event,
-        status=RegistrationStatus.WAITLISTED,
+        status=RegistrationStatus.CONFIRMED if fits else RegistrationStatus.WAITLISTED,
         name=data.name,
         email=data.email,
         language=data.language,
@@ -280,9 +295,22 @@ def register(
         seats=data.seats,
         created_at=now,
         updated_at=now,
+        confirmed_at=now if fits else None,
+        waitlisted_at=None if fits else now,
+        session_choices=[],  # filled below: the email's session list then needs no query
     )
     assign_secrets(registration, key)
-    fits = event.seats_left >= data.seats
+    # Insert before anything else changes: the unique index on active (event, email) says whether the
+    # address already holds a registration, so a sign-up needs no lookup, and the savepoint undoes all.
+    try:
+        with db.session.begin_nested():
+            db.session.add(registration)
+    except sa.exc.IntegrityError:
+        existing = _active_registration(event, data.email)
+        if existing is None:  # another unique column: not expected (random secrets)
+            raise Conflict(code="duplicate_registration") from None
+        return _existing_outcome(existing, key=key, now=now)
+
     for session in sessions:
         holds = False
         if fits and session.capacity is not None:
@@ -291,18 +319,9 @@ def register(
             holds = True
         registration.session_choices.append(RegistrationSession(session=session, holds_seat=holds))
     if fits:
-        registration.status = RegistrationStatus.CONFIRMED
-        registration.confirmed_at = now
         _move_event_seats(event, taken=data.seats)
     else:
-        registration.waitlisted_at = now
         _move_event_seats(event, waiting=data.seats)
-    try:
-        with db.session.begin_nested():
-            db.session.add(registration)
-    except sa.exc.IntegrityError:
-        # Only reachable if the lock were bypassed; the unique index still holds the line.
-        raise Conflict(code="duplicate_registration") from None
 
     if registration.status == RegistrationStatus.CONFIRMED:
         emails.enqueue_confirmation(registration, key=key, now=now)
@@ -508,7 +527,7 @@ def _anonymise(registration: Registration, now: datetime) -> None:
     db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.registration_id == registration.id)
-        .values(recipient="", subject="", body_text="", body_html=None, attachments=None)
+        .values(recipient="", subject="", body_text="", body_html=None, attachments=None, attachments_from=None)
         .execution_options(synchronize_session=False)
     )
     db.session.execute(

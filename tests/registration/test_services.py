@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from eventapp.core.errors import InvalidState, NotFound
 from eventapp.core.locks import lock_event
-from eventapp.core.outbox import OutboxMessage, OutboxStatus
+from eventapp.core.outbox import AttachmentsGone, OutboxMessage, OutboxStatus, message_attachments
 from eventapp.events.models import Event, EventStatus, Session
 from eventapp.extensions import db
 from eventapp.registration import services
@@ -55,7 +55,9 @@ def test_register_confirms_a_seat_and_writes_the_ticket_email():
     assert message.subject.startswith("Uw ticket")
     assert "/tickets/EA1-" in message.body_text and "/manage/" in message.body_text
     assert message.body_html and "<html" in message.body_html
-    assert [a["filename"] for a in message.attachments] == ["ticket.png", "event.ics"]
+    # Rendered when sent, not in the request that holds the event lock.
+    assert message.attachments is None and message.attachments_from == "registration.ticket"
+    assert [a["filename"] for a in message_attachments(message)] == ["ticket.png", "event.ics"]
     _assert_counters(event)
 
 
@@ -75,7 +77,7 @@ def test_full_event_puts_people_on_the_waiting_list_in_order():
     assert event.seats_taken == 2 and event.seats_waiting == 3
     [message] = _messages(second.registration)
     assert message.kind == "registration.waitlisted" and "2" in message.body_text
-    assert message.attachments is None
+    assert message.attachments is None and message_attachments(message) == []
     _assert_counters(event)
 
 
@@ -105,7 +107,7 @@ def test_cancel_frees_the_seat_and_promotes_the_next_with_an_email():
     assert waiting.status == RegistrationStatus.CONFIRMED
     assert [m.kind for m in _messages(holder)][-1] == "registration.cancelled"
     [_, promotion] = _messages(waiting)
-    assert promotion.kind == "registration.promoted" and len(promotion.attachments) == 2
+    assert promotion.kind == "registration.promoted" and len(message_attachments(promotion)) == 2
     _assert_counters(event)
     with pytest.raises(InvalidState) as error:
         services.cancel(holder, key=KEY, now=NOW)
@@ -249,10 +251,25 @@ def test_erase_anonymises_scrubs_outbox_and_kills_links():
     with pytest.raises(NotFound):
         get_registration_by_manage_token(token)
     [message] = _messages(registration)
-    assert (message.recipient, message.body_text, message.attachments) == ("", "", None)
-    assert message.status == OutboxStatus.FAILED
+    assert (message.recipient, message.body_text, message.attachments, message.attachments_from) == ("", "", None, None)
+    assert message.status == OutboxStatus.FAILED and message_attachments(message) == []
     services.erase(registration, now=NOW, key=KEY)  # idempotent
     _assert_counters(event)
+
+
+def test_ticket_attachments_of_an_erased_registration_are_gone():
+    """A message still holding its renderer (e.g. claimed by the worker before the erasure
+    committed) renders nothing of the erased registration: the worker gives it up instead."""
+    registration = sign_up(make_event()).registration
+    [message] = _messages(registration)
+    services._anonymise(registration, NOW)  # what erasure and retention do to the registration…
+    db.session.refresh(message)
+    message.attachments_from = "registration.ticket"  # …with the outbox row read before it
+    with pytest.raises(AttachmentsGone):
+        message_attachments(message)
+    message.registration_id = None  # the registration row deleted (ON DELETE SET NULL)
+    with pytest.raises(AttachmentsGone):
+        message_attachments(message)
 
 
 def test_export_personal_data_holds_everything_about_the_person():
@@ -296,6 +313,23 @@ def test_list_registrations_orders_confirmed_then_waiting():
     services.cancel(sign_up(event).registration, key=KEY, now=NOW)
     assert [r.id for r in list_registrations(event)][:2] == [confirmed.id, waiting.id]
     assert list_registrations(event, status=RegistrationStatus.WAITLISTED) == [waiting]
+
+
+def test_the_services_lock_reloads_what_another_transaction_committed():
+    event = make_event(capacity=2)
+    version = event.version
+    # As if another request had changed the row after this one loaded the event.
+    db.session.execute(
+        sa.text("UPDATE events SET capacity = 5, seats_waiting = 1 WHERE id = :id"), {"id": event.id}
+    )
+    assert event.capacity == 2  # the loaded instance does not know yet
+    services._lock(event)
+    assert (event.capacity, event.seats_waiting, event.version) == (5, 1, version + 1)
+    assert [s.id for s in event.sessions] == []  # relations load again on use
+    gone = make_event()
+    db.session.execute(sa.text("DELETE FROM events WHERE id = :id"), {"id": gone.id})
+    with pytest.raises(NotFound):
+        services._lock(gone)
 
 
 def test_lock_event_bumps_the_version_and_the_database_refuses_overbooking():
