@@ -108,7 +108,7 @@ EVENTS = [
         ("L'école numérique de demain", "De digitale school van morgen", "Tomorrow's digital school"),
         (
             "Comment le numérique peut-il aider les écoles bruxelloises ? Partagez vos idées.",
-            "Hoe kan digitaal de Brusselse scholen helpen? Deel je ideeën.",
+            "Hoe kan digitaal de Brusselse scholen helpen? Deel uw ideeën.",
             "How can digital tools help Brussels schools? Share your ideas.",
         ),
         [
@@ -254,7 +254,7 @@ EVENTS = [
         ("La culture dans nos quartiers", "Cultuur in onze wijken", "Culture in our neighbourhoods"),
         (
             "Des lieux culturels de proximité à l'ère numérique : vos besoins, vos envies.",
-            "Buurtcultuur in het digitale tijdperk: jouw noden, jouw wensen.",
+            "Buurtcultuur in het digitale tijdperk: uw noden, uw wensen.",
             "Local culture in the digital age: your needs, your wishes.",
         ),
         [

@@ -25,12 +25,12 @@ from eventapp.participation.services import ensure_room
 
 IDEAS_PROMPT = (
     "Quelle est votre idée pour Bruxelles sur ce thème ?",
-    "Wat is jouw idee voor Brussel rond dit thema?",
+    "Wat is uw idee voor Brussel rond dit thema?",
     "What is your idea for Brussels on this theme?",
 )
 POLL_PROMPT = (
     "Comment avez-vous entendu parler de cet événement ?",
-    "Hoe heb je over dit evenement gehoord?",
+    "Hoe hebt u over dit evenement gehoord?",
     "How did you hear about this event?",
 )
 POLL_OPTIONS = [
