@@ -83,25 +83,26 @@ def get_public_event(slug: str) -> Event:
     return event
 
 
+# Built once, like the event page's below: constructing these statements cost more than running them.
+_CATALOGUE_STATE = sa.select(
+    sa.func.count(Event.id),
+    sa.func.coalesce(sa.func.sum(Event.id), 0),
+    sa.func.max(Event.updated_at),
+    sa.func.coalesce(sa.func.sum(Event.seats_taken), 0),
+    sa.func.coalesce(sa.func.sum(Event.capacity), 0),
+).where(Event.status.in_(PUBLIC_STATUSES))
+
+
 def catalogue_state() -> str:
     """A cheap fingerprint of everything the catalogue shows of public events.
 
     Services bump `updated_at` on any visible change (see eventapp.events.ical); seat counters are
     included because they change without it.
     """
-    row = db.session.execute(
-        sa.select(
-            sa.func.count(Event.id),
-            sa.func.coalesce(sa.func.sum(Event.id), 0),
-            sa.func.max(Event.updated_at),
-            sa.func.coalesce(sa.func.sum(Event.seats_taken), 0),
-            sa.func.coalesce(sa.func.sum(Event.capacity), 0),
-        ).where(Event.status.in_(PUBLIC_STATUSES))
-    ).one()
+    row = db.session.execute(_CATALOGUE_STATE).one()
     return ":".join(str(value) for value in row)
 
 
-# Built once: constructing the statement costs more than running it on a warm connection.
 _EVENT_PAGE_STATE = (
     sa.select(
         Event.id,
