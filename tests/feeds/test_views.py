@@ -182,9 +182,7 @@ def test_languages_have_their_own_etag(client):
     assert french.headers["ETag"] != dutch.headers["ETag"]
 
 
-def test_theme_feed_304_within_the_ttl_reads_nothing_and_a_change_shows_after_it(app, client, monkeypatch):
-    import sqlalchemy as sa
-
+def test_theme_feed_304_within_the_ttl_reads_nothing_and_a_change_shows_after_it(app, client, monkeypatch, selects):
     from eventapp.core import cache
     from eventapp.feeds.views import feed_states, feed_themes
 
@@ -196,20 +194,10 @@ def test_theme_feed_304_within_the_ttl_reads_nothing_and_a_change_shows_after_it
     event = make_event(theme=make_theme("culture"))
     url = "/feeds/themes/culture.ics"
     first = get(client, url)
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with selects() as seen:
         response = fetch(client, url, **{"If-None-Match": first.headers["ETag"]})
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 304
-    assert [s for s in statements if "SELECT" in s.upper()] == []  # theme and fingerprint reused
+    assert seen == []  # theme and fingerprint reused
 
     event = refetch(event)
     event.title_fr, event.updated_at = "Autre titre", NOW + timedelta(minutes=1)
