@@ -6,6 +6,7 @@ test then runs inside a transaction on one connection that is rolled back at the
 session joining it through savepoints (so service code may commit freely).
 """
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -90,6 +91,29 @@ def _isolated_session(request, app):
 def app_ctx(app):
     with app.test_request_context():
         yield app
+
+
+@pytest.fixture
+def selects(app):
+    """`with selects() as seen:` lists the SELECT statements the database received inside the block."""
+
+    @contextlib.contextmanager
+    def counting():
+        seen = []
+
+        def record(conn, cursor, statement, *args):
+            if "SELECT" in statement.upper():
+                seen.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+
+    return counting
 
 
 @pytest.fixture

@@ -70,3 +70,7 @@ class TTLCache:
         """Forget `key` now (its source changed in this process); other processes wait out the ttl."""
         with self._lock:
             self._entries.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

@@ -29,7 +29,7 @@ class RequestContextFilter(logging.Filter):
 def configure_logging(app: Flask) -> None:
     @app.before_request
     def assign_request_id():
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.environ.get("HTTP_X_REQUEST_ID", "")  # the X-Request-ID header
         g.request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
 
     @app.after_request

@@ -19,6 +19,14 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; media-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+# Set on every answer unless the view set its own (a view may tighten them, never drop them).
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
+)
 # The database is unreachable or restarting: a transient condition, answered 503 with Retry-After
 # (pool_pre_ping then replaces the dead connections on the next request), never a 500.
 DATABASE_UNAVAILABLE = (
@@ -80,7 +88,10 @@ def wants_json() -> bool:
 
 
 def register_web_hooks(app: Flask) -> None:
+    from eventapp.core.cookies import SessionInterface
+
     app.register_blueprint(bp)
+    app.session_interface = SessionInterface()
 
     @app.context_processor
     def inject_current_language():
@@ -160,29 +171,30 @@ def register_web_hooks(app: Flask) -> None:
     @app.before_request
     def refuse_nul_bytes():
         # A NUL byte can be no slug, token or filter value; PostgreSQL refuses it in text (a 500 found
-        # by fuzzing the paths on PostgreSQL). Form fields are checked by their forms.
-        if (
-            "\x00" in request.path
-            or "\x00" in request.query_string.decode("latin-1")
-            or any("\x00" in value for value in request.args.values())
-        ):
+        # by fuzzing the paths on PostgreSQL). Form fields are checked by their forms. A query string
+        # can only decode to a NUL from a raw NUL or "%00", so it is checked without parsing it (as
+        # strict as checking every decoded name and value, and free for requests without one).
+        query = request.query_string
+        if "\x00" in request.path or (query and (b"\x00" in query or b"%00" in query)):
             abort(400)
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
-        if request.is_secure:  # behind the proxy, ProxyFix turns X-Forwarded-Proto: https into this
-            response.headers.setdefault("Strict-Transport-Security", "max-age=63072000")
+        # One pass over the response's headers instead of a setdefault() per header (each of which
+        # scans the list and raises a KeyError when the header is missing, the usual case).
+        present = {name.lower() for name, _ in response.headers}
+        for name, value in SECURITY_HEADERS:
+            if name.lower() not in present:
+                response.headers.add(name, value)
+        if request.is_secure and "strict-transport-security" not in present:
+            # Behind the proxy, ProxyFix turns X-Forwarded-Proto: https into this.
+            response.headers.add("Strict-Transport-Security", "max-age=63072000")
         if response.mimetype == "text/html":  # pages differ by language cookie and header
             response.vary.add("Cookie")
             response.vary.add("Accept-Language")
             # A page opened with an explicit ?lang= (a shared link, an email) keeps that language for
             # the next pages, forms included, as if the switcher had been used.
-            chosen = request.args.get("lang")
+            chosen = request.args.get("lang") if request.query_string else None
             if chosen in LANGUAGES and request.cookies.get(LANG_COOKIE) != chosen:
                 response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
         return response

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.core.errors import NotFound
 from eventapp.core.time import BRUSSELS
-from eventapp.events.models import Event, EventStatus, Theme
+from eventapp.events.models import Event, EventStatus, Session, Theme
 from eventapp.extensions import db
 
 PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
@@ -83,31 +83,62 @@ def get_public_event(slug: str) -> Event:
     return event
 
 
+# Built once, like the event page's below: constructing these statements cost more than running them.
+_CATALOGUE_STATE = sa.select(
+    sa.func.count(Event.id),
+    sa.func.coalesce(sa.func.sum(Event.id), 0),
+    sa.func.max(Event.updated_at),
+    sa.func.coalesce(sa.func.sum(Event.seats_taken), 0),
+    sa.func.coalesce(sa.func.sum(Event.capacity), 0),
+).where(Event.status.in_(PUBLIC_STATUSES))
+
+
 def catalogue_state() -> str:
     """A cheap fingerprint of everything the catalogue shows of public events.
 
     Services bump `updated_at` on any visible change (see eventapp.events.ical); seat counters are
     included because they change without it.
     """
-    row = db.session.execute(
-        sa.select(
-            sa.func.count(Event.id),
-            sa.func.coalesce(sa.func.sum(Event.id), 0),
-            sa.func.max(Event.updated_at),
-            sa.func.coalesce(sa.func.sum(Event.seats_taken), 0),
-            sa.func.coalesce(sa.func.sum(Event.capacity), 0),
-        ).where(Event.status.in_(PUBLIC_STATUSES))
-    ).one()
+    row = db.session.execute(_CATALOGUE_STATE).one()
     return ":".join(str(value) for value in row)
 
 
-def event_state(event: Event) -> str:
-    """What an event page shows that can change: the event row's stamps and counters, its sessions'."""
-    sessions = ",".join(f"{s.id}:{s.seats_taken}:{s.capacity}:{s.updated_at.isoformat()}" for s in event.sessions)
-    return (
-        f"{event.id}:{event.version}:{event.sequence}:{event.updated_at.isoformat()}:{event.status}:"
-        f"{event.capacity}:{event.seats_taken}:{event.seats_waiting}|{sessions}"
+_EVENT_PAGE_STATE = (
+    sa.select(
+        Event.id,
+        Event.version,
+        Event.sequence,
+        Event.updated_at,
+        Event.status,
+        Event.capacity,
+        Event.seats_taken,
+        Event.seats_waiting,
+        Session.id,
+        Session.seats_taken,
+        Session.capacity,
+        Session.updated_at,
     )
+    .outerjoin(Session, Session.event_id == Event.id)
+    .where(Event.slug == sa.bindparam("slug"), Event.status.in_(PUBLIC_STATUSES))
+    .order_by(Session.id)
+)
+
+
+def get_event_page_state(slug: str) -> str:
+    """What the public event page shows that can change, in one query and without loading the event:
+    the event row's stamps and counters, its sessions'. NotFound like get_public_event().
+
+    Services move `updated_at` on every visible change of the event, its sessions, its venue or its
+    theme (see eventapp.events.services); seat counters and `version` (bumped by every capacity or
+    waiting-list change) are read because they change without it.
+    """
+    rows = db.session.execute(_EVENT_PAGE_STATE, {"slug": slug}).all()
+    if not rows:
+        raise NotFound()
+    first = rows[0]
+    event = ":".join(str(value) for value in first[:8])
+    sessions = ",".join(f"{row[8]}:{row[9]}:{row[10]}:{row[11]}" for row in rows if row[8] is not None)
+    return f"{event}|{sessions}"
 
 
 def list_themes() -> list[Theme]:

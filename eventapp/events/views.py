@@ -14,7 +14,7 @@ from eventapp.events.forms import CatalogueFilterForm
 from eventapp.events.queries import (
     CatalogueFilter,
     catalogue_state,
-    event_state,
+    get_event_page_state,
     get_public_event,
     list_public_events,
     list_themes,
@@ -65,15 +65,19 @@ CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
 
 @bp.get("/events/<slug>")
 def event_page(slug: str):
-    """The event page, rendered once per state of the event and language, then served from cache."""
+    """The event page, rendered once per state of the event and language, then served from cache.
+
+    A hit costs one query (the page's fingerprint); the event itself is loaded only to render.
+    """
     now = utcnow()
-    event = get_public_event(slug)
     if session.get("_flashes"):
-        return render_template("events/event.html", event=event, now=now)
-    fingerprint = f"{current_language()}|{request.full_path}|{event_state(event)}|{now:%Y%m%d%H%M}"
+        return render_template("events/event.html", event=get_public_event(slug), now=now)
+    # The minute bucket lets the registration panel close and open on time.
+    fingerprint = f"{current_language()}|{request.full_path}|{get_event_page_state(slug)}|{now:%Y%m%d%H%M}"
     key = hashlib.sha256(fingerprint.encode()).hexdigest()
 
     def render() -> str:
+        event = get_public_event(slug)
         g.csrf_token = CSRF_PLACEHOLDER  # Flask-WTF's generate_csrf() returns g.csrf_token when set
         try:
             return render_template("events/event.html", event=event, now=now)

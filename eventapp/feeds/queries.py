@@ -106,18 +106,32 @@ def _events(condition) -> list[Event]:
     )
 
 
-def get_feed_theme(slug: str) -> Theme:
-    theme = db.session.scalar(sa.select(Theme).where(Theme.slug == slug))
-    if theme is None:
+@dataclass(frozen=True)
+class FeedTheme:
+    """What a theme feed needs of its theme, as plain values that outlive the database session
+    (so that the views can keep them between requests)."""
+
+    id: int
+    slug: str
+    name_fr: str
+    name_nl: str
+    name_en: str
+
+
+def get_feed_theme(slug: str) -> FeedTheme:
+    row = db.session.execute(
+        sa.select(Theme.id, Theme.slug, Theme.name_fr, Theme.name_nl, Theme.name_en).where(Theme.slug == slug)
+    ).one_or_none()
+    if row is None:
         raise NotFound()
-    return theme
+    return FeedTheme(*row)
 
 
-def public_feed_state(window: Window, theme: Theme | None = None) -> FeedState:
+def public_feed_state(window: Window, theme: FeedTheme | None = None) -> FeedState:
     return _state(_in_feed(window, theme.id if theme else None))
 
 
-def list_public_feed_events(window: Window, theme: Theme | None = None) -> list[Event]:
+def list_public_feed_events(window: Window, theme: FeedTheme | None = None) -> list[Event]:
     """Published and recently cancelled events of the window (drafts never), soonest first."""
     return _events(_in_feed(window, theme.id if theme else None))
 

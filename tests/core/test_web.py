@@ -18,6 +18,30 @@ def test_security_headers_on_pages(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_security_headers_on_every_kind_of_answer_once_and_a_views_own_csp_is_kept(client):
+    from eventapp.core.web import SECURITY_HEADERS
+
+    for url, status in (("/healthz", 200), ("/feeds/all.ics", 200), ("/no-such-page", 404), ("/api/v1/nothing", 404)):
+        response = client.get(url)
+        assert response.status_code == status, url
+        for name, value in SECURITY_HEADERS:
+            assert response.headers.getlist(name) == [value], (url, name)
+        assert "Strict-Transport-Security" not in response.headers  # plain http here
+    with client.application.test_request_context():
+        from flask import Response
+
+        own = client.application.process_response(Response(headers={"content-security-policy": "sandbox"}))
+    assert own.headers.getlist("Content-Security-Policy") == ["sandbox"]
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("q=%00", 400), ("lang=en%00", 400), ("a%00=1", 400), ("q=a\x00b", 400), ("q=%2500", 200), ("lang=en", 200)],
+)
+def test_nul_bytes_in_the_query_string_are_refused(client, query, status):
+    assert client.get(f"/healthz?{query}").status_code == status
+
+
 @pytest.mark.slow
 @pytest.mark.no_db_isolation
 def test_live_server_serves_the_catalogue(tmp_path):

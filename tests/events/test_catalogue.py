@@ -152,6 +152,28 @@ def test_event_page_is_cached_but_each_visitor_gets_a_csrf_token(app):
         app.config["WTF_CSRF_ENABLED"] = False
 
 
+def test_event_page_from_the_page_cache_runs_one_query_and_follows_changes(client, selects):
+    import sqlalchemy as sa
+
+    from eventapp.events.models import Event
+    from eventapp.extensions import db
+
+    event = make_event(starts_at=date_in_summer(), capacity=10, registration_closes_at=None, sessions=2)
+    url = f"/events/{event.slug}?lang=en"
+    db.session.commit()
+    assert client.get(url).status_code == 200  # rendered into the page cache
+    with selects() as seen:
+        cached = client.get(url)
+    assert cached.status_code == 200 and "10 seats left" in cached.get_data(as_text=True)
+    assert len(seen) == 1  # the fingerprint only
+    db.session.execute(sa.update(Event).where(Event.id == event.id).values(seats_taken=9))
+    db.session.commit()
+    assert "1 seat left" in client.get(url).get_data(as_text=True)
+    db.session.execute(sa.update(Event).where(Event.id == event.id).values(status=EventStatus.DRAFT))
+    db.session.commit()
+    assert client.get(url).status_code == 404  # unpublished: gone from the cache's view at once
+
+
 def test_explicit_lang_parameter_is_remembered_for_the_next_pages(client):
     client.get("/?lang=nl")
     assert '<html lang="nl">' in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)

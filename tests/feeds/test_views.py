@@ -180,3 +180,38 @@ def test_languages_have_their_own_etag(client):
     make_event()
     french, dutch = get(client, "/feeds/all.ics?lang=fr"), get(client, "/feeds/all.ics?lang=nl")
     assert french.headers["ETag"] != dutch.headers["ETag"]
+
+
+def test_theme_feed_304_within_the_ttl_reads_nothing_and_a_change_shows_after_it(app, client, monkeypatch, selects):
+    from eventapp.core import cache
+    from eventapp.feeds.views import feed_states, feed_themes
+
+    clock = [1000.0]
+    monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
+    monkeypatch.setitem(app.config, "FEED_STATE_TTL", 10)
+    feed_states.clear()
+    feed_themes.clear()
+    event = make_event(theme=make_theme("culture"))
+    url = "/feeds/themes/culture.ics"
+    first = get(client, url)
+    with selects() as seen:
+        response = fetch(client, url, **{"If-None-Match": first.headers["ETag"]})
+    assert response.status_code == 304
+    assert seen == []  # theme and fingerprint reused
+
+    event = refetch(event)
+    event.title_fr, event.updated_at = "Autre titre", NOW + timedelta(minutes=1)
+    db.session.flush()
+    clock[0] += 9.9  # within the TTL the worker may still answer 304 (the documented staleness)
+    assert fetch(client, url, **{"If-None-Match": first.headers["ETag"]}).status_code == 304
+    clock[0] += 0.2  # TTL over: the change shows
+    response = fetch(client, url, **{"If-None-Match": first.headers["ETag"]})
+    assert response.status_code == 200 and response.headers["ETag"] != first.headers["ETag"]
+    assert b"Autre titre" in response.data
+
+
+def test_unknown_theme_feed_is_404_even_with_a_ttl(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "FEED_STATE_TTL", 10)
+    assert client.get("/feeds/themes/nothing-here.ics").status_code == 404
+    make_theme("nothing-here")
+    assert fetch(client, "/feeds/themes/nothing-here.ics").status_code == 200  # misses are not cached
