@@ -1,6 +1,6 @@
 """Door API for scanners (device token as Bearer): check-in, offline snapshot and batch upload."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
@@ -65,9 +65,11 @@ def _scan_fields(item: dict) -> dict:
     if scanned_at is not None:
         try:
             when = datetime.fromisoformat(scanned_at) if isinstance(scanned_at, str) else None
-        except ValueError:
+            # In UTC, as stored; a time at the edge of the calendar ("0001-01-01T00:00+01:00") has none.
+            when = when.astimezone(UTC) if when is not None and when.tzinfo is not None else None
+        except (ValueError, OverflowError):
             when = None
-        if when is None or when.tzinfo is None:
+        if when is None:
             raise BadRequest(_l("The scan time must be an ISO 8601 time with its offset."), code="invalid_scanned_at")
     return {"code": code, "scan_id": scan_id, "people": people, "scanned_at": when}
 

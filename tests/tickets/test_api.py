@@ -2,10 +2,12 @@ from datetime import timedelta
 from uuid import uuid4
 
 import pytest
+import sqlalchemy as sa
 
 from eventapp.core.time import utcnow
+from eventapp.extensions import db
 from eventapp.registration.models import RegistrationStatus
-from eventapp.tickets.models import ScannerProfile
+from eventapp.tickets.models import ScanAttempt, ScannerProfile
 from eventapp.tickets.qr import qr_png, qr_svg, qr_version
 from eventapp.tickets.services import revoke_scanner
 from tests.factories import make_event, make_session
@@ -162,3 +164,19 @@ def test_supervisor_undo(client, door):
 def test_openapi_describes_the_door(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"/api/v1/checkin", "/api/v1/checkin/batch", "/api/v1/scanner/snapshot"} <= set(paths)
+
+
+@pytest.mark.parametrize("scanned_at", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2026-11-27T10:00"])
+def test_a_scan_time_without_offset_or_beyond_the_calendar_is_refused_and_logs_nothing(client, door, scanned_at):
+    event, _, token = door
+    _, code = make_registration(event)
+    single = post(client, token, {"code": code, "scan_id": uuid4().hex, "scanned_at": scanned_at})
+    assert single.status_code == 400 and single.get_json()["error"]["code"] == "invalid_scanned_at"
+    scans = [
+        {"code": code, "scan_id": uuid4().hex, "scanned_at": scanned_at, "verdict": verdict}
+        for verdict in ("ok", "invalid")
+    ]
+    batch = post(client, token, {"scans": scans}, path="/api/v1/checkin/batch")
+    assert batch.status_code == 200
+    assert [r["error"]["code"] for r in batch.get_json()["results"]] == ["invalid_scanned_at"] * 2
+    assert db.session.scalar(sa.select(sa.func.count(ScanAttempt.id)).where(ScanAttempt.event_id == event.id)) == 0
