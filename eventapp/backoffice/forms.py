@@ -57,6 +57,21 @@ def text(label, max_length: int, *validators, **kwargs):
     return TextAreaField(label, validators=[*validators, Length(max=max_length), no_control(True)], **kwargs)
 
 
+def plausible_year():
+    """Event times in this century: beyond it a typo, and at the calendar's ends one that no
+    conversion to UTC survives ("0001-01-01T00:05" in Brussels is before year 1 in UTC)."""
+
+    def check(form, field):
+        if field.data and not 2000 <= field.data.year <= 2100:
+            raise ValidationError(_l("Choose a date between 2000 and 2100."))
+
+    return check
+
+
+def when(label, required: bool = True):
+    return DateTimeLocalField(label, validators=[InputRequired() if required else Optional(), plausible_year()])
+
+
 def to_utc(value):
     """A datetime-local typed in Brussels time, as an aware UTC datetime."""
     return value.replace(tzinfo=BRUSSELS).astimezone(UTC) if value else None
@@ -86,10 +101,10 @@ class EventForm(MultilingualMixin, FlaskForm):
     slug = line(_l("Web address"), 120, DataRequired(), SLUG)
     theme_id = SelectField(_l("Theme"), coerce=int, validators=[InputRequired()])
     venue_id = SelectField(_l("Venue"), coerce=int, validators=[InputRequired()])
-    starts_at = DateTimeLocalField(_l("Starts"), validators=[InputRequired()])
-    ends_at = DateTimeLocalField(_l("Ends"), validators=[InputRequired()])
-    registration_opens_at = DateTimeLocalField(_l("Registration opens"), validators=[Optional()])
-    registration_closes_at = DateTimeLocalField(_l("Registration closes"), validators=[Optional()])
+    starts_at = when(_l("Starts"))
+    ends_at = when(_l("Ends"))
+    registration_opens_at = when(_l("Registration opens"), required=False)
+    registration_closes_at = when(_l("Registration closes"), required=False)
     capacity = IntegerField(_l("Capacity (seats)"), validators=[InputRequired(), NumberRange(min=0, max=100000)])
     max_seats_per_registration = IntegerField(
         _l("Seats per registration, at most"), validators=[InputRequired(), NumberRange(min=1, max=50)], default=4
@@ -120,8 +135,8 @@ class SessionForm(MultilingualMixin, FlaskForm):
     description_en = text(_l("Description"), 5000)
     slug = line(_l("Short name (for addresses)"), 120, DataRequired(), SLUG)
     kind = SelectField(_l("Kind"))
-    starts_at = DateTimeLocalField(_l("Starts"), validators=[InputRequired()])
-    ends_at = DateTimeLocalField(_l("Ends"), validators=[InputRequired()])
+    starts_at = when(_l("Starts"))
+    ends_at = when(_l("Ends"))
     room = line(_l("Room"), 120)
     languages = SelectMultipleField(_l("Languages spoken"), validators=[DataRequired()])
     capacity = IntegerField(

@@ -85,6 +85,21 @@ def test_invalid_event_form_shows_errors_next_to_fields(client):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
 
 
+def test_dates_outside_the_plausible_years_are_refused_on_their_fields(client):
+    # "0001-01-01T00:05" in Brussels (local mean time then) is before year 1 in UTC: it used to be a 500.
+    _admin_client(client)
+    theme, venue = make_theme("education"), make_venue()
+    ids = theme.id, venue.id
+    db.session.commit()
+    data = _event_form(*ids, starts_at="0001-01-01T00:05", registration_closes_at="9999-12-31T23:59")
+    response = client.post("/admin/events/new?lang=nl", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="starts_at-error"' in html and 'id="registration_closes_at-error"' in html
+    assert "Kies een datum tussen 2000 en 2100." in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
+
+
 def test_taken_slug_is_shown_on_the_field(client):
     _admin_client(client)
     make_event(slug="digital-schools")
