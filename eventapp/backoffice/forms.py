@@ -31,6 +31,7 @@ from wtforms.validators import (
 
 from eventapp.core.i18n import LANGUAGE_NAMES, LANGUAGES, localized
 from eventapp.core.time import BRUSSELS
+from eventapp.core.validators import plausible_year
 from eventapp.events.models import SessionKind
 from eventapp.registration.forms import AUDIENCE_LABELS, RegistrationForm
 
@@ -57,19 +58,8 @@ def text(label, max_length: int, *validators, **kwargs):
     return TextAreaField(label, validators=[*validators, Length(max=max_length), no_control(True)], **kwargs)
 
 
-def plausible_year():
-    """Event times in this century: beyond it a typo, and at the calendar's ends one that no
-    conversion to UTC survives ("0001-01-01T00:05" in Brussels is before year 1 in UTC)."""
-
-    def check(form, field):
-        if field.data and not 2000 <= field.data.year <= 2100:
-            raise ValidationError(_l("Choose a date between 2000 and 2100."))
-
-    return check
-
-
 def when(label, required: bool = True):
-    return DateTimeLocalField(label, validators=[InputRequired() if required else Optional(), plausible_year()])
+    return DateTimeLocalField(label, validators=[InputRequired() if required else Optional(), plausible_year])
 
 
 def to_utc(value):

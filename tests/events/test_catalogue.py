@@ -177,3 +177,13 @@ def test_event_page_from_the_page_cache_runs_one_query_and_follows_changes(clien
 def test_explicit_lang_parameter_is_remembered_for_the_next_pages(client):
     client.get("/?lang=nl")
     assert '<html lang="nl">' in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_dates_at_the_calendars_ends_are_refused_with_a_message_not_a_500(client):
+    # Brussels midnight of 0001-01-01 is before year 1 in UTC; 9999-12-31 has no next day to stop at.
+    for query in ("date_from=0001-01-01", "date_to=9999-12-31"):
+        response = client.get(f"/?lang=en&{query}")
+        assert response.status_code == 200, query  # the page, with the error on the field
+        assert "Choose a date between 2000 and 2100." in response.get_data(as_text=True)
+        api = client.get(f"/api/v1/events?{query}")
+        assert api.status_code == 400 and "2000" in api.get_json()["error"]["message"]
