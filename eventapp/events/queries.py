@@ -71,12 +71,17 @@ def list_public_events(
     return Page(list(items), page, per_page, total)
 
 
-def get_public_event(slug: str) -> Event:
-    """The published or cancelled event with this slug; drafts do not exist for the public."""
+def get_public_event(slug: str, *, for_page: bool = True) -> Event:
+    """The published or cancelled event with this slug; drafts do not exist for the public.
+
+    With its sessions, and (for_page) the theme and venue a page shows; a form handler that only
+    renders the page when the input is wrong leaves those to load then.
+    """
+    options = [selectinload(Event.sessions)]
+    if for_page:
+        options += [selectinload(Event.theme), selectinload(Event.venue)]
     event = db.session.scalar(
-        sa.select(Event)
-        .where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES))
-        .options(selectinload(Event.sessions), selectinload(Event.theme), selectinload(Event.venue))
+        sa.select(Event).where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES)).options(*options)
     )
     if event is None:
         raise NotFound()

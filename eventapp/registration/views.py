@@ -48,7 +48,7 @@ def _show_error(form, error: DomainError) -> None:
 @bp.post("/events/<slug>/register")
 @limiter.limit(REGISTER_LIMIT)
 def register(slug: str):
-    event = get_public_event(slug)
+    event = get_public_event(slug, for_page=False)
     form = RegistrationForm().setup(event, current_language())
     if form.website.data:
         # A bot filled the honeypot: answer like a success, create nothing.
