@@ -110,6 +110,23 @@ def assign_organiser(actor: User | None, user: User, event_id: int, *, now: date
         record_audit(actor, "user.assigned", now=now, event_id=event_id, target=user.email)
 
 
+def set_active(actor: User, user: User, active: bool, *, now: datetime) -> bool:
+    """Deactivate an account or reactivate it; returns whether anything changed. Admins only.
+
+    A deactivated account's open sessions end at once (the session loader refuses it), and it can no
+    longer log in or ask for a password reset; its history stays. Nobody deactivates their own
+    account, so an admin always remains. Raises PermissionDenied, InvalidState.
+    """
+    require_admin(actor)
+    if user.active == active:
+        return False
+    if not active and user.id == actor.id:
+        raise InvalidState(_l("You cannot deactivate your own account."), code="own_account")
+    user.active = active
+    record_audit(actor, "user.reactivated" if active else "user.deactivated", now=now, target=user.email)
+    return True
+
+
 def authenticate(email: str, password: str, *, now: datetime) -> tuple[LoginOutcome, User | None]:
     """Check a login attempt and record its outcome (failures, lockout, rehash). Does not commit.
 

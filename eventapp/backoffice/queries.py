@@ -423,3 +423,11 @@ def list_accounts(actor: User) -> list[Account]:
     for user_id, event in pairs:
         by_user.setdefault(user_id, []).append(event)
     return [Account(user, by_user.get(user.id, [])) for user in users]
+
+
+def get_account(actor: User, user_id: int) -> User:
+    require_admin(actor)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user

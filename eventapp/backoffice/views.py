@@ -752,7 +752,9 @@ def theme_edit(theme_slug: str):
 
 @bp.get("/users")
 def users():
-    return render_template("backoffice/users.html", accounts=queries.list_accounts(current_user), now=utcnow())
+    return render_template(
+        "backoffice/users.html", accounts=queries.list_accounts(current_user), now=utcnow(), action_form=EmptyForm()
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -776,6 +778,35 @@ def user_new():
         ),
         "backoffice/user_form.html",
     )
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def user_deactivate(user_id: int):
+    """Someone leaves the team: their account stops working at once."""
+    return _set_active(user_id, active=False)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+def user_reactivate(user_id: int):
+    return _set_active(user_id, active=True)
+
+
+def _set_active(user_id: int, *, active: bool):
+    user = queries.get_account(current_user, user_id)
+    if not EmptyForm().validate_on_submit():
+        flash(_("The form has expired. Please try again."), "error")
+        return redirect(url_for("backoffice.users"))
+    try:
+        with transaction():
+            account_services.set_active(current_user, user, active, now=utcnow())
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        if active:
+            flash(_("%(email)s can log in again.", email=user.email), "info")
+        else:
+            flash(_("%(email)s can no longer log in.", email=user.email), "info")
+    return redirect(url_for("backoffice.users"))
 
 
 # ---------------------------------------------------------------- audit

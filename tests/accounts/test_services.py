@@ -6,10 +6,11 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from eventapp.accounts import services
+from eventapp.accounts.auth import load_user
 from eventapp.accounts.models import AuditEntry, PasswordResetToken, Role
 from eventapp.accounts.passwords import verify_password
 from eventapp.accounts.services import LoginOutcome
-from eventapp.core.errors import Conflict, InvalidState, NotFound
+from eventapp.core.errors import Conflict, InvalidState, NotFound, PermissionDenied
 from eventapp.core.outbox import OutboxMessage
 from eventapp.extensions import db
 from tests.accounts.factories import PASSWORD, make_admin, make_user
@@ -140,3 +141,26 @@ def test_password_reset_link_expires(app_ctx):
 def test_password_reset_for_unknown_email_writes_nothing(app_ctx):
     services.request_password_reset("nobody@example.org", now=NOW, base_url="http://events.test")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_an_admin_deactivates_an_account_its_sessions_end_and_it_can_come_back(app_ctx):
+    admin, user = make_admin(), make_user()
+    session_id = user.get_id()
+    assert load_user(session_id) == user
+    assert services.set_active(admin, user, False, now=NOW) is True
+    assert load_user(session_id) is None  # an open session ends at its next request
+    assert services.authenticate(user.email, PASSWORD, now=NOW)[0] == LoginOutcome.INVALID
+    assert services.set_active(admin, user, False, now=NOW) is False  # already so: nothing recorded twice
+    assert services.set_active(admin, user, True, now=NOW) is True
+    assert services.authenticate(user.email, PASSWORD, now=NOW)[0] == LoginOutcome.OK
+    actions = db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.target == user.email)).all()
+    assert actions.count("user.deactivated") == 1 and actions.count("user.reactivated") == 1
+
+
+def test_nobody_deactivates_their_own_account_and_organisers_nobody_at_all(app_ctx):
+    admin, organiser = make_admin(), make_user()
+    with pytest.raises(InvalidState):
+        services.set_active(admin, admin, False, now=NOW)
+    with pytest.raises(PermissionDenied):
+        services.set_active(organiser, admin, False, now=NOW)
+    assert admin.active

@@ -416,3 +416,31 @@ def test_admin_invites_an_organiser_who_chooses_a_password(client):
     assert login(client, "partner@example.org", "partner pass phrase").status_code == 302
     assert client.get(f"/admin/events/{slug}").status_code == 200
     assert client.get("/admin/users").status_code == 403
+
+
+def test_an_admin_deactivates_an_organiser_who_is_logged_out_at_once(app, client):
+    admin_email, organiser = make_admin().email, make_user(events=[make_event()])
+    organiser_email, organiser_id = organiser.email, organiser.id
+    db.session.commit()
+    colleague = app.test_client()
+    login(colleague, organiser_email)
+    assert colleague.get("/admin/").status_code == 200
+    login(client, admin_email)
+    page = client.get("/admin/users?lang=en").get_data(as_text=True)
+    assert f'<span class="visually-hidden"> {organiser_email}</span>' in page  # whose account the button is for
+    response = client.post(f"/admin/users/{organiser_id}/deactivate?lang=en", follow_redirects=True)
+    assert f"{organiser_email} can no longer log in." in response.get_data(as_text=True)
+    assert colleague.get("/admin/").status_code == 302  # back to the login page
+    assert login(colleague, organiser_email).status_code != 302  # and cannot log in again
+    client.post(f"/admin/users/{organiser_id}/reactivate")
+    assert login(colleague, organiser_email).status_code == 302
+
+
+def test_an_admin_cannot_deactivate_their_own_account(client):
+    admin = make_admin()
+    admin_email, admin_id = admin.email, admin.id
+    db.session.commit()
+    login(client, admin_email)
+    response = client.post(f"/admin/users/{admin_id}/deactivate?lang=en", follow_redirects=True)
+    assert "You cannot deactivate your own account." in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 200
