@@ -110,6 +110,27 @@ def assign_organiser(actor: User | None, user: User, event_id: int, *, now: date
         record_audit(actor, "user.assigned", now=now, event_id=event_id, target=user.email)
 
 
+def set_assignments(actor: User, user: User, event_ids, *, now: datetime) -> bool:
+    """Make `event_ids` exactly the events an organiser manages; returns whether anything changed.
+
+    Admins only; administrators manage every event and have no list. Each event gained or lost is
+    audited. Raises PermissionDenied, InvalidState.
+    """
+    require_admin(actor)
+    if user.is_admin:
+        raise InvalidState(_l("Administrators manage every event."), code="admin_has_all_events")
+    wanted = set(event_ids)
+    current = set(db.session.scalars(sa.select(EventOrganiser.event_id).where(EventOrganiser.user_id == user.id)))
+    for event_id in sorted(wanted - current):
+        assign_organiser(actor, user, event_id, now=now)
+    for event_id in sorted(current - wanted):
+        db.session.execute(
+            sa.delete(EventOrganiser).where(EventOrganiser.user_id == user.id, EventOrganiser.event_id == event_id)
+        )
+        record_audit(actor, "user.unassigned", now=now, event_id=event_id, target=user.email)
+    return wanted != current
+
+
 def set_active(actor: User, user: User, active: bool, *, now: datetime) -> bool:
     """Deactivate an account or reactivate it; returns whether anything changed. Admins only.
 

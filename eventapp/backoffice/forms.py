@@ -258,6 +258,18 @@ class OnBehalfForm(RegistrationForm):
         return self
 
 
+def event_choices(events, lang: str) -> list[tuple[int, str]]:
+    return [(e.id, localized(e, "title", lang).text or e.slug) for e in events]
+
+
+class AssignmentsForm(FlaskForm):
+    events = SelectMultipleField(_l("Events they manage"), coerce=int, validators=[Optional()])
+
+    def setup(self, events, lang: str) -> "AssignmentsForm":
+        self.events.choices = event_choices(events, lang)
+        return self
+
+
 class InviteForm(FlaskForm):
     email = EmailField(
         _l("Email address"), validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)]
@@ -272,7 +284,7 @@ class InviteForm(FlaskForm):
             ("admin", _l("Administrator (everything)")),
         ]
         self.language.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
-        self.events.choices = [(e.id, localized(e, "title", lang).text or e.slug) for e in events]
+        self.events.choices = event_choices(events, lang)
         if not self.is_submitted():
             self.language.data = lang
         return self

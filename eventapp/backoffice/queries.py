@@ -425,6 +425,18 @@ def list_accounts(actor: User) -> list[Account]:
     return [Account(user, by_user.get(user.id, [])) for user in users]
 
 
+def list_assigned_events(actor: User, user: User) -> list[Event]:
+    require_admin(actor)
+    return list(
+        db.session.scalars(
+            sa.select(Event)
+            .join(EventOrganiser, EventOrganiser.event_id == Event.id)
+            .where(EventOrganiser.user_id == user.id)
+            .order_by(Event.starts_at)
+        )
+    )
+
+
 def get_account(actor: User, user_id: int) -> User:
     require_admin(actor)
     user = db.session.get(User, user_id)

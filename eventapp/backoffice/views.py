@@ -35,6 +35,7 @@ from eventapp.backoffice import queries
 from eventapp.backoffice import services as bo_services
 from eventapp.backoffice.charts import bar_chart, line_chart
 from eventapp.backoffice.forms import (
+    AssignmentsForm,
     AttendeeFilterForm,
     CancelForm,
     EventForm,
@@ -777,6 +778,22 @@ def user_new():
             url_for("backoffice.users"),
         ),
         "backoffice/user_form.html",
+    )
+
+
+@bp.route("/users/<int:user_id>/events", methods=["GET", "POST"])
+def user_events(user_id: int):
+    """Which events an organiser manages: one joins the team of an event, another leaves it."""
+    user = queries.get_account(current_user, user_id)
+    form = AssignmentsForm().setup(queries.list_managed_events(current_user), current_language())
+    if request.method == "GET":
+        form.events.data = [event.id for event in queries.list_assigned_events(current_user, user)]
+    return _save(
+        form,
+        lambda: account_services.set_assignments(current_user, user, form.events.data or [], now=utcnow()),
+        lambda changed: (_("Saved.") if changed else _("Nothing changed."), url_for("backoffice.users")),
+        "backoffice/user_events.html",
+        user=user,
     )
 
 

@@ -9,12 +9,13 @@ from eventapp.accounts import services
 from eventapp.accounts.auth import load_user
 from eventapp.accounts.models import AuditEntry, PasswordResetToken, Role
 from eventapp.accounts.passwords import verify_password
+from eventapp.accounts.permissions import can_manage_event
 from eventapp.accounts.services import LoginOutcome
 from eventapp.core.errors import Conflict, InvalidState, NotFound, PermissionDenied
 from eventapp.core.outbox import OutboxMessage
 from eventapp.extensions import db
 from tests.accounts.factories import PASSWORD, make_admin, make_user
-from tests.factories import NOW
+from tests.factories import NOW, make_event
 
 
 def test_create_user_hashes_with_argon2_and_refuses_duplicates(app_ctx):
@@ -164,3 +165,17 @@ def test_nobody_deactivates_their_own_account_and_organisers_nobody_at_all(app_c
     with pytest.raises(PermissionDenied):
         services.set_active(organiser, admin, False, now=NOW)
     assert admin.active
+
+
+def test_an_admin_sets_the_events_an_organiser_manages(app_ctx):
+    admin, first, second = make_admin(), make_event(), make_event()
+    organiser = make_user(events=[first])
+    assert services.set_assignments(admin, organiser, [second.id], now=NOW) is True
+    assert not can_manage_event(organiser, first.id) and can_manage_event(organiser, second.id)
+    assert services.set_assignments(admin, organiser, [second.id], now=NOW) is False
+    actions = db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.target == organiser.email)).all()
+    assert sorted(actions) == ["user.assigned", "user.unassigned"]
+    with pytest.raises(InvalidState):
+        services.set_assignments(admin, admin, [first.id], now=NOW)
+    with pytest.raises(PermissionDenied):
+        services.set_assignments(organiser, organiser, [first.id, second.id], now=NOW)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from eventapp.accounts.models import AuditEntry
+from eventapp.accounts.models import AuditEntry, User
 from eventapp.core.outbox import OutboxMessage
 from eventapp.core.time import brussels, utcnow
 from eventapp.events.models import Event, EventStatus, Theme, Venue
@@ -444,3 +444,24 @@ def test_an_admin_cannot_deactivate_their_own_account(client):
     response = client.post(f"/admin/users/{admin_id}/deactivate?lang=en", follow_redirects=True)
     assert "You cannot deactivate your own account." in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 200
+
+
+def test_an_admin_moves_an_organiser_from_one_event_to_another(app, client):
+    first, second = make_event(slug="first-event"), make_event(slug="second-event")
+    admin_email, organiser = make_admin().email, make_user(events=[first])
+    organiser_email, organiser_id, second_id = organiser.email, organiser.id, second.id
+    db.session.commit()
+    colleague = app.test_client()
+    login(colleague, organiser_email)
+    assert colleague.get("/admin/events/first-event").status_code == 200
+    login(client, admin_email)
+    page = client.get(f"/admin/users/{organiser_id}/events?lang=en").get_data(as_text=True)
+    assert f"Events managed by {organiser_email}" in page and "selected" in page
+    response = client.post(f"/admin/users/{organiser_id}/events?lang=en", data={"events": [str(second_id)]})
+    assert response.status_code == 302
+    assert colleague.get("/admin/events/first-event").status_code == 403
+    assert colleague.get("/admin/events/second-event").status_code == 200
+    # Administrators manage everything: their list cannot be set.
+    admin_id = db.session.scalar(sa.select(User.id).where(User.email == admin_email))
+    response = client.post(f"/admin/users/{admin_id}/events?lang=en", data={"events": [str(second_id)]})
+    assert response.status_code == 422 and "Administrators manage every event." in response.get_data(as_text=True)

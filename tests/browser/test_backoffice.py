@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.registration.models import Registration
-from tests.accounts.factories import PASSWORD, make_admin
+from tests.accounts.factories import PASSWORD, make_admin, make_user
 from tests.backoffice.factories import make_registration
 from tests.browser.conftest import live_site
 from tests.factories import make_event, make_session
@@ -32,6 +32,7 @@ def test_back_office_is_accessible_and_the_dashboard_is_live(tmp_path, launch):
             event = make_event(starts_at=utcnow() - timedelta(hours=1), hours=5)
             session = make_session(event)
             registration = make_registration(event, name="Zoë Janssens", seats=2)
+            organiser_id = make_user(events=[event]).id  # the accounts page then shows its actions
             slug, session_slug, registration_id = event.slug, session.slug, registration.id
             db.session.commit()
 
@@ -62,6 +63,7 @@ def test_back_office_is_accessible_and_the_dashboard_is_live(tmp_path, launch):
             "/admin/account/two-factor",
             "/admin/users",
             "/admin/users/new",
+            f"/admin/users/{organiser_id}/events",
         ]
         problems = {}
         for lang in ("fr", "nl", "en"):
