@@ -62,6 +62,12 @@ def when(label, required: bool = True):
     return DateTimeLocalField(label, validators=[InputRequired() if required else Optional(), plausible_year])
 
 
+def ends_after_start(form, field):
+    """The `validate_ends_at` of forms with a `starts_at` and an `ends_at`."""
+    if field.data and form.starts_at.data and field.data <= form.starts_at.data:
+        raise ValidationError(_l("The end must be after the start."))
+
+
 def to_utc(value):
     """A datetime-local typed in Brussels time, as an aware UTC datetime."""
     return value.replace(tzinfo=BRUSSELS).astimezone(UTC) if value else None
@@ -100,9 +106,7 @@ class EventForm(MultilingualMixin, FlaskForm):
         _l("Seats per registration, at most"), validators=[InputRequired(), NumberRange(min=1, max=50)], default=4
     )
 
-    def validate_ends_at(self, field):
-        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
-            raise ValidationError(_l("The end must be after the start."))
+    validate_ends_at = ends_after_start
 
     def values(self) -> dict:
         data = {name: self[name].data or "" for name in ("slug", *self._text_names())}
@@ -144,9 +148,7 @@ class SessionForm(MultilingualMixin, FlaskForm):
         ]
         self.languages.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
 
-    def validate_ends_at(self, field):
-        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
-            raise ValidationError(_l("The end must be after the start."))
+    validate_ends_at = ends_after_start
 
     def validate_title_fr(self, field):
         if not any(self[f"title_{lang}"].data for lang in LANGUAGES):
