@@ -70,7 +70,8 @@ def transaction() -> Iterator[None]:
     """
     from eventapp.extensions import db
 
-    db.session.commit()
+    if db.session().in_transaction():  # (committing none would begin one only to commit it)
+        db.session.commit()
     bind = db.session.get_bind()
     queue = None if _writing.get() else _sqlite_writer_queue(getattr(bind, "engine", bind))
     if queue is not None:

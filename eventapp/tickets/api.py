@@ -90,7 +90,7 @@ def serialize_session(session) -> dict:
 
 def serialize_result(result: CheckInResult, scanner: Scanner | DoorScanner | None) -> dict:
     lang = current_language()
-    registration = result.registration
+    ticket = result.ticket
     data = {
         "status": str(result.status),
         "scan_id": result.scan_id,
@@ -112,12 +112,12 @@ def serialize_result(result: CheckInResult, scanner: Scanner | DoorScanner | Non
         data["sessions"] = []
     # Names only for scanners allowed to search by name (and only for tickets of their own event).
     if (
-        registration is not None
+        ticket is not None
         and scanner is not None
         and scanner.profile.can_search
-        and registration.event_id == scanner.event_id
+        and ticket.event_id == scanner.event_id
     ):
-        data["name"] = registration.name
+        data["name"] = ticket.name
     return data
 
 

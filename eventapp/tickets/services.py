@@ -6,13 +6,13 @@ The edge (view, API, CLI) owns the transaction; nothing here commits.
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from eventapp.core.cache import TTLCache
 from eventapp.core.errors import Conflict, InvalidState, NotFound, PermissionDenied
@@ -37,7 +37,35 @@ _SCANNER_BY_TOKEN = (
     .where(Scanner.token_digest == sa.bindparam("digest"))
     .options(joinedload(Scanner.event, innerjoin=True))
 )
-_TICKET_BY_DIGEST = sa.select(Registration).where(Registration.ticket_digest == sa.bindparam("digest"))
+_registrations, _sessions, _choices = Registration.__table__, Session.__table__, RegistrationSession.__table__
+
+
+def _ticket_query(condition) -> sa.Select:
+    """A registration as the door sees it, one row per session it chose (one row if none), in one statement."""
+    return (
+        sa.select(
+            _registrations.c.id,
+            _registrations.c.event_id,
+            _registrations.c.status,
+            _registrations.c.name,
+            _registrations.c.seats,
+            _registrations.c.checked_in_people,
+            _registrations.c.secret_seed,
+            _sessions.c.title_fr,
+            _sessions.c.title_nl,
+            _sessions.c.title_en,
+            _sessions.c.starts_at,
+            _sessions.c.ends_at,
+            _sessions.c.room,
+        )
+        .outerjoin(_choices, _choices.c.registration_id == _registrations.c.id)
+        .outerjoin(_sessions, _sessions.c.id == _choices.c.session_id)
+        .where(condition)
+        .order_by(_sessions.c.starts_at, _sessions.c.id)
+    )
+
+
+_TICKET_BY_DIGEST = _ticket_query(_registrations.c.ticket_digest == sa.bindparam("digest"))
 # The latest admission of a ticket still standing: when and where it came in (a row, not an object).
 _LATEST_CHECK_IN = (
     sa.select(CheckIn.id, CheckIn.scanned_at, CheckIn.gate, CheckIn.people)
@@ -55,12 +83,6 @@ _ADMIT = (
     )
     .values(checked_in_people=Registration.checked_in_people + sa.bindparam("people"))
     .returning(Registration.checked_in_people)
-)
-_SESSIONS_OF = (
-    sa.select(Session)
-    .join(RegistrationSession, RegistrationSession.session_id == Session.id)
-    .where(RegistrationSession.registration_id == sa.bindparam("registration_id"))
-    .order_by(Session.starts_at, Session.id)
 )
 _INSERT_CHECK_IN = sa.insert(CheckIn.__table__)
 _CLAIM_SCAN = {
@@ -97,6 +119,52 @@ class DoorScanner:
 _doors = TTLCache(max_entries=512)
 
 
+class DoorSession(NamedTuple):
+    """A session the ticket holder chose, as the scanner shows it."""
+
+    title_fr: str
+    title_nl: str
+    title_en: str
+    starts_at: datetime
+    ends_at: datetime
+    room: str
+
+
+@dataclass(frozen=True)
+class DoorTicket:
+    """A registration as the door sees it: plain values read in one statement with its sessions, since
+    building ORM objects was the largest cost of a scan (bench/README.md, "Door scanning")."""
+
+    id: int
+    event_id: int
+    status: RegistrationStatus
+    name: str
+    seats: int
+    checked_in_people: int
+    secret_seed: str = field(repr=False)
+    sessions: tuple[DoorSession, ...]
+
+    @classmethod
+    def from_rows(cls, rows: list[sa.Row]) -> "DoorTicket | None":
+        if not rows:
+            return None
+        first = rows[0]
+        return cls(
+            id=first.id,
+            event_id=first.event_id,
+            status=first.status,
+            name=first.name,
+            seats=first.seats,
+            checked_in_people=first.checked_in_people,
+            secret_seed=first.secret_seed,
+            sessions=tuple(DoorSession(*row[7:]) for row in rows if row.starts_at is not None),
+        )
+
+    @property
+    def people_remaining(self) -> int:
+        return self.seats - self.checked_in_people
+
+
 @dataclass
 class CheckInResult:
     """The verdict at the door, and what the scanner shows with it."""
@@ -106,8 +174,8 @@ class CheckInResult:
     people: int = 0  # admitted by this scan
     people_remaining: int = 0  # still to come on this ticket after this scan
     seats: int = 0
-    registration: Registration | None = None
-    sessions: list[Session] = field(default_factory=list)
+    ticket: DoorTicket | None = None
+    sessions: tuple[DoorSession, ...] = ()
     previous_at: datetime | None = None  # latest earlier admission of this ticket
     previous_gate: str | None = None
     other_event: Event | None = None  # for wrong_event
@@ -251,33 +319,33 @@ def _latest_check_in(registration_id: int) -> sa.Row | None:
     return db.session.connection().execute(_LATEST_CHECK_IN, {"registration_id": registration_id}).first()
 
 
-def _is_event_day(event: Event, when: datetime) -> bool:
+def _is_event_day(event: Event | DoorEvent, when: datetime) -> bool:
     day = brussels(when).date()
     # Calendar days in Brussels: what a volunteer means by "today".
     return brussels(event.starts_at).date() <= day <= brussels(event.ends_at).date()
 
 
+def _read_ticket(condition) -> DoorTicket | None:
+    return DoorTicket.from_rows(db.session.connection().execute(_ticket_query(condition)).all())
+
+
 def _result_from_attempt(attempt: ScanAttempt) -> CheckInResult:
     """The answer to a retried scan_id: the same status and the same number of people."""
-    registration = attempt.registration
     result = CheckInResult(
         status=attempt.result,
         scan_id=attempt.scan_id,
         people=attempt.people,
-        registration=registration,
         replayed=True,
         duplicate_discovered=attempt.duplicate_discovered_at is not None,
     )
-    if registration is not None:
-        result.seats = registration.seats
-        result.people_remaining = registration.seats - registration.checked_in_people
-        result.sessions = registration.sessions
-        if attempt.result == ScanResult.WRONG_EVENT:
-            result.other_event = registration.event
-        elif attempt.result == ScanResult.ALREADY_CHECKED_IN:
-            previous = _latest_check_in(registration.id)
-            if previous is not None:
-                result.previous_at, result.previous_gate = previous.scanned_at, previous.gate
+    if attempt.registration_id is None:
+        return result
+    ticket = result.ticket = _read_ticket(_registrations.c.id == attempt.registration_id)
+    result.seats, result.people_remaining, result.sessions = ticket.seats, ticket.people_remaining, ticket.sessions
+    if attempt.result == ScanResult.WRONG_EVENT:
+        result.other_event = db.session.get(Event, ticket.event_id)
+    elif attempt.result == ScanResult.ALREADY_CHECKED_IN:
+        _show_previous(result, _latest_check_in(ticket.id))
     return result
 
 
@@ -290,26 +358,35 @@ def _replay(scan_id: str, scanner: Scanner | DoorScanner | None) -> CheckInResul
     return _result_from_attempt(attempt)
 
 
-def _find_ticket(code: str, key: str) -> Registration | None:
-    """The registration whose ticket this normalised code is, or None for a code this key did not mint."""
+def _expire_loaded_count(registration_id: int) -> None:
+    """The admitting UPDATE bypasses the ORM: a Registration the caller loaded in this session (the
+    back-office's manual check-in) rereads its count instead of showing the one before the scan."""
+    loaded = db.session.identity_map.get(Registration.__mapper__.identity_key_from_primary_key((registration_id,)))
+    if loaded is not None:
+        db.session.expire(loaded, ["checked_in_people"])
+
+
+def _find_ticket(code: str, key: str) -> DoorTicket | None:
+    """The ticket this normalised code is, or None for a code this key did not mint."""
     if not CODE_RE.match(code):
         return None  # not worth a database lookup
-    registration = db.session.scalar(_TICKET_BY_DIGEST, {"digest": digest(code)})
+    connection = db.session.connection()
+    ticket = DoorTicket.from_rows(connection.execute(_TICKET_BY_DIGEST, {"digest": digest(code)}).all())
     # The digest found it; the code must also be the one this key minted from the seed.
-    if registration is not None and not same(ticket_code(key, registration.secret_seed), code):
+    if ticket is not None and not same(ticket_code(key, ticket.secret_seed), code):
         return None
-    return registration
+    return ticket
 
 
-def _verdict(registration: Registration | None, event: Event, scan_time: datetime) -> ScanResult:
+def _verdict(ticket: DoorTicket | None, event: Event | DoorEvent, scan_time: datetime) -> ScanResult:
     """What the ticket is worth at this event's door, before counting the people already in."""
-    if registration is None:
+    if ticket is None:
         return ScanResult.INVALID
-    if registration.event_id != event.id:
+    if ticket.event_id != event.id:
         return ScanResult.WRONG_EVENT
-    if registration.status == RegistrationStatus.CANCELLED or event.status == EventStatus.CANCELLED:
+    if ticket.status == RegistrationStatus.CANCELLED or event.status == EventStatus.CANCELLED:
         return ScanResult.CANCELLED
-    if registration.status == RegistrationStatus.WAITLISTED:
+    if ticket.status == RegistrationStatus.WAITLISTED:
         return ScanResult.WAITLISTED
     if not _is_event_day(event, scan_time):
         return ScanResult.NOT_TODAY
@@ -367,13 +444,13 @@ def check_in(
     scan_time = min(scanned_at, now) if scanned_at is not None else now
 
     code = normalise_code(code)
-    registration = _find_ticket(code, key)
-    status = _verdict(registration, event, scan_time)
+    ticket = _find_ticket(code, key)
+    status = _verdict(ticket, event, scan_time)
     wanted = 0
     if status == ScanResult.OK:
-        if people is not None and people > registration.seats:
+        if people is not None and people > ticket.seats:
             raise InvalidState(_l("This ticket admits fewer people."), code="invalid_people")
-        wanted = people if people is not None else registration.seats - registration.checked_in_people
+        wanted = people if people is not None else ticket.people_remaining
         if wanted < 1:
             status = ScanResult.ALREADY_CHECKED_IN
     # The log row gets the verdict expected from what was just read, corrected at the end only if the
@@ -385,7 +462,7 @@ def check_in(
         gate=gate,
         scan_id=scan_id,
         code_digest=digest(code) if CODE_RE.match(code) else None,
-        registration_id=registration.id if registration else None,
+        registration_id=ticket.id if ticket else None,
         result=claimed[0],
         people=claimed[1],
         scanned_at=scan_time,
@@ -396,30 +473,28 @@ def check_in(
     if attempt_id is None:
         return _replay(scan_id, scanner)
 
-    result = CheckInResult(status=status, scan_id=scan_id)
-    if registration is None:
+    result = CheckInResult(status=status, scan_id=scan_id, ticket=ticket)
+    if ticket is None:
         return result
-    result.registration = registration
-    result.seats = registration.seats
-    result.people_remaining = registration.seats - registration.checked_in_people
+    result.seats, result.people_remaining = ticket.seats, ticket.people_remaining
     if status == ScanResult.WRONG_EVENT:
-        result.other_event = registration.event
+        result.other_event = db.session.get(Event, ticket.event_id)
 
     if status == ScanResult.OK:
         # The one statement that decides admission.
         connection = db.session.connection()
         admitted_total = connection.execute(
-            _ADMIT, {"registration_id": registration.id, "people": wanted}
+            _ADMIT, {"registration_id": ticket.id, "people": wanted}
         ).scalar_one_or_none()
         if admitted_total is not None:
-            set_committed_value(registration, "checked_in_people", admitted_total)
+            _expire_loaded_count(ticket.id)
             if admitted_total > wanted:  # a group arriving in parts: show when the first ones came
-                _show_previous(result, _latest_check_in(registration.id))
+                _show_previous(result, _latest_check_in(ticket.id))
             connection.execute(
                 _INSERT_CHECK_IN,
                 {
                     "event_id": event.id,
-                    "registration_id": registration.id,
+                    "registration_id": ticket.id,
                     "scanner_id": scanner.id if scanner else None,
                     "attempt_id": attempt_id,
                     "gate": gate,
@@ -428,17 +503,17 @@ def check_in(
                     "created_at": now,
                 },
             )
-            result.people, result.people_remaining = wanted, registration.seats - admitted_total
-            result.sessions = list(db.session.scalars(_SESSIONS_OF, {"registration_id": registration.id}))
+            result.people, result.people_remaining = wanted, ticket.seats - admitted_total
+            result.sessions = ticket.sessions
             return result
         # Not admitted: another gate, a cancellation or a waiting-list move got there since our read.
-        db.session.refresh(registration)
-        result.people_remaining = registration.seats - registration.checked_in_people
-        status = _verdict(registration, event, scan_time)
+        ticket = result.ticket = _read_ticket(_registrations.c.id == ticket.id)
+        result.people_remaining = ticket.people_remaining
+        status = _verdict(ticket, event, scan_time)
         result.status = ScanResult.ALREADY_CHECKED_IN if status == ScanResult.OK else status
 
     if result.status == ScanResult.ALREADY_CHECKED_IN:
-        previous = _latest_check_in(registration.id)
+        previous = _latest_check_in(ticket.id)
         if offline:
             attempt = db.session.get(ScanAttempt, attempt_id)
             if _earliest_scan_wins(attempt, previous, result, people=people, gate=gate, scan_time=scan_time, now=now):
@@ -494,9 +569,7 @@ def record_offline_refusal(
         raise InvalidState(_l("The scan id is missing or malformed."), code="invalid_scan_id")
     code = normalise_code(code)
     shaped = bool(CODE_RE.match(code))
-    registration = None
-    if shaped:
-        registration = db.session.scalar(sa.select(Registration).where(Registration.ticket_digest == digest(code)))
+    ticket = _read_ticket(_registrations.c.ticket_digest == digest(code)) if shaped else None
     refused = ScanResult(verdict) if verdict != ScanResult.OK else ScanResult.INVALID
     attempt_id = _claim_scan(
         event_id=scanner.event_id,
@@ -504,7 +577,7 @@ def record_offline_refusal(
         gate=scanner.name,
         scan_id=scan_id,
         code_digest=digest(code) if shaped else None,
-        registration_id=registration.id if registration else None,
+        registration_id=ticket.id if ticket else None,
         result=refused,
         people=0,
         scanned_at=min(scanned_at, now),
@@ -513,7 +586,7 @@ def record_offline_refusal(
     )
     if attempt_id is None:
         return _replay(scan_id, scanner)
-    return CheckInResult(status=refused, scan_id=scan_id, registration=registration)
+    return CheckInResult(status=refused, scan_id=scan_id, ticket=ticket)
 
 
 def undo_check_in(check: CheckIn, *, by: str, now: datetime) -> None:
