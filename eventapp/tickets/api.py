@@ -131,8 +131,7 @@ def checkin():
     with transaction():
         door = door_from_request(now)
         result = services.check_in(scanner=door, key=current_app.config["SECRET_KEY"], now=now, **fields)
-        data = serialize_result(result, door)
-    return jsonify(data)
+    return jsonify(serialize_result(result, door))
 
 
 @bp.post("/checkin/batch")

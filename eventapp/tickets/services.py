@@ -38,10 +38,25 @@ _SCANNER_BY_TOKEN = (
     .options(joinedload(Scanner.event, innerjoin=True))
 )
 _registrations, _sessions, _choices = Registration.__table__, Session.__table__, RegistrationSession.__table__
+_check_ins = CheckIn.__table__
+
+
+def _latest_admission_id(registration_id) -> sa.ScalarSelect:
+    """The id of a ticket's latest admission still standing (not undone)."""
+    admissions = _check_ins.alias("admissions")  # not the outer query's check_ins
+    return (
+        sa.select(admissions.c.id)
+        .where(admissions.c.registration_id == registration_id, admissions.c.undone_at.is_(None))
+        .order_by(admissions.c.scanned_at.desc(), admissions.c.id.desc())
+        .limit(1)
+        .correlate_except(admissions)
+        .scalar_subquery()
+    )
 
 
 def _ticket_query(condition) -> sa.Select:
-    """A registration as the door sees it, one row per session it chose (one row if none), in one statement."""
+    """A registration as the door sees it, with its latest admission and one row per session it chose
+    (one row if none): everything a scan shows, in one statement."""
     return (
         sa.select(
             _registrations.c.id,
@@ -51,6 +66,10 @@ def _ticket_query(condition) -> sa.Select:
             _registrations.c.seats,
             _registrations.c.checked_in_people,
             _registrations.c.secret_seed,
+            _check_ins.c.id.label("admission_id"),
+            _check_ins.c.scanned_at.label("admitted_at"),
+            _check_ins.c.gate.label("admitted_gate"),
+            _check_ins.c.people.label("admitted_people"),
             _sessions.c.title_fr,
             _sessions.c.title_nl,
             _sessions.c.title_en,
@@ -58,6 +77,8 @@ def _ticket_query(condition) -> sa.Select:
             _sessions.c.ends_at,
             _sessions.c.room,
         )
+        .select_from(_registrations)
+        .outerjoin(_check_ins, _check_ins.c.id == _latest_admission_id(_registrations.c.id))
         .outerjoin(_choices, _choices.c.registration_id == _registrations.c.id)
         .outerjoin(_sessions, _sessions.c.id == _choices.c.session_id)
         .where(condition)
@@ -66,13 +87,13 @@ def _ticket_query(condition) -> sa.Select:
 
 
 _TICKET_BY_DIGEST = _ticket_query(_registrations.c.ticket_digest == sa.bindparam("digest"))
-# The latest admission of a ticket still standing: when and where it came in (a row, not an object).
-_LATEST_CHECK_IN = (
-    sa.select(CheckIn.id, CheckIn.scanned_at, CheckIn.gate, CheckIn.people)
-    .where(CheckIn.registration_id == sa.bindparam("registration_id"), CheckIn.undone_at.is_(None))
-    .order_by(CheckIn.scanned_at.desc(), CheckIn.id.desc())
-    .limit(1)
-)
+# The latest admission of a ticket still standing: which, when and where it came in, for how many.
+_LATEST_CHECK_IN = sa.select(
+    _check_ins.c.id.label("admission_id"),
+    _check_ins.c.scanned_at.label("admitted_at"),
+    _check_ins.c.gate.label("admitted_gate"),
+    _check_ins.c.people.label("admitted_people"),
+).where(_check_ins.c.id == _latest_admission_id(sa.bindparam("registration_id")))
 # Admits `people` unless that would pass the seats: the row's current values decide, not what was read.
 _ADMIT = (
     sa.update(Registration.__table__)
@@ -119,6 +140,21 @@ class DoorScanner:
 _doors = TTLCache(max_entries=512)
 
 
+class Admission(NamedTuple):
+    """A ticket's latest admission still standing."""
+
+    id: int
+    scanned_at: datetime
+    gate: str
+    people: int
+
+    @classmethod
+    def from_row(cls, row: sa.Row | None) -> "Admission | None":
+        if row is None or row.admission_id is None:
+            return None
+        return cls(row.admission_id, row.admitted_at, row.admitted_gate, row.admitted_people)
+
+
 class DoorSession(NamedTuple):
     """A session the ticket holder chose, as the scanner shows it."""
 
@@ -142,6 +178,7 @@ class DoorTicket:
     seats: int
     checked_in_people: int
     secret_seed: str = field(repr=False)
+    latest_admission: Admission | None
     sessions: tuple[DoorSession, ...]
 
     @classmethod
@@ -157,7 +194,12 @@ class DoorTicket:
             seats=first.seats,
             checked_in_people=first.checked_in_people,
             secret_seed=first.secret_seed,
-            sessions=tuple(DoorSession(*row[7:]) for row in rows if row.starts_at is not None),
+            latest_admission=Admission.from_row(first),
+            sessions=tuple(
+                DoorSession(row.title_fr, row.title_nl, row.title_en, row.starts_at, row.ends_at, row.room)
+                for row in rows
+                if row.starts_at is not None
+            ),
         )
 
     @property
@@ -315,8 +357,9 @@ def _forget_door(scanner: Scanner) -> None:
 # --- Check-in -----------------------------------------------------------------------------------
 
 
-def _latest_check_in(registration_id: int) -> sa.Row | None:
-    return db.session.connection().execute(_LATEST_CHECK_IN, {"registration_id": registration_id}).first()
+def _latest_check_in(registration_id: int) -> Admission | None:
+    row = db.session.connection().execute(_LATEST_CHECK_IN, {"registration_id": registration_id}).first()
+    return Admission.from_row(row)
 
 
 def _is_event_day(event: Event | DoorEvent, when: datetime) -> bool:
@@ -345,7 +388,7 @@ def _result_from_attempt(attempt: ScanAttempt) -> CheckInResult:
     if attempt.result == ScanResult.WRONG_EVENT:
         result.other_event = db.session.get(Event, ticket.event_id)
     elif attempt.result == ScanResult.ALREADY_CHECKED_IN:
-        _show_previous(result, _latest_check_in(ticket.id))
+        _show_previous(result, ticket.latest_admission)
     return result
 
 
@@ -513,7 +556,7 @@ def check_in(
         result.status = ScanResult.ALREADY_CHECKED_IN if status == ScanResult.OK else status
 
     if result.status == ScanResult.ALREADY_CHECKED_IN:
-        previous = _latest_check_in(ticket.id)
+        previous = ticket.latest_admission  # read with the count that made this a duplicate
         if offline:
             attempt = db.session.get(ScanAttempt, attempt_id)
             if _earliest_scan_wins(attempt, previous, result, people=people, gate=gate, scan_time=scan_time, now=now):
@@ -534,13 +577,13 @@ def check_in(
     return result
 
 
-def _show_previous(result: CheckInResult, previous: sa.Row | None) -> None:
+def _show_previous(result: CheckInResult, previous: Admission | None) -> None:
     if previous is not None:
         result.previous_at, result.previous_gate = previous.scanned_at, previous.gate
 
 
 def _earliest_scan_wins(
-    attempt: ScanAttempt, latest: sa.Row | None, result: CheckInResult, *, people, gate, scan_time, now
+    attempt: ScanAttempt, latest: Admission | None, result: CheckInResult, *, people, gate, scan_time, now
 ) -> bool:
     """An offline scan uploaded late that in fact let the ticket in before `previous` did takes over the
     admission; the later scan becomes the duplicate. Returns whether it did (and flushes then)."""

@@ -319,9 +319,7 @@ def test_the_services_lock_reloads_what_another_transaction_committed():
     event = make_event(capacity=2)
     version = event.version
     # As if another request had changed the row after this one loaded the event.
-    db.session.execute(
-        sa.text("UPDATE events SET capacity = 5, seats_waiting = 1 WHERE id = :id"), {"id": event.id}
-    )
+    db.session.execute(sa.text("UPDATE events SET capacity = 5, seats_waiting = 1 WHERE id = :id"), {"id": event.id})
     assert event.capacity == 2  # the loaded instance does not know yet
     services._lock(event)
     assert (event.capacity, event.seats_waiting, event.version) == (5, 1, version + 1)
