@@ -89,7 +89,7 @@ def serialize_session(session) -> dict:
 
 
 def serialize_result(result: CheckInResult, scanner: Scanner | DoorScanner | None) -> dict:
-    lang = current_language()
+    # The reader's language only matters for titles; most scans show none (a duplicate never does).
     ticket = result.ticket
     data = {
         "status": str(result.status),
@@ -106,7 +106,7 @@ def serialize_result(result: CheckInResult, scanner: Scanner | DoorScanner | Non
     if result.other_event is not None:
         data["other_event"] = {
             "slug": result.other_event.slug,
-            "title": localized(result.other_event, "title", lang).text,
+            "title": localized(result.other_event, "title", current_language()).text,
             "start": _iso(result.other_event.starts_at),
         }
         data["sessions"] = []
