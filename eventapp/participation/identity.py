@@ -23,7 +23,8 @@ def cookie_path(session: Session) -> str:
     return f"/participate/{session.uuid}"
 
 
-def current_participant(session: Session) -> Participant | None:
+def signed_participant_uuid() -> str | None:
+    """The participant UUID in this request's cookie if the app signed it, else None."""
     raw = request.cookies.get(COOKIE)
     if not raw:
         return None
@@ -31,9 +32,12 @@ def current_participant(session: Session) -> Participant | None:
         value = _serializer().loads(raw)
     except BadSignature:
         return None
-    if not isinstance(value, str):
-        return None
-    return queries.get_participant(session, value)
+    return value if isinstance(value, str) else None
+
+
+def current_participant(session: Session) -> Participant | None:
+    participant_uuid = signed_participant_uuid()
+    return queries.get_participant(session, participant_uuid) if participant_uuid else None
 
 
 def remember(response, session: Session, participant: Participant):
@@ -50,5 +54,7 @@ def remember(response, session: Session, participant: Participant):
 
 
 def rate_limit_key() -> str:
-    """Per participant where known: a whole room shares the venue Wi-Fi's public address."""
-    return request.cookies.get(COOKIE) or request.remote_addr or "unknown"
+    """Each participant their own allowance, known by a cookie the app signed (a made-up cookie would
+    otherwise buy a fresh allowance per request); newcomers share their address's."""
+    participant_uuid = signed_participant_uuid()
+    return f"participant:{participant_uuid}" if participant_uuid else request.remote_addr or "unknown"

@@ -21,6 +21,13 @@ bp = Blueprint("participation", __name__)
 PARTICIPANT_LIMIT = "30/minute;300/hour"
 # A whole room joins from the venue's one public address.
 JOIN_LIMIT = "600/minute"
+# A phone's first answer comes before it has a participant cookie: newcomers share their address's
+# allowance, and in a room that address is the venue's, for everyone's first answer to the same poll.
+NEWCOMER_LIMIT = "600/minute;3000/hour"
+
+
+def _participant_limit() -> str:
+    return PARTICIPANT_LIMIT if identity.signed_participant_uuid() else NEWCOMER_LIMIT
 
 
 def _no_store(response):
@@ -128,7 +135,7 @@ def _handle(session, activity, form, action):
 
 
 @bp.post("/participate/<session_uuid>/a/<activity_uuid>/contribute")
-@limiter.limit(PARTICIPANT_LIMIT, key_func=identity.rate_limit_key)
+@limiter.limit(_participant_limit, key_func=identity.rate_limit_key)
 def contribute(session_uuid: str, activity_uuid: str):
     session = queries.get_session(session_uuid)
     activity = queries.get_activity(session, activity_uuid)
@@ -147,7 +154,7 @@ def contribute(session_uuid: str, activity_uuid: str):
 
 
 @bp.post("/participate/<session_uuid>/a/<activity_uuid>/vote")
-@limiter.limit(PARTICIPANT_LIMIT, key_func=identity.rate_limit_key)
+@limiter.limit(_participant_limit, key_func=identity.rate_limit_key)
 def vote(session_uuid: str, activity_uuid: str):
     session = queries.get_session(session_uuid)
     activity = queries.get_activity(session, activity_uuid)
@@ -191,7 +198,7 @@ def _contribution_action(session_uuid, contribution_uuid, do):
 
 
 @bp.post("/participate/<session_uuid>/c/<contribution_uuid>/upvote")
-@limiter.limit(PARTICIPANT_LIMIT, key_func=identity.rate_limit_key)
+@limiter.limit(_participant_limit, key_func=identity.rate_limit_key)
 def upvote(session_uuid: str, contribution_uuid: str):
     def do(participant, contribution):
         if services.upvote(participant, contribution, now=utcnow()):
@@ -202,7 +209,7 @@ def upvote(session_uuid: str, contribution_uuid: str):
 
 
 @bp.post("/participate/<session_uuid>/c/<contribution_uuid>/report")
-@limiter.limit(PARTICIPANT_LIMIT, key_func=identity.rate_limit_key)
+@limiter.limit(_participant_limit, key_func=identity.rate_limit_key)
 def report(session_uuid: str, contribution_uuid: str):
     def do(participant, contribution):
         services.report_contribution(participant, contribution, now=utcnow())
