@@ -469,8 +469,9 @@ def check_in(
     Raises Conflict if the scan_id belongs to another scanner, InvalidState for a bad people count.
 
     This is the busiest request at a crowded door, so the usual path is a handful of statements: the
-    ticket lookup, the log row, the admitting UPDATE and the check-in row (a duplicate: the lookup, its
-    earlier admission and the log row). Rarer outcomes reload what they need.
+    ticket lookup (with its sessions and latest admission, as plain rows), the log row, the admitting
+    UPDATE and the check-in row; a duplicate, the lookup and the log row. Rarer outcomes reload what
+    they need.
     """
     if scanner is not None:
         event = scanner.event
