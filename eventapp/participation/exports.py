@@ -23,6 +23,7 @@ from eventapp.participation.models import (
     Participant,
     Vote,
 )
+from eventapp.participation.reports import results_are_public
 
 COLUMNS = [
     "record",
@@ -77,6 +78,8 @@ def build_rows(event: Event, level: ExportLevel) -> list[dict]:
             }
             if activity.kind in (ActivityKind.POLL, ActivityKind.FEEDBACK):
                 if level == ExportLevel.PUBLIC:
+                    if not results_are_public(activity):
+                        continue  # as on the results page: no live counts before the reveal
                     result = queries.poll_results(activity)
                     for row in result.rows:
                         label = row.option.label_fr if row.option else str(row.key)

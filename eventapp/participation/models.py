@@ -165,7 +165,8 @@ class Contribution(db.Model):
     merged_into_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("participation_contributions.id", ondelete="SET NULL")
     )
-    # Upvotes and reports, counted by atomic UPDATEs alongside their rows.
+    # Upvotes and reports, counted by atomic UPDATEs alongside their rows; `reports` counts only those
+    # made since the last moderation decision (a decision resets it), so an approval holds.
     upvotes: Mapped[int] = mapped_column(default=0)
     reports: Mapped[int] = mapped_column(default=0)
     answered_at: Mapped[datetime | None]  # a question answered in the room

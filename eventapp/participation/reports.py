@@ -8,7 +8,7 @@ from eventapp.core.communes import OUTSIDE_BRUSSELS, get_commune
 from eventapp.events.models import Event, Session
 from eventapp.extensions import db
 from eventapp.participation import queries
-from eventapp.participation.models import ActivityKind, ActivityStatus, Contribution, ContributionStatus
+from eventapp.participation.models import Activity, ActivityKind, ActivityStatus, Contribution, ContributionStatus
 from eventapp.registration.models import Registration, RegistrationStatus
 
 # Counts under this are shown as "<5" so that no one is recognisable in a small group.
@@ -28,15 +28,25 @@ class SessionResults:
     questions: list[Contribution]
 
 
+def results_are_public(activity: Activity) -> bool:
+    """May anyone see this poll's or survey's figures? A poll once revealed or closed, a survey once closed.
+
+    The one rule for the results page, the event report, the open-data API and the public export.
+    """
+    if activity.kind == ActivityKind.POLL:
+        return activity.results_revealed or activity.status == ActivityStatus.CLOSED
+    if activity.kind == ActivityKind.FEEDBACK:
+        return activity.status == ActivityStatus.CLOSED
+    return False
+
+
 def session_results(session: Session, *, public: bool = True) -> SessionResults:
     """Polls whose results were revealed or closed, and the public ideas and questions, most supported first."""
     polls, feedback, ideas, questions = [], [], [], []
     for activity in queries.list_activities(session, visible_only=True):
-        if activity.kind == ActivityKind.POLL and (
-            not public or activity.results_revealed or activity.status == ActivityStatus.CLOSED
-        ):
+        if activity.kind == ActivityKind.POLL and (not public or results_are_public(activity)):
             polls.append(queries.poll_results(activity))
-        elif activity.kind == ActivityKind.FEEDBACK and activity.status == ActivityStatus.CLOSED:
+        elif activity.kind == ActivityKind.FEEDBACK and results_are_public(activity):
             feedback.append(queries.poll_results(activity))
         elif activity.kind == ActivityKind.IDEAS:
             ideas += queries.list_public_contributions(activity, limit=20)
@@ -82,8 +92,6 @@ def attendance(event: Event, lang: str) -> Attendance:
 
 
 def count_contributions(event: Event) -> int:
-    from eventapp.participation.models import Activity
-
     return db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Contribution)

@@ -219,10 +219,15 @@ def reveal_results(actor, activity: Activity, *, revealed: bool = True) -> None:
 # ---------------------------------------------------------------------------- participants
 
 
-def join_with_ticket(session: Session, registration: Registration, *, now: datetime | None = None) -> Participant:
+def join_with_ticket(
+    session: Session, registration: Registration, *, guest: Participant | None = None, now: datetime | None = None
+) -> Participant:
     """The participant of this ticket in this session, created once however many phones open the link.
 
-    Raises PermissionDenied when the ticket is for another event or no longer confirmed.
+    `guest` is the phone's guest identity in this session, if any: what it did is folded into the
+    ticket's participant (see `_fold_guest`), so a phone that first joined from the room's QR code does
+    not vote twice once it opens its ticket. Raises PermissionDenied when the ticket is for another event
+    or no longer confirmed.
     """
     if registration.event_id != session.event_id or registration.status != RegistrationStatus.CONFIRMED:
         raise PermissionDenied(_l("This ticket is not valid for this session."), code="ticket_not_valid")
@@ -230,16 +235,99 @@ def join_with_ticket(session: Session, registration: Registration, *, now: datet
         Participant.session_id == session.id, Participant.registration_id == registration.id
     )
     participant = db.session.scalar(query)
-    if participant is not None:
-        return participant
-    participant = Participant(session_id=session.id, registration_id=registration.id, created_at=now or utcnow())
-    try:
-        with db.session.begin_nested():
-            db.session.add(participant)
-            db.session.flush()
-    except IntegrityError:
-        return db.session.scalar(query)  # the same ticket joined from another phone meanwhile
+    if participant is None:
+        participant = Participant(session_id=session.id, registration_id=registration.id, created_at=now or utcnow())
+        try:
+            with db.session.begin_nested():
+                db.session.add(participant)
+                db.session.flush()
+        except IntegrityError:
+            participant = db.session.scalar(query)  # the same ticket joined from another phone meanwhile
+    if guest is not None and guest.registration_id is None and guest.session_id == session.id:
+        _fold_guest(guest, participant)
     return participant
+
+
+def _fold_guest(guest: Participant, participant: Participant) -> None:
+    """Move a guest's votes, upvotes, reports and contributions to `participant`, then delete the guest.
+
+    Where both answered the same poll, or supported or reported the same contribution, the
+    participant's own row stays and the guest's is dropped (its counter with it), so that each poll
+    keeps one answer per person. Runs in the caller's transaction.
+    """
+    if guest.id == participant.id:
+        return
+    for _attempt in range(2):  # a vote cast meanwhile from the ticket's other phone: drop again, once
+        try:
+            with db.session.begin_nested():
+                _move_votes(guest, participant)
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise Conflict(_l("Please wait a moment and try again."), code="busy")
+
+    # Upvotes: a contribution both supported loses the guest's voice.
+    both = sa.select(Upvote.contribution_id).where(Upvote.participant_id == participant.id)
+    doubled = list(
+        db.session.scalars(
+            sa.select(Upvote.contribution_id).where(Upvote.participant_id == guest.id, Upvote.contribution_id.in_(both))
+        )
+    )
+    if doubled:
+        db.session.execute(
+            sa.delete(Upvote).where(Upvote.participant_id == guest.id, Upvote.contribution_id.in_(doubled))
+        )
+        db.session.execute(
+            sa.update(Contribution)
+            .where(Contribution.id.in_(doubled), Contribution.upvotes > 0)
+            .values(upvotes=Contribution.upvotes - 1)
+        )
+    db.session.execute(sa.update(Upvote).where(Upvote.participant_id == guest.id).values(participant_id=participant.id))
+
+    # Reports: one person's second report no longer counts where it counted (made since the last review).
+    both = sa.select(ContentReport.contribution_id).where(ContentReport.participant_id == participant.id)
+    doubled_reports = list(
+        db.session.scalars(
+            sa.select(ContentReport).where(
+                ContentReport.participant_id == guest.id, ContentReport.contribution_id.in_(both)
+            )
+        )
+    )
+    for report in doubled_reports:
+        contribution = db.session.get(Contribution, report.contribution_id)
+        if contribution.moderated_at is None or report.created_at > contribution.moderated_at:
+            db.session.execute(
+                sa.update(Contribution)
+                .where(Contribution.id == contribution.id, Contribution.reports > 0)
+                .values(reports=Contribution.reports - 1)
+            )
+        db.session.delete(report)
+    db.session.flush()
+    db.session.execute(
+        sa.update(ContentReport).where(ContentReport.participant_id == guest.id).values(participant_id=participant.id)
+    )
+
+    db.session.execute(
+        sa.update(Contribution).where(Contribution.participant_id == guest.id).values(participant_id=participant.id)
+    )
+    db.session.execute(sa.delete(Participant).where(Participant.id == guest.id))
+    db.session.expunge(guest)
+    db.session.expire_all()
+
+
+def _move_votes(guest: Participant, participant: Participant) -> None:
+    answered = sa.select(Vote.activity_id).where(Vote.participant_id == participant.id).scalar_subquery()
+    doubled = sa.select(Vote.id).where(Vote.participant_id == guest.id, Vote.activity_id.in_(answered))
+    db.session.execute(sa.delete(VoteChoice).where(VoteChoice.vote_id.in_(doubled)))
+    db.session.execute(
+        sa.delete(Vote).where(Vote.participant_id == guest.id, Vote.activity_id.in_(answered)),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.execute(
+        sa.update(Vote).where(Vote.participant_id == guest.id).values(participant_id=participant.id),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def join_as_guest(session: Session, *, now: datetime | None = None) -> Participant:
@@ -324,7 +412,8 @@ def upvote(participant: Participant, contribution: Contribution, *, now: datetim
 
 
 def report_contribution(participant: Participant, contribution: Contribution, *, now: datetime | None = None) -> bool:
-    """Flag content for the organisers once; enough reports send it back to the moderation queue."""
+    """Flag content for the organisers once per participant; REPORTS_BEFORE_REVIEW reports made since the
+    last moderation decision send it back to the moderation queue. False if already reported. Raises NotFound."""
     if participant.session_id != contribution.activity.session_id or contribution.status not in (
         ContributionStatus.PUBLISHED,
         ContributionStatus.PENDING,
@@ -365,8 +454,14 @@ def _moderate(actor, contribution: Contribution, status: ContributionStatus, now
     if contribution.status == ContributionStatus.MERGED:
         raise InvalidState(_l("This contribution was merged into another one."), code="merged")
     contribution.status = status
+    _reviewed(actor, contribution, now)
+
+
+def _reviewed(actor, contribution: Contribution, now: datetime | None) -> None:
+    """An organiser looked at it: reports made so far are dealt with, only later ones count again."""
     contribution.moderated_at = now or utcnow()
     contribution.moderated_by_id = actor.id
+    contribution.reports = 0
     db.session.flush()
 
 
@@ -431,9 +526,7 @@ def set_outcome(
     contribution.outcome_reason_fr = clean["fr"]
     contribution.outcome_reason_nl = clean["nl"]
     contribution.outcome_reason_en = clean["en"]
-    contribution.moderated_at = now or utcnow()
-    contribution.moderated_by_id = actor.id
-    db.session.flush()
+    _reviewed(actor, contribution, now)
 
 
 # ---------------------------------------------------------------------------- polls and feedback

@@ -81,7 +81,8 @@ def session_page(session_uuid: str):
             if registration is None:
                 raise PermissionDenied(_("This ticket is not valid for this session."), code="ticket_not_valid")
             with transaction():
-                participant = services.join_with_ticket(session, registration, now=utcnow())
+                guest = identity.current_participant(session)
+                participant = services.join_with_ticket(session, registration, guest=guest, now=utcnow())
             identity.remember(response, session, participant)
             flash(_("Welcome! You take part with your ticket."), "ok")
         except DomainError as error:
@@ -180,12 +181,25 @@ def vote(session_uuid: str, activity_uuid: str):
     return _handle(session, activity, form, action)
 
 
-def _contribution_action(session_uuid, contribution_uuid, do):
+def _contribution_action(session_uuid, contribution_uuid, do, *, newcomers=True):
     session = queries.get_session(session_uuid)
     contribution = queries.get_contribution(session, contribution_uuid)
     try:
         with transaction():
-            participant, is_new = _acting_participant(session, contribution.activity)
+            if newcomers:
+                participant, is_new = _acting_participant(session, contribution.activity)
+            else:
+                participant, is_new = identity.current_participant(session), False
+                if participant is None:
+                    # A report from a phone that never took part would be a fresh guest each time:
+                    # one phone without its cookie could take any post-moderated idea offline.
+                    raise PermissionDenied(
+                        _(
+                            "Only participants can report a contribution: take part first, "
+                            "for example by supporting one or answering a poll."
+                        ),
+                        code="participant_required",
+                    )
             message = do(participant, contribution)
     except DomainError as error:
         flash(str(error.message), "error")
@@ -215,7 +229,7 @@ def report(session_uuid: str, contribution_uuid: str):
         services.report_contribution(participant, contribution, now=utcnow())
         return _("Thank you, the organisers will look at it.")
 
-    return _contribution_action(session_uuid, contribution_uuid, do)
+    return _contribution_action(session_uuid, contribution_uuid, do, newcomers=False)
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -445,20 +459,30 @@ def _qr_svg(text: str) -> str:
     return qr.make_image(image_factory=qrcode.image.svg.SvgPathFillImage).to_string(encoding="unicode")
 
 
+PROJECTOR_LOCALES = (("fr", "fr_BE"), ("nl", "nl_BE"))
+
+
 def projector_state(session) -> dict:
     """What the projector shows, in FR and NL: the current poll (results only once revealed) and top questions."""
+    from flask_babel import force_locale, ngettext
+
     from eventapp.core.i18n import localized
 
     poll = queries.current_poll(session)
     state = {"poll": None, "questions": []}
     if poll is not None:
         result = queries.poll_results(poll)
+        total_label = {}
+        for lang, locale in PROJECTOR_LOCALES:  # each language's own plural rule ("0 réponse", "0 antwoorden")
+            with force_locale(locale):
+                total_label[lang] = ngettext("%(num)d answer", "%(num)d answers", result.total)
         state["poll"] = {
             "id": str(poll.uuid),
             "prompt": {lang: localized(poll, "prompt", lang).text for lang in ("fr", "nl")},
             "open": poll.status == ActivityStatus.OPEN,
             "revealed": poll.results_revealed,
             "total": result.total,
+            "total_label": total_label,
             "rows": [
                 {
                     "label": {
@@ -497,7 +521,7 @@ def projector(session_uuid: str):
     state = projector_state(session)
     join_url = _join_url(room)
     columns, code_labels = [], []
-    for lang, locale in (("fr", "fr_BE"), ("nl", "nl_BE")):
+    for lang, locale in PROJECTOR_LOCALES:
         with force_locale(locale):
             columns.append(
                 render_template("participation/_projector_column.html", lang=lang, state=state, session=session)

@@ -41,17 +41,58 @@ def test_projector_updates_without_reload(tmp_path, browser):
             dutch = page.locator('.projector-column[data-lang="nl"]')
             expect(french.locator(".poll-prompt")).to_have_text("Quelle priorité ?")
             expect(dutch.locator(".poll-prompt")).to_have_text("Welke prioriteit?")
-            expect(french.locator(".poll-total")).to_contain_text("0")
+            expect(french.locator(".poll-total")).to_have_text("0 réponse")  # French: 0 takes the singular
+            expect(dutch.locator(".poll-total")).to_have_text("0 antwoorden")
             page.evaluate("window.__notReloaded = true")
 
             _vote(server.url, session_uuid, poll_uuid, field, option_id)
             _vote(server.url, session_uuid, poll_uuid, field, option_id)
 
-            expect(french.locator(".poll-total")).to_contain_text("2", timeout=10_000)
+            expect(french.locator(".poll-total")).to_have_text("2 réponses", timeout=10_000)
+            expect(dutch.locator(".poll-total")).to_have_text("2 antwoorden")
             expect(dutch.locator(".poll-rows li").nth(1)).to_contain_text("Musea")
             expect(dutch.locator(".poll-rows li").nth(1)).to_contain_text("100 % (2)")
             assert page.evaluate("window.__notReloaded") is True
             assert page.locator("#room-code").inner_text().strip()
             assert errors == []
+        finally:
+            context.close()
+
+
+def _organiser_post(base, path, cookie):
+    request = urllib.request.Request(f"{base}{path}", data=b"", headers={"Cookie": f"session={cookie}"}, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:  # follows the 303 to the manage page
+        assert response.status == 200
+
+
+def test_a_ticked_answer_survives_a_change_in_the_room(tmp_path, browser):
+    """The phone reloads when an activity changes, except while someone is in the middle of an answer."""
+    from playwright.sync_api import expect
+
+    url = fresh_database("sqlite", tmp_path)
+    arranged = arrange_live_poll(url, [{"fr": "Écoles", "nl": "Scholen"}, {"fr": "Musées", "nl": "Musea"}])
+    session_uuid, poll_uuid, cookie = arranged["session_uuid"], arranged["poll_uuid"], arranged["organiser_cookie"]
+    manage = f"/participate/{session_uuid}/manage/a/{poll_uuid}"
+    with LiveServer(url, workers=2) as server:
+        context = browser.new_context()
+        try:
+            idle, busy = context.new_page(), context.new_page()
+            for page in (idle, busy):
+                # Wait for the script's first read of the state (it never reloads on that one).
+                with page.expect_response(lambda response: "/state.json" in response.url):
+                    page.goto(f"{server.url}/participate/{session_uuid}?lang=fr")
+                page.evaluate("window.__notReloaded = true")
+            busy.get_by_label("Musées").check()
+            busy.locator("h1").click()  # the focus leaves the form: the ticked answer alone makes it busy
+
+            _organiser_post(server.url, f"{manage}/conceal", cookie)
+
+            idle.wait_for_function("() => window.__notReloaded === undefined", timeout=15_000)
+            notice = busy.locator("#live-notice")
+            expect(notice).to_be_visible(timeout=15_000)
+            expect(notice).to_contain_text("Une activité a changé.")
+            expect(notice.get_by_role("link", name="Actualiser")).to_be_visible()
+            expect(busy.get_by_label("Musées")).to_be_checked()
+            assert busy.evaluate("window.__notReloaded") is True
         finally:
             context.close()

@@ -230,3 +230,92 @@ def test_closing_stops_votes_and_current_poll(setup):
     assert queries.current_poll(session).id == second.id
     with pytest.raises(InvalidState):
         services.answer_poll(services.join_as_guest(session, now=NOW), first, option_ids=[first.options[0].id])
+
+
+def test_an_approval_holds_against_the_reports_it_answered(setup):
+    _event, session, organiser = setup
+    board = make_activity(session, organiser, ActivityKind.IDEAS, moderation=Moderation.POST)
+    author, *others = (services.join_as_guest(session, now=NOW) for _ in range(7))
+    idea = services.submit_contribution(author, board, "Un parc à vélos couvert", now=NOW)
+    for guest in others[:3]:
+        services.report_contribution(guest, idea, now=NOW)
+    assert idea.status == ContributionStatus.PENDING and idea.reports == 3
+
+    services.approve(organiser, idea, now=NOW)
+    assert idea.status == ContributionStatus.PUBLISHED and idea.reports == 0
+    assert services.report_contribution(others[0], idea, now=NOW) is False  # already reported, and reviewed
+    services.report_contribution(others[3], idea, now=NOW)
+    services.report_contribution(others[4], idea, now=NOW)
+    assert idea.status == ContributionStatus.PUBLISHED and idea.reports == 2  # the approval still holds
+    services.report_contribution(others[5], idea, now=NOW)
+    assert idea.status == ContributionStatus.PENDING  # three new reports: back to the organisers
+
+
+def test_an_outcome_or_a_hide_also_counts_as_a_review(setup):
+    _event, session, organiser = setup
+    board = make_activity(session, organiser, ActivityKind.IDEAS, moderation=Moderation.POST)
+    author, first, second = (services.join_as_guest(session, now=NOW) for _ in range(3))
+    idea = services.submit_contribution(author, board, "Des bancs", now=NOW)
+    services.report_contribution(first, idea, now=NOW)
+    services.set_outcome(organiser, idea, Outcome.STUDIED, {"fr": "À l'étude"}, now=NOW)
+    assert idea.reports == 0
+    services.report_contribution(second, idea, now=NOW)
+    services.hide(organiser, idea, now=NOW)
+    assert idea.reports == 0 and idea.status == ContributionStatus.HIDDEN
+
+
+def test_a_ticket_opened_on_a_guest_phone_takes_over_what_the_guest_did(setup):
+    from eventapp.participation.models import ContentReport, Contribution, Participant, Upvote, Vote
+
+    event, session, organiser = setup
+    first = make_activity(session, organiser)
+    second = make_activity(session, organiser, poll_type=PollType.SCALE)
+    board = make_activity(session, organiser, ActivityKind.IDEAS, moderation=Moderation.POST)
+    registration = make_registration(event, checked_in=1)
+    other = services.join_as_guest(session, now=NOW)
+    both_support, guest_supports, reported = (
+        services.submit_contribution(other, board, body, now=NOW) for body in ("Arbres", "Bancs", "Fontaines")
+    )
+
+    # The ticket already took part on another phone...
+    ticket = services.join_with_ticket(session, registration, now=NOW)
+    services.answer_poll(ticket, first, option_ids=[first.options[0].id], now=NOW)
+    services.upvote(ticket, both_support, now=NOW)
+    services.report_contribution(ticket, reported, now=NOW)
+    # ...and this phone joined from the room's QR code as a guest first.
+    guest = services.join_as_guest(session, now=NOW)
+    services.answer_poll(guest, first, option_ids=[first.options[1].id], now=NOW)
+    services.answer_poll(guest, second, value=4, now=NOW)
+    services.upvote(guest, both_support, now=NOW)
+    services.upvote(guest, guest_supports, now=NOW)
+    services.report_contribution(guest, reported, now=NOW)
+    own = services.submit_contribution(guest, board, "Une idée à moi", now=NOW)
+    guest_id, ticket_id = guest.id, ticket.id
+    assert both_support.upvotes == 2 and reported.reports == 2
+
+    assert services.join_with_ticket(session, registration, guest=guest, now=NOW).id == ticket_id
+
+    assert db.session.get(Participant, guest_id) is None
+    votes = db.session.execute(db.select(Vote.activity_id, Vote.participant_id, Vote.value)).all()
+    assert sorted(votes) == sorted([(first.id, ticket_id, None), (second.id, ticket_id, 4)])
+    assert queries.poll_results(first).total == 1  # the ticket's own answer stays, the guest's double goes
+    assert db.session.get(Contribution, both_support.id).upvotes == 1
+    assert db.session.get(Contribution, guest_supports.id).upvotes == 1
+    assert db.session.get(Contribution, reported.id).reports == 1
+    assert set(db.session.scalars(db.select(Upvote.participant_id))) == {ticket_id}
+    assert set(db.session.scalars(db.select(ContentReport.participant_id))) == {ticket_id}
+    assert db.session.get(Contribution, own.id).participant_id == ticket_id
+    with pytest.raises(Conflict):  # and the phone cannot answer again under its ticket
+        services.answer_poll(db.session.get(Participant, ticket_id), second, value=2, now=NOW)
+
+
+def test_a_ticket_never_absorbs_another_ticket_or_another_session(setup):
+    from eventapp.participation.models import Vote
+
+    event, session, organiser = setup
+    poll = make_activity(session, organiser)
+    holder = services.join_with_ticket(session, make_registration(event), now=NOW)
+    services.answer_poll(holder, poll, option_ids=[poll.options[0].id], now=NOW)
+    newcomer = services.join_with_ticket(session, make_registration(event), guest=holder, now=NOW)
+    assert newcomer.id != holder.id
+    assert db.session.scalar(db.select(Vote.participant_id)) == holder.id

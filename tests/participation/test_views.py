@@ -262,3 +262,157 @@ def test_back_office_hook_links_the_participation_pages(app, world):
         html = render_template("participation/_event_admin_links.html", event=w.event)
     assert f"/participate/{w.uuid}/manage" in html and f"/participate/events/{w.slug}/report" in html
     assert "level=restricted" in html
+
+
+@pytest.mark.parametrize(
+    "lang, told",
+    [("en", "Only participants can report"), ("fr", "participez d&#39;abord"), ("nl", "neemt u eerst deel")],
+)
+def test_a_phone_that_never_took_part_cannot_report(client, app, world, lang, told):
+    from eventapp.participation import services
+    from eventapp.participation.models import Participant
+
+    w = world
+    with app.test_request_context():
+        board = make_activity(w.session, w.organiser, ActivityKind.IDEAS, moderation=Moderation.POST)
+        author = services.join_as_guest(w.session)
+        idea = services.submit_contribution(author, board, "Un parc à vélos couvert")
+        db.session.commit()
+        idea_uuid = idea.uuid
+    client.set_cookie("lang", lang)
+    url = f"/participate/{w.uuid}/c/{idea_uuid}/report"
+    for _ in range(3):  # the same phone, no cookie kept: no new guest, no report
+        page = client.post(url, follow_redirects=True)
+        client.delete_cookie("participant", path=f"/participate/{w.uuid}")
+    assert page.status_code == 200 and told in page.get_data(as_text=True)
+    with app.test_request_context():
+        idea = db.session.scalar(db.select(Contribution).filter_by(uuid=idea_uuid))
+        assert idea.status == "published" and idea.reports == 0
+        assert db.session.scalar(db.select(db.func.count()).select_from(Participant)) == 1
+
+    # Once it took part (here: supporting an idea), the phone may report, once.
+    client.post(f"/participate/{w.uuid}/c/{idea_uuid}/upvote")
+    client.post(url)
+    client.post(url)
+    with app.test_request_context():
+        assert db.session.scalar(db.select(Contribution).filter_by(uuid=idea_uuid)).reports == 1
+
+
+def test_an_organisers_approval_holds_after_the_reports(client, app, world):
+    from eventapp.participation import services
+
+    w = world
+    with app.test_request_context():
+        board = make_activity(w.session, w.organiser, ActivityKind.IDEAS, moderation=Moderation.POST)
+        guests = [services.join_as_guest(w.session) for _ in range(5)]
+        idea = services.submit_contribution(guests[0], board, "Des bancs")
+        for guest in guests[1:4]:
+            services.report_contribution(guest, idea)
+        db.session.commit()
+        idea_uuid, last = idea.uuid, guests[4]
+        assert idea.status == "pending"
+    login(client, w.organiser_id)
+    assert client.post(f"/participate/{w.uuid}/manage/c/{idea_uuid}/approve").status_code == 303
+    with app.test_request_context():
+        services.report_contribution(db.session.merge(last), queries.get_contribution(w.session, str(idea_uuid)))
+        db.session.commit()
+        assert db.session.scalar(db.select(Contribution).filter_by(uuid=idea_uuid)).status == "published"
+
+
+def test_a_guest_who_opens_their_ticket_keeps_one_vote(client, app, world):
+    w = world
+    with app.test_request_context():
+        poll = make_activity(w.session, w.organiser)
+        registration = make_registration(w.event, checked_in=1)
+        db.session.commit()
+        code, poll_uuid, option = ticket_code_of(registration), poll.uuid, poll.options[0].id
+        field = f"a{poll.id}-choice"
+    url = f"/participate/{w.uuid}/a/{poll_uuid}/vote"
+    assert client.post(url, data={field: option}).status_code == 303  # from the room's QR code, as a guest
+    client.get(f"/participate/{w.uuid}?ticket={code}")  # later, the link on the ticket
+    page = client.get(f"/participate/{w.uuid}").get_data(as_text=True)
+    assert "Checked in at the door" in page and "your answer has been counted" in page
+    again = client.post(url, data={field: option}, follow_redirects=True).get_data(as_text=True)
+    assert "already answered" in again
+    with app.test_request_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Vote)) == 1
+
+
+def test_the_public_export_shows_only_results_made_public(client, app, world):
+    import csv
+    import io
+
+    from eventapp.participation import services
+
+    w = world
+    with app.test_request_context():
+        hidden = make_activity(w.session, w.organiser, prompts={"fr": "Secret ?"})
+        words = make_activity(w.session, w.organiser, poll_type="open", prompts={"fr": "Un mot ?"})
+        shown = make_activity(w.session, w.organiser, prompts={"fr": "Révélé ?"})
+        feedback = make_activity(w.session, w.organiser, ActivityKind.FEEDBACK, prompts={"fr": "Avis ?"})
+        services.reveal_results(w.organiser, shown)
+        guest = services.join_with_ticket(w.session, make_registration(w.event, checked_in=1))
+        services.answer_poll(guest, hidden, option_ids=[hidden.options[0].id])
+        services.answer_poll(guest, words, text="vélo")
+        services.answer_poll(guest, shown, option_ids=[shown.options[1].id])
+        services.answer_poll(guest, feedback, value=2, text="trop long")
+        db.session.commit()
+        feedback_uuid = feedback.uuid
+
+    def public_rows():
+        body = client.get(f"/participate/events/{w.slug}/export.csv").get_data(as_text=True)
+        return {(r["activity"], r["answer"]) for r in csv.DictReader(io.StringIO(body)) if r["record"] == "poll_result"}
+
+    assert public_rows() == {("Révélé ?", "Musées")}
+    login(client, w.organiser_id)
+    client.post(f"/participate/{w.uuid}/manage/a/{feedback_uuid}/close")
+    assert public_rows() == {("Révélé ?", "Musées"), ("Avis ?", "2")}  # a survey once closed, as on the results page
+    page = client.get(f"/participate/{w.uuid}/results").get_data(as_text=True)
+    assert "Secret ?" not in page and "vélo" not in page
+
+
+@pytest.mark.parametrize(
+    "lang, words, raw",
+    [
+        ("fr", ["Sondage en direct", "Choix unique", "Boîte à idées", "(Retenue)"], ["(single)", "accepted"]),
+        ("nl", ["Live peiling", "Eén keuze", "Ideeënbord", "(Aanvaard)"], ["(single)", "accepted"]),
+        ("en", ["Live poll", "Single choice", "Idea board", "(Accepted)"], ["(single)", "(accepted)"]),
+    ],
+)
+def test_the_organisers_page_names_settings_in_their_language(client, app, world, lang, words, raw):
+    from eventapp.participation import services
+    from eventapp.participation.models import Outcome
+
+    w = world
+    with app.test_request_context():
+        make_activity(w.session, w.organiser)
+        board = make_activity(w.session, w.organiser, ActivityKind.IDEAS, access=Access.CHECKED_IN)
+        idea = services.enter_paper_card(w.organiser, board, "Des arbres")
+        services.set_outcome(w.organiser, idea, Outcome.ACCEPTED, {"fr": "Oui"})
+        db.session.commit()
+    login(client, w.organiser_id)
+    client.set_cookie("lang", lang)
+    html = client.get(f"/participate/{w.uuid}/manage").get_data(as_text=True)
+    meta = " ".join(re.findall(r'<p class="meta">(.*?)</p>', html, re.S))
+    for word in words:
+        assert word in html
+    for code in [*raw, "checked_in", ": link", "pre<", "> pre", "(accepted)"]:
+        assert code not in meta and f"({code})" not in html
+
+
+def test_the_projector_counts_answers_with_each_languages_plural(client, app, world):
+    from eventapp.participation import services
+
+    w = world
+    with app.test_request_context():
+        poll = make_activity(w.session, w.organiser)
+        services.answer_poll(services.join_as_guest(w.session), poll, option_ids=[poll.options[0].id])
+        db.session.commit()
+    login(client, w.organiser_id)
+    html = client.get(f"/participate/{w.uuid}/projector").get_data(as_text=True)
+    totals = re.findall(r'<p class="poll-total">([^<]*)</p>', html)
+    assert totals == ["1 réponse", "1 antwoord"]
+    assert client.get(f"/participate/{w.uuid}/projector.json").json["poll"]["total_label"] == {
+        "fr": "1 réponse",
+        "nl": "1 antwoord",
+    }

@@ -11,7 +11,7 @@ function render(state) {
     const poll = state.poll;
     if (poll) setText(column.querySelector(".poll-prompt"), poll.prompt[lang]);
     const total = column.querySelector(".poll-total");
-    setText(total, poll ? `${poll.total} ${total.dataset.label}` : "");
+    setText(total, poll ? poll.total_label[lang] : "");
     column.querySelector(".poll-waiting").hidden = !poll || poll.revealed;
     const rows = column.querySelector(".poll-rows");
     rows.replaceChildren(...(poll ? poll.rows : []).map((row) => {
