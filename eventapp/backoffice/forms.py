@@ -77,6 +77,11 @@ def to_local(value):
     return value.astimezone(BRUSSELS).replace(tzinfo=None, second=0, microsecond=0) if value else None
 
 
+def edit_token_field():
+    """The `edit_token()` of the event or session when its edit page was loaded (empty when creating)."""
+    return HiddenField(validators=[Optional(), Length(max=64)])
+
+
 class MultilingualMixin:
     """Forms with fields `<name>_<lang>`: `lang_fields(name)` lists them for side-by-side fieldsets."""
 
@@ -85,6 +90,7 @@ class MultilingualMixin:
 
 
 class EventForm(MultilingualMixin, FlaskForm):
+    edit_token = edit_token_field()
     title_fr = line(_l("Title"), 200)
     title_nl = line(_l("Title"), 200)
     title_en = line(_l("Title"), 200)
@@ -121,6 +127,7 @@ class EventForm(MultilingualMixin, FlaskForm):
 
 
 class SessionForm(MultilingualMixin, FlaskForm):
+    edit_token = edit_token_field()
     title_fr = line(_l("Title"), 200)
     title_nl = line(_l("Title"), 200)
     title_en = line(_l("Title"), 200)
