@@ -155,7 +155,7 @@ def event_edit(slug: str):
         lambda: services.update_event(
             current_user,
             event,
-            form.values(),
+            form.values(stored=event),
             now=utcnow(),
             mailing=_mailing(),
             expected_token=form.edit_token.data or "",
@@ -262,7 +262,7 @@ def session_edit(slug: str, session_slug: str):
         lambda: services.update_session(
             current_user,
             session,
-            form.values(),
+            form.values(stored=session),
             now=utcnow(),
             mailing=_mailing(),
             expected_token=form.edit_token.data or "",

@@ -240,7 +240,9 @@ def update_event(
     check (callers that send only the fields they change).
     A published event whose time or place changes bumps `sequence` and emails every confirmed and
     waitlisted registrant in their language (the registration domain's notice, with their ticket).
-    The web address (slug) can change only while in draft; the times must still hold every session.
+    The web address (slug) can change only while in draft. When start and end move by the same
+    amount, the sessions move with them (one notice: the event's); otherwise the new times must
+    still hold every session.
     Raises PermissionDenied, InvalidState (cancelled event, times, sessions outside the new times,
     capacity below seats taken), Conflict (stale form, slug taken). No commit.
     """
@@ -257,8 +259,14 @@ def update_event(
         )
     starts_at, ends_at = values.get("starts_at", event.starts_at), values.get("ends_at", event.ends_at)
     _check_times(starts_at, ends_at)
-    _check_sessions_inside(event, starts_at, ends_at)
+    shift = starts_at - event.starts_at
+    # The whole event moves (start and end by the same amount): its programme moves with it.
+    # Otherwise every session must still fit in the new times.
+    moves_whole = bool(shift) and ends_at - event.ends_at == shift
+    if not moves_whole:
+        _check_sessions_inside(event, starts_at, ends_at)
     changed = _changed(event, values, EVENT_FIELDS)
+    sessions_moved = _shift_sessions(event, shift, now=now) if moves_whole else 0
     _check_window(event)
     if "slug" in changed:
         _flush_unique("slug", _l("Another event already uses this web address."))
@@ -281,7 +289,8 @@ def update_event(
             now=now,
             event_id=event.id,
             target=event.slug,
-            details={"fields": sorted(changed), "notified": notified},
+            details={"fields": sorted(changed), "notified": notified}
+            | ({"sessions_moved": sessions_moved} if sessions_moved else {}),
         )
     return changed
 
@@ -461,11 +470,20 @@ def duplicate_event(actor: User, event: Event, *, now: datetime) -> Event:
 # ---------------------------------------------------------------- sessions
 
 
+def _shift_sessions(event: Event, shift, *, now: datetime) -> int:
+    """Move every session of the event by `shift` (the event moved as a whole). Returns how many."""
+    for session in event.sessions:
+        session.starts_at += shift
+        session.ends_at += shift
+        session.updated_at = now
+    return len(event.sessions)
+
+
 def _check_sessions_inside(event: Event, starts_at: datetime, ends_at: datetime) -> None:
     """New event times must still hold every session: refuse, naming the sessions left outside.
 
-    Moving the sessions along would guess: a programme rarely shifts as one block when only the
-    start or the end moves. The organiser moves (or cancels) those sessions first.
+    When only the start or the end moves, shifting the sessions would be a guess: the organiser
+    moves (or cancels) those sessions first.
     """
     outside = [s for s in event.sessions if s.starts_at < starts_at or s.ends_at > ends_at]
     if not outside:

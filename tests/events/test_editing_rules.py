@@ -221,18 +221,38 @@ def test_a_session_that_started_cannot_be_cancelled(app_ctx):
 def test_moving_the_event_away_from_its_sessions_is_refused_and_names_them(app_ctx):
     event = make_event(sessions=2)
     first = event.sessions[0]
+    later = event.starts_at + timedelta(days=7)
     with pytest.raises(InvalidState) as caught:
         services.update_event(
             make_admin(),
             event,
-            {"starts_at": event.starts_at + timedelta(days=7), "ends_at": event.ends_at + timedelta(days=7)},
+            {"starts_at": later, "ends_at": later + timedelta(hours=5)},  # not the same length: no shift
             now=NOW,
             mailing=MAILING,
         )
     assert caught.value.code == "sessions_outside_event" and caught.value.field == "starts_at"
-    assert first.title_fr in str(caught.value.message) and "2" in str(caught.value.message)
+    assert first.title_fr in str(caught.value.message) and "2 sessions" in str(caught.value.message)
     db.session.rollback()
     assert db.session.get(Event, event.id).sequence == 0
+
+
+def test_moving_the_whole_event_moves_its_sessions_with_one_notice_each(app_ctx):
+    event = make_event(sessions=2)
+    first, second = event.sessions
+    make_registration(event, sessions=[first])
+    week = timedelta(days=7)
+    starts = [(s.starts_at + week, s.ends_at + week) for s in event.sessions]
+    services.update_event(
+        make_admin(),
+        event,
+        {"starts_at": event.starts_at + week, "ends_at": event.ends_at + week},
+        now=NOW,
+        mailing=MAILING,
+    )
+    assert [(s.starts_at, s.ends_at) for s in (first, second)] == starts
+    assert [m.kind for m in db.session.scalars(sa.select(OutboxMessage))] == ["registration.event_changed"]
+    audit = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "event.updated"))
+    assert audit.details["sessions_moved"] == 2
 
 
 def test_shortening_the_event_under_a_session_is_refused_on_the_end(app_ctx):
