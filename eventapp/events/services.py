@@ -123,6 +123,18 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
         raise InvalidState(_l("The end must be after the start."), code="ends_before_start", field="ends_at")
 
 
+def _capacity_below_taken(taken: int) -> InvalidState:
+    return InvalidState(
+        ngettext(
+            "%(num)d seat is already taken: the capacity cannot be lower than that.",
+            "%(num)d seats are already taken: the capacity cannot be lower than that.",
+            taken,
+        ),
+        code="capacity_below_taken",
+        field="capacity",
+    )
+
+
 def _check_window(event: Event) -> None:
     opens, closes = event.registration_opens_at, event.registration_closes_at
     if opens and closes and closes <= opens:
@@ -315,15 +327,7 @@ def set_capacity(actor: User, event: Event, capacity: int, *, now: datetime, mai
     ).first()
     db.session.refresh(event)
     if updated is None:
-        raise InvalidState(
-            ngettext(
-                "%(num)d seat is already taken: the capacity cannot be lower than that.",
-                "%(num)d seats are already taken: the capacity cannot be lower than that.",
-                event.seats_taken,
-            ),
-            code="capacity_below_taken",
-            field="capacity",
-        )
+        raise _capacity_below_taken(event.seats_taken)
     promoted = promote_waitlist(event, key=mailing.key, now=now) if capacity > previous else []
     record_audit(
         actor,
@@ -593,18 +597,6 @@ def update_session(
         details={"fields": sorted(changed), "notified": notified},
     )
     return changed
-
-
-def _capacity_below_taken(taken: int) -> InvalidState:
-    return InvalidState(
-        ngettext(
-            "%(num)d seat is already taken: the capacity cannot be lower than that.",
-            "%(num)d seats are already taken: the capacity cannot be lower than that.",
-            taken,
-        ),
-        code="capacity_below_taken",
-        field="capacity",
-    )
 
 
 def _set_session_capacity(session: Session, capacity: int | None) -> None:

@@ -2,7 +2,6 @@
 summary leads to, and the pages involved (stale edit, session cancel, refused or not) pass axe-core."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -10,16 +9,10 @@ from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from tests.accounts.factories import PASSWORD, make_admin, make_user
 from tests.browser.conftest import live_site
+from tests.browser.test_backoffice import _axe_violations
 from tests.factories import make_event, make_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.no_db_isolation]
-AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
-
-
-def _axe_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))  # the context bypasses the CSP for this injection only
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in results["violations"]]
 
 
 def _logged_in(launch, server, email):
