@@ -77,6 +77,21 @@ def to_local(value):
     return value.astimezone(BRUSSELS).replace(tzinfo=None, second=0, microsecond=0) if value else None
 
 
+def _without_untouched_times(data: dict, stored) -> dict:
+    """Leave out the times that still show the stored value: the form shows minutes, a stored time
+    may carry seconds, and a save that did not touch the time must not move it (and email everyone)."""
+    if stored is not None:
+        for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+            if name in data and data[name] and to_local(data[name]) == to_local(getattr(stored, name, None)):
+                del data[name]
+    return data
+
+
+def edit_token_field():
+    """The `edit_token()` of the event or session when its edit page was loaded (empty when creating)."""
+    return HiddenField(validators=[Optional(), Length(max=64)])
+
+
 class MultilingualMixin:
     """Forms with fields `<name>_<lang>`: `lang_fields(name)` lists them for side-by-side fieldsets."""
 
@@ -85,6 +100,7 @@ class MultilingualMixin:
 
 
 class EventForm(MultilingualMixin, FlaskForm):
+    edit_token = edit_token_field()
     title_fr = line(_l("Title"), 200)
     title_nl = line(_l("Title"), 200)
     title_en = line(_l("Title"), 200)
@@ -108,12 +124,13 @@ class EventForm(MultilingualMixin, FlaskForm):
 
     validate_ends_at = ends_after_start
 
-    def values(self) -> dict:
+    def values(self, stored=None) -> dict:
+        """The fields for the service; with `stored` (the event being edited), times left as shown are left out."""
         data = {name: self[name].data or "" for name in ("slug", *self._text_names())}
         data |= {name: self[name].data for name in ("theme_id", "venue_id", "capacity", "max_seats_per_registration")}
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
             data[name] = to_utc(self[name].data)
-        return data
+        return _without_untouched_times(data, stored)
 
     @staticmethod
     def _text_names():
@@ -121,6 +138,7 @@ class EventForm(MultilingualMixin, FlaskForm):
 
 
 class SessionForm(MultilingualMixin, FlaskForm):
+    edit_token = edit_token_field()
     title_fr = line(_l("Title"), 200)
     title_nl = line(_l("Title"), 200)
     title_en = line(_l("Title"), 200)
@@ -154,7 +172,8 @@ class SessionForm(MultilingualMixin, FlaskForm):
         if not any(self[f"title_{lang}"].data for lang in LANGUAGES):
             raise ValidationError(_l("Give the session a title in at least one language."))
 
-    def values(self) -> dict:
+    def values(self, stored=None) -> dict:
+        """The fields for the service; with `stored` (the session being edited), times left as shown are left out."""
         data = {f"{n}_{lang}": self[f"{n}_{lang}"].data or "" for n in ("title", "description") for lang in LANGUAGES}
         data |= {
             "slug": self.slug.data,
@@ -165,7 +184,7 @@ class SessionForm(MultilingualMixin, FlaskForm):
             "starts_at": to_utc(self.starts_at.data),
             "ends_at": to_utc(self.ends_at.data),
         }
-        return data
+        return _without_untouched_times(data, stored)
 
 
 class VenueForm(FlaskForm):

@@ -148,10 +148,18 @@ def event_edit(slug: str):
     if request.method == "GET":
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
             form[name].data = to_local(getattr(event, name))
+        form.edit_token.data = services.edit_token(event)
     _event_form(form)
     return _save(
         form,
-        lambda: services.update_event(current_user, event, form.values(), now=utcnow(), mailing=_mailing()),
+        lambda: services.update_event(
+            current_user,
+            event,
+            form.values(stored=event),
+            now=utcnow(),
+            mailing=_mailing(),
+            expected_token=form.edit_token.data or "",
+        ),
         lambda changed: (
             _("Saved.") if changed else _("Nothing changed."),
             url_for("backoffice.event", slug=event.slug),
@@ -248,9 +256,17 @@ def session_edit(slug: str, session_slug: str):
     if request.method == "GET":
         form.starts_at.data, form.ends_at.data = to_local(session.starts_at), to_local(session.ends_at)
         form.languages.data = session.language_codes
+        form.edit_token.data = services.edit_token(session)
     return _save(
         form,
-        lambda: services.update_session(current_user, session, form.values(), now=utcnow(), mailing=_mailing()),
+        lambda: services.update_session(
+            current_user,
+            session,
+            form.values(stored=session),
+            now=utcnow(),
+            mailing=_mailing(),
+            expected_token=form.edit_token.data or "",
+        ),
         lambda _changed: (_("Saved."), url_for("backoffice.event", slug=slug)),
         "backoffice/session_form.html",
         event=event,
@@ -263,19 +279,39 @@ def session_cancel(slug: str, session_slug: str):
     event = queries.get_managed_event(current_user, slug)
     session = queries.get_session(current_user, event, session_slug)
     form = CancelForm()
+    status = 200
     if form.validate_on_submit():
-        with transaction():
-            notified = services.cancel_session(current_user, session, now=utcnow(), mailing=_mailing())
-        flash(
-            ngettext(
-                "The session is cancelled. %(num)d person will receive an email.",
-                "The session is cancelled. %(num)d people will receive an email.",
-                notified,
-            ),
-            "info",
-        )
-        return redirect(url_for("backoffice.event", slug=slug))
-    return render_template("backoffice/session_cancel.html", event=event, session=session, form=form), _status(form)
+        try:
+            with transaction():
+                notified = services.cancel_session(current_user, session, now=utcnow(), mailing=_mailing())
+        except DomainError as error:
+            refusal, status = error.message, error.status
+        else:
+            flash(
+                ngettext(
+                    "The session is cancelled. %(num)d person will receive an email.",
+                    "The session is cancelled. %(num)d people will receive an email.",
+                    notified,
+                ),
+                "info",
+            )
+            return redirect(url_for("backoffice.event", slug=slug))
+    else:
+        # Say before the click why it would be refused (the service checks again when it is sent).
+        try:
+            services.check_session_cancellable(session, now=utcnow())
+            refusal = None
+        except DomainError as error:
+            refusal = error.message
+        status = _status(form)
+    return render_template(
+        "backoffice/session_cancel.html",
+        event=event,
+        session=session,
+        form=form,
+        refusal=refusal,
+        people=services.count_session_choosers(session),
+    ), status
 
 
 # ---------------------------------------------------------------- attendees

@@ -10,8 +10,11 @@ place or status; `updated_at` moves on every change a feed, the catalogue or the
 (their caches and ETags are keyed on it).
 """
 
+import hashlib
+import hmac
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -22,7 +25,7 @@ from eventapp.accounts.permissions import require_admin, require_event_access
 from eventapp.accounts.services import record_audit
 from eventapp.core.emails import render_email
 from eventapp.core.errors import Conflict, InvalidState
-from eventapp.core.i18n import LANGUAGES, localized
+from eventapp.core.i18n import LANGUAGES, current_language, localized
 from eventapp.core.locks import lock_event
 from eventapp.core.outbox import enqueue
 from eventapp.events.models import Event, EventStatus, Series, Session, Theme, Venue
@@ -53,6 +56,9 @@ SESSION_FIELDS = (
     "room",
     "languages",
 )
+# What an edit form shows: its token is a fingerprint of these (see `edit_token`).
+EVENT_EDIT_FIELDS = (*EVENT_FIELDS, "capacity")
+SESSION_EDIT_FIELDS = (*SESSION_FIELDS, "capacity")
 VENUE_FIELDS = ("slug", "name", "street", "postcode", "commune_nis", "city_fr", "city_nl", "latitude", "longitude")
 THEME_FIELDS = ("slug", "name_fr", "name_nl", "name_en")
 ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
@@ -70,14 +76,63 @@ class Mailing:
 # ---------------------------------------------------------------- helpers
 
 
-def _lock(event: Event) -> None:
-    """Write the event row first (version + 1): serialises with registrations on SQLite and PostgreSQL."""
+def edit_token(obj: Event | Session) -> str:
+    """A fingerprint of the fields the edit form of an event or a session shows.
+
+    The form carries the token it was loaded with; `update_event` / `update_session` compare it with
+    the stored values under the event lock. Only a change of those fields invalidates it: seats being
+    taken (which move `version`), a session added (which moves the event's `updated_at`) do not.
+    """
+    fields = EVENT_EDIT_FIELDS if isinstance(obj, Event) else SESSION_EDIT_FIELDS
+    values = []
+    for name in fields:
+        value = getattr(obj, name)
+        if isinstance(value, datetime):
+            value = value.astimezone(UTC).isoformat()
+        values.append(None if value is None else str(value))
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:32]
+
+
+def _check_edit_token(obj: Event | Session, expected: str | None) -> None:
+    """Conflict when the form was loaded before someone else changed `obj` (caller holds the event lock)."""
+    if expected is None:
+        return
+    if not hmac.compare_digest(expected.encode(), edit_token(obj).encode()):
+        raise Conflict(
+            _l(
+                "Someone else changed this in the meantime. Reload the page to see their change, then make yours again."
+            ),
+            code="edit_conflict",
+            field="edit_token",
+        )
+
+
+def _lock(event: Event, *others) -> None:
+    """Write the event row first (version + 1): serialises with registrations on SQLite and PostgreSQL.
+
+    Then expire the event (and `others`): what was loaded before the lock may predate a change
+    committed meanwhile, and the decisions that follow must use the committed values.
+    """
     lock_event(event.id)
+    for obj in (event, *others):
+        db.session.expire(obj)
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
         raise InvalidState(_l("The end must be after the start."), code="ends_before_start", field="ends_at")
+
+
+def _capacity_below_taken(taken: int) -> InvalidState:
+    return InvalidState(
+        ngettext(
+            "%(num)d seat is already taken: the capacity cannot be lower than that.",
+            "%(num)d seats are already taken: the capacity cannot be lower than that.",
+            taken,
+        ),
+        code="capacity_below_taken",
+        field="capacity",
+    )
 
 
 def _check_window(event: Event) -> None:
@@ -187,16 +242,25 @@ def create_event(actor: User, values: dict, *, now: datetime) -> Event:
     return event
 
 
-def update_event(actor: User, event: Event, values: dict, *, now: datetime, mailing: Mailing) -> set[str]:
+def update_event(
+    actor: User, event: Event, values: dict, *, now: datetime, mailing: Mailing, expected_token: str | None = None
+) -> set[str]:
     """Change an event's fields and capacity; returns the names of the fields that changed.
 
+    `expected_token` is the `edit_token()` the form was loaded with: if someone changed the event
+    since, nothing is written (Conflict), so a stale page cannot undo their change. None skips the
+    check (callers that send only the fields they change).
     A published event whose time or place changes bumps `sequence` and emails every confirmed and
     waitlisted registrant in their language (the registration domain's notice, with their ticket).
-    The web address (slug) can change only while in draft.
-    Raises PermissionDenied, InvalidState (cancelled event, times, capacity below seats taken),
-    Conflict (slug taken). No commit.
+    The web address (slug) can change only while in draft. When start and end move by the same
+    amount, the sessions move with them (one notice: the event's); otherwise the new times must
+    still hold every session.
+    Raises PermissionDenied, InvalidState (cancelled event, times, sessions outside the new times,
+    capacity below seats taken), Conflict (stale form, slug taken). No commit.
     """
     require_event_access(actor, event.id)
+    _lock(event)
+    _check_edit_token(event, expected_token)
     if event.status == EventStatus.CANCELLED:
         raise InvalidState(_l("A cancelled event cannot be changed."), code="event_cancelled")
     if "slug" in values and values["slug"] != event.slug and event.status != EventStatus.DRAFT:
@@ -207,7 +271,14 @@ def update_event(actor: User, event: Event, values: dict, *, now: datetime, mail
         )
     starts_at, ends_at = values.get("starts_at", event.starts_at), values.get("ends_at", event.ends_at)
     _check_times(starts_at, ends_at)
+    shift = starts_at - event.starts_at
+    # The whole event moves (start and end by the same amount): its programme moves with it.
+    # Otherwise every session must still fit in the new times.
+    moves_whole = bool(shift) and ends_at - event.ends_at == shift
+    if not moves_whole:
+        _check_sessions_inside(event, starts_at, ends_at)
     changed = _changed(event, values, EVENT_FIELDS)
+    sessions_moved = _shift_sessions(event, shift, now=now) if moves_whole else 0
     _check_window(event)
     if "slug" in changed:
         _flush_unique("slug", _l("Another event already uses this web address."))
@@ -230,7 +301,8 @@ def update_event(actor: User, event: Event, values: dict, *, now: datetime, mail
             now=now,
             event_id=event.id,
             target=event.slug,
-            details={"fields": sorted(changed), "notified": notified},
+            details={"fields": sorted(changed), "notified": notified}
+            | ({"sessions_moved": sessions_moved} if sessions_moved else {}),
         )
     return changed
 
@@ -255,15 +327,7 @@ def set_capacity(actor: User, event: Event, capacity: int, *, now: datetime, mai
     ).first()
     db.session.refresh(event)
     if updated is None:
-        raise InvalidState(
-            ngettext(
-                "%(num)d seat is already taken: the capacity cannot be lower than that.",
-                "%(num)d seats are already taken: the capacity cannot be lower than that.",
-                event.seats_taken,
-            ),
-            code="capacity_below_taken",
-            field="capacity",
-        )
+        raise _capacity_below_taken(event.seats_taken)
     promoted = promote_waitlist(event, key=mailing.key, now=now) if capacity > previous else []
     record_audit(
         actor,
@@ -410,6 +474,40 @@ def duplicate_event(actor: User, event: Event, *, now: datetime) -> Event:
 # ---------------------------------------------------------------- sessions
 
 
+def _shift_sessions(event: Event, shift, *, now: datetime) -> int:
+    """Move every session of the event by `shift` (the event moved as a whole). Returns how many."""
+    for session in event.sessions:
+        session.starts_at += shift
+        session.ends_at += shift
+        session.updated_at = now
+    return len(event.sessions)
+
+
+def _check_sessions_inside(event: Event, starts_at: datetime, ends_at: datetime) -> None:
+    """New event times must still hold every session: refuse, naming the sessions left outside.
+
+    When only the start or the end moves, shifting the sessions would be a guess: the organiser
+    moves (or cancels) those sessions first.
+    """
+    outside = [s for s in event.sessions if s.starts_at < starts_at or s.ends_at > ends_at]
+    if not outside:
+        return
+    lang = current_language()
+    names = ", ".join(f"“{localized(s, 'title', lang).text or s.slug}”" for s in outside)
+    raise InvalidState(
+        ngettext(
+            "%(num)d session would fall outside the event's new times (%(names)s): "
+            "change its times or cancel it first.",
+            "%(num)d sessions would fall outside the event's new times (%(names)s): "
+            "change their times or cancel them first.",
+            len(outside),
+            names=names,
+        ),
+        code="sessions_outside_event",
+        field="starts_at" if any(s.starts_at < starts_at for s in outside) else "ends_at",
+    )
+
+
 def _check_session_times(event: Event, starts_at: datetime, ends_at: datetime) -> None:
     _check_times(starts_at, ends_at)
     if starts_at < event.starts_at or ends_at > event.ends_at:
@@ -442,10 +540,27 @@ def create_session(actor: User, event: Event, values: dict, *, now: datetime) ->
     return session
 
 
-def update_session(actor: User, session: Session, values: dict, *, now: datetime, mailing: Mailing) -> set[str]:
-    """Change a session; a new time or room on a published event emails those who chose it."""
+def update_session(
+    actor: User,
+    session: Session,
+    values: dict,
+    *,
+    now: datetime,
+    mailing: Mailing,
+    expected_token: str | None = None,
+) -> set[str]:
+    """Change a session; a new time or room on a published event emails those who chose it.
+
+    Runs under the event lock. `expected_token` works as in `update_event` (Conflict, nothing
+    written, when the session changed since the form was loaded). Giving the session its own
+    capacity counts the seats its confirmed choices already hold (InvalidState if more than the
+    capacity); sharing the event's seats again releases them. Raises PermissionDenied,
+    InvalidState, Conflict. No commit.
+    """
     event = session.event
     require_event_access(actor, event.id)
+    _lock(event, session)
+    _check_edit_token(session, expected_token)
     if event.status == EventStatus.CANCELLED:
         raise InvalidState(_l("A cancelled event cannot be changed."), code="event_cancelled")
     _check_session_times(event, values.get("starts_at", session.starts_at), values.get("ends_at", session.ends_at))
@@ -453,25 +568,7 @@ def update_session(actor: User, session: Session, values: dict, *, now: datetime
     if "slug" in changed:
         _flush_unique("slug", _l("Another session of this event already uses this short name."))
     if "capacity" in values and values["capacity"] != session.capacity:
-        capacity = values["capacity"]
-        _lock(event)
-        updated = db.session.execute(
-            sa.update(Session)
-            .where(Session.id == session.id, sa.true() if capacity is None else Session.seats_taken <= capacity)
-            .values(capacity=capacity)
-            .returning(Session.id)
-        ).first()
-        db.session.refresh(session)
-        if updated is None:
-            raise InvalidState(
-                ngettext(
-                    "%(num)d seat is already taken: the capacity cannot be lower than that.",
-                    "%(num)d seats are already taken: the capacity cannot be lower than that.",
-                    session.seats_taken,
-                ),
-                code="capacity_below_taken",
-                field="capacity",
-            )
+        _set_session_capacity(session, values["capacity"])
         changed.add("capacity")
     if not changed:
         return changed
@@ -502,17 +599,125 @@ def update_session(actor: User, session: Session, values: dict, *, now: datetime
     return changed
 
 
+def _set_session_capacity(session: Session, capacity: int | None) -> None:
+    """Give a session its own capacity, change it, or let it share the event's seats again.
+
+    The caller holds the event lock, so no registration moves meanwhile. `seats_taken` and the
+    choices' `holds_seat` are only kept while the session has its own capacity (registration
+    services): on the way in they are set from the confirmed choices (people = seats), on the way
+    out cleared, so that a later cancellation releases exactly what was held.
+    """
+    if capacity is None:
+        db.session.execute(
+            sa.update(RegistrationSession)
+            .where(RegistrationSession.session_id == session.id)
+            .values(holds_seat=False)
+            .execution_options(synchronize_session="fetch")
+        )
+        db.session.execute(sa.update(Session).where(Session.id == session.id).values(capacity=None, seats_taken=0))
+    elif session.capacity is None:
+        confirmed = (
+            sa.select(Registration.id)
+            .join(RegistrationSession)
+            .where(
+                RegistrationSession.session_id == session.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+        )
+        taken = db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Registration.seats), 0)).where(Registration.id.in_(confirmed))
+        )
+        if taken > capacity:
+            raise _capacity_below_taken(taken)
+        db.session.execute(
+            sa.update(RegistrationSession)
+            .where(RegistrationSession.session_id == session.id)
+            .values(holds_seat=RegistrationSession.registration_id.in_(confirmed))
+            .execution_options(synchronize_session="fetch")
+        )
+        db.session.execute(
+            sa.update(Session).where(Session.id == session.id).values(capacity=capacity, seats_taken=taken)
+        )
+    else:
+        updated = db.session.execute(
+            sa.update(Session)
+            .where(Session.id == session.id, Session.seats_taken <= capacity)
+            .values(capacity=capacity)
+            .returning(Session.id)
+        ).first()
+        if updated is None:
+            db.session.refresh(session)
+            raise _capacity_below_taken(session.seats_taken)
+    db.session.refresh(session)
+
+
+def _session_has_results(session: Session) -> bool:
+    """Whether the session's participation activities hold answers (votes) or contributions.
+
+    Deleting a session cascades to its activities and everything in them. Participation sits above
+    events in the dependency order, hence the import here: this is the one rule of events that
+    must see it, and a cancelled session must not take people's answers with it.
+    """
+    from eventapp.participation.models import Activity, Contribution, Vote
+
+    in_session = Activity.session_id == session.id
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.or_(
+                    sa.exists().where(Vote.activity_id == Activity.id, in_session),
+                    sa.exists().where(Contribution.activity_id == Activity.id, in_session),
+                )
+            )
+        )
+    )
+
+
+def check_session_cancellable(session: Session, *, now: datetime) -> None:
+    """InvalidState when `cancel_session` would refuse: cancelled event, session started or over,
+    or activities holding answers or contributions (they would be deleted with the session)."""
+    if session.event.status == EventStatus.CANCELLED:
+        raise InvalidState(_l("A cancelled event cannot be changed."), code="event_cancelled")
+    if now >= session.starts_at:
+        raise InvalidState(
+            _l("This session has started or is over: it can no longer be cancelled."), code="session_started"
+        )
+    if _session_has_results(session):
+        raise InvalidState(
+            _l(
+                "People have already answered or contributed in this session's activities, and cancelling "
+                "would delete their answers. Close or hide its activities instead."
+            ),
+            code="session_has_results",
+        )
+
+
+def count_session_choosers(session: Session) -> int:
+    """How many confirmed or waitlisted registrations (with an email) chose the session."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .join(RegistrationSession)
+        .where(
+            RegistrationSession.session_id == session.id,
+            Registration.status.in_(ACTIVE),
+            Registration.email != "",
+        )
+    )
+
+
 def cancel_session(actor: User, session: Session, *, now: datetime, mailing: Mailing) -> int:
     """Take a session off the programme, telling those who chose it. Returns how many were emailed.
 
     Sessions have no status of their own: a cancelled session is removed (with the choices that
-    pointed to it), and the event's feed entry moves (`sequence`, `updated_at`).
+    pointed to it and its activities), and the event's feed entry moves (`sequence`, `updated_at`).
+    Only before it starts, and only while its activities hold no answers or contributions (see
+    `check_session_cancellable`): InvalidState otherwise. No commit.
     """
     event = session.event
     require_event_access(actor, event.id)
-    if event.status == EventStatus.CANCELLED:
-        raise InvalidState(_l("A cancelled event cannot be changed."), code="event_cancelled")
-    _lock(event)
+    _lock(event, session)
+    check_session_cancellable(session, now=now)
     notified = 0
     _touch_for_session(event, now, time_or_place=True)
     if event.status == EventStatus.PUBLISHED:

@@ -9,6 +9,7 @@ from eventapp.accounts.models import AuditEntry, User
 from eventapp.core.outbox import OutboxMessage
 from eventapp.core.time import brussels, utcnow
 from eventapp.events.models import Event, EventStatus, Theme, Venue
+from eventapp.events.services import edit_token
 from eventapp.extensions import db
 from eventapp.registration.models import Audience, Registration, RegistrationStatus
 from tests.accounts.factories import login, make_admin, make_user
@@ -118,6 +119,7 @@ def test_lowering_capacity_below_seats_taken_is_refused_with_a_clear_message(cli
     slug = event.slug
     form = _event_form(event.theme_id, event.venue_id, slug=slug, capacity="3")
     form |= {"starts_at": _local(event.starts_at), "ends_at": _local(event.ends_at)}
+    form["edit_token"] = edit_token(event)  # as loaded with the edit page
     db.session.commit()
     response = client.post(f"/admin/events/{slug}/edit?lang=en", data=form)
     assert response.status_code == 422
@@ -133,6 +135,7 @@ def test_moving_a_published_event_emails_registrants(client):
     form = _event_form(event.theme_id, event.venue_id, slug=slug, capacity="50")
     later = event.starts_at + timedelta(days=1)
     form |= {"starts_at": _local(later), "ends_at": _local(later + timedelta(hours=2))}
+    form["edit_token"] = edit_token(event)
     db.session.commit()
     assert client.post(f"/admin/events/{slug}/edit", data=form).status_code == 302
     assert db.session.scalar(sa.select(Event.sequence).where(Event.slug == slug)) == sequence + 1
@@ -187,6 +190,8 @@ def test_sessions_add_edit_cancel(client):
         "capacity": "",
     }
     assert client.post(f"/admin/events/{slug}/sessions/new", data=data).status_code == 302
+    page = client.get(f"/admin/events/{slug}/sessions/workshop-a/edit").get_data(as_text=True)
+    data["edit_token"] = re.search(r'name="edit_token" type="hidden" value="(\w+)"', page).group(1)
     assert (
         client.post(f"/admin/events/{slug}/sessions/workshop-a/edit", data=data | {"room": "Salle 2"}).status_code
         == 302
