@@ -4,12 +4,14 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.registration.models import Registration
+from eventapp.tickets.models import ScanAttempt, Scanner, ScannerProfile
 from eventapp.tickets.qr import qr_png
-from eventapp.tickets.services import create_scanner
+from eventapp.tickets.services import create_scanner, renew_pairing
 from tests.browser.conftest import write_y4m
 from tests.factories import make_event
 from tests.tickets.factories import make_registration
@@ -79,3 +81,221 @@ def test_scan_online_then_offline_then_reconcile(tmp_path, launch, live):
     page.wait_for_selector('#scanner[data-pending="0"]', state="attached", timeout=30000)
     assert checked_in(app, ids[1]) == 1
     assert page.get_attribute("#scanner", "data-online") == "true"
+
+
+# --- The door under bad Wi-Fi: reloads, long queues, proxies, revocation, hardware scanners -----
+
+
+def pair(page, server, pairing: str) -> None:
+    page.goto(f"{server.url}/scan/pair/{pairing}")
+    page.get_by_role("button").click()
+    page.wait_for_url(re.compile(r"/scan$"))
+    page.wait_for_selector('#scanner[data-ready="true"]', state="attached")
+
+
+def type_code(page, code: str, *, status: str | None = None) -> str:
+    """Types a code as a volunteer (or a hardware scanner) would; returns the verdict shown."""
+    if page.is_visible("#verdict"):
+        page.click("#verdict-next")
+    page.fill("#manual-code", code)
+    page.press("#manual-code", "Enter")
+    page.wait_for_selector(f'#verdict[data-status="{status}"]' if status else "#verdict:not([hidden])")
+    return page.get_attribute("#verdict", "data-status")
+
+
+def go_online(page) -> None:
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+
+def attempts(app, registration_id: int) -> int:
+    with app.app_context():
+        value = db.session.scalar(
+            sa.select(sa.func.count(ScanAttempt.id)).where(ScanAttempt.registration_id == registration_id)
+        )
+        db.session.remove()
+        return value
+
+
+def test_an_admission_online_is_remembered_when_the_phone_reloads_offline(tmp_path, launch, live):
+    server, app = live
+    with app.app_context():
+        event = make_event(starts_at=utcnow() - timedelta(hours=1))
+        registration, code = make_registration(event, seats=1)
+        _, pairing = create_scanner(event, name="Door A", now=utcnow())
+        rid = registration.id
+        db.session.commit()
+        db.session.remove()
+    page = launch(user_data_dir=tmp_path / "phone").new_page()
+    pair(page, server, pairing)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    assert type_code(page, code) == "ok"
+    assert checked_in(app, rid) == 1
+
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector('#scanner[data-ready="true"]', state="attached")
+    assert type_code(page, code) == "already_checked_in"
+    assert page.is_visible("#verdict-offline")
+    go_online(page)
+    page.wait_for_selector('#scanner[data-pending="0"]', state="attached", timeout=30000)
+    assert checked_in(app, rid) == 1
+
+
+def test_a_queue_longer_than_one_batch_is_uploaded_in_batches(tmp_path, launch, live):
+    server, app = live
+    with app.app_context():
+        event = make_event(starts_at=utcnow() - timedelta(hours=1))
+        registration, code = make_registration(event, seats=1)
+        _, pairing = create_scanner(event, name="Door A", now=utcnow())
+        rid, event_id = registration.id, event.id
+        db.session.commit()
+        db.session.remove()
+    page = launch().new_page()
+    pair(page, server, pairing)
+    # 500 refused codes, then the one admission last: it travels in the second batch.
+    page.evaluate(
+        """code => new Promise((resolve, reject) => {
+          const open = indexedDB.open("eventapp-scanner", 1);
+          open.onsuccess = () => {
+            const tx = open.result.transaction("queue", "readwrite");
+            const queue = tx.objectStore("queue");
+            const at = (i) => new Date(Date.now() - 600000 + i * 1000).toISOString();
+            for (let i = 0; i < 500; i += 1) {
+              const scan = { code: `EA1-NOTATICKET${i}`, scan_id: crypto.randomUUID(), people: null };
+              queue.put({ ...scan, scanned_at: at(i), verdict: "invalid" });
+            }
+            queue.put({ code, scan_id: crypto.randomUUID(), people: null, scanned_at: at(500), verdict: "ok" });
+            tx.oncomplete = () => resolve(true);
+            tx.onerror = () => reject(tx.error);
+          };
+        })""",
+        code,
+    )
+    page.reload()  # the page uploads what is queued when it starts
+    page.wait_for_selector('#scanner[data-ready="true"][data-pending="0"]', state="attached", timeout=60000)
+    assert checked_in(app, rid) == 1
+    with app.app_context():
+        logged = db.session.scalar(sa.select(sa.func.count(ScanAttempt.id)).where(ScanAttempt.event_id == event_id))
+        db.session.remove()
+    assert logged == 501
+    assert page.get_attribute("#scanner", "data-online") == "true"
+
+
+def test_a_proxy_error_or_a_hung_request_gives_an_offline_verdict_and_the_scan_is_sent_later(tmp_path, launch, live):
+    server, app = live
+    with app.app_context():
+        event = make_event(starts_at=utcnow() - timedelta(hours=1))
+        (first, first_code), (second, second_code) = make_registration(event), make_registration(event)
+        _, pairing = create_scanner(event, name="Door A", now=utcnow())
+        ids = (first.id, second.id)
+        db.session.commit()
+        db.session.remove()
+    page = launch().new_page()
+    pair(page, server, pairing)
+
+    # The server admits the ticket but the proxy answers 502: the same scan_id, uploaded later, counts once.
+    def bad_gateway(route):
+        route.fetch()
+        route.fulfill(status=502, body="<html>Bad Gateway</html>", content_type="text/html")
+
+    page.route("**/api/v1/checkin", bad_gateway)
+    assert type_code(page, first_code) == "ok"
+    assert page.is_visible("#verdict-offline")
+    page.wait_for_selector('#scanner[data-pending="1"]', state="attached")
+    page.unroute("**/api/v1/checkin")
+
+    # A request that never comes back: the phone stops waiting and judges from its snapshot.
+    page.route("**/api/v1/checkin", lambda route: None)
+    assert type_code(page, second_code) == "ok"
+    assert page.is_visible("#verdict-offline")
+    assert page.get_attribute("#scanner", "data-online") == "false"
+    page.wait_for_selector('#scanner[data-pending="2"]', state="attached")
+    page.unroute("**/api/v1/checkin")
+
+    go_online(page)
+    page.wait_for_selector('#scanner[data-pending="0"]', state="attached", timeout=30000)
+    assert [checked_in(app, i) for i in ids] == [1, 1]
+    assert [attempts(app, i) for i in ids] == [1, 1]
+
+
+def test_a_revoked_phone_keeps_its_queue_for_its_own_gate_only(tmp_path, launch, live):
+    server, app = live
+    with app.app_context():
+        event = make_event(starts_at=utcnow() - timedelta(hours=1))
+        registration, code = make_registration(event)
+        door_a, pairing_a = create_scanner(event, name="Door A", now=utcnow())
+        _, pairing_b = create_scanner(event, name="Door B", now=utcnow())
+        rid, a_id = registration.id, door_a.id
+        db.session.commit()
+        db.session.remove()
+    page = launch().new_page()
+    pair(page, server, pairing_a)
+    page.context.set_offline(True)
+    assert type_code(page, code) == "ok"
+    page.wait_for_selector('#scanner[data-pending="1"]', state="attached")
+
+    # The organiser re-pairs Door A (its old device token stops working) while the phone is offline.
+    with app.app_context():
+        repairing_a = renew_pairing(db.session.get(Scanner, a_id), now=utcnow())
+        db.session.commit()
+        db.session.remove()
+    go_online(page)
+    page.wait_for_selector("#not-paired:not([hidden])", timeout=30000)
+    held = page.text_content("#held-unpaired")
+    assert "Door A" in held and "1" in held
+    assert "Door A" in page.text_content("#announce")
+
+    # Paired as another gate, the phone does not upload Door A's scan.
+    pair(page, server, pairing_b)
+    page.wait_for_selector('#scanner[data-held="1"]', state="attached")
+    assert "Door A" in page.text_content("#held")
+    assert checked_in(app, rid) == 0
+
+    # Paired again as Door A: the scan is uploaded.
+    pair(page, server, repairing_a)
+    page.wait_for_selector('#scanner[data-held="0"][data-pending="0"]', state="attached", timeout=30000)
+    assert checked_in(app, rid) == 1
+
+
+def test_a_hardware_scanner_code_typed_over_a_verdict_is_checked(tmp_path, launch, live):
+    server, app = live
+    with app.app_context():
+        event = make_event(starts_at=utcnow() - timedelta(hours=1))
+        _, code = make_registration(event, seats=1)
+        _, pairing = create_scanner(event, name="Door A", now=utcnow())
+        db.session.commit()
+        db.session.remove()
+    page = launch().new_page()
+    pair(page, server, pairing)
+    page.focus("#manual-code")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_selector('#verdict[data-status="ok"]')
+    # The verdict is on screen; the scanner sends the next code (the same ticket again) and Enter.
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_selector('#verdict[data-status="already_checked_in"]')
+    # Enter on the empty code field closes the verdict.
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#verdict", state="hidden")
+
+
+def test_a_supervisor_admission_keeps_its_undo_button_until_a_tap(tmp_path, launch, live):
+    server, app = live
+    with app.app_context():
+        event = make_event(starts_at=utcnow() - timedelta(hours=1))
+        registration, code = make_registration(event, seats=1)
+        _, pairing = create_scanner(event, name="Door A", profile=ScannerProfile.SUPERVISOR, now=utcnow())
+        rid = registration.id
+        db.session.commit()
+        db.session.remove()
+    page = launch().new_page()
+    page.clock.install()
+    pair(page, server, pairing)
+    assert type_code(page, code) == "ok"
+    page.clock.fast_forward("01:00")
+    assert page.is_visible("#verdict") and page.is_visible("#verdict-undo")
+    page.click("#verdict-undo")
+    page.wait_for_selector("#verdict-undo", state="hidden")
+    assert checked_in(app, rid) == 0
