@@ -251,6 +251,12 @@ def test_a_revoked_phone_keeps_its_queue_for_its_own_gate_only(tmp_path, launch,
     page.wait_for_selector('#scanner[data-held="1"]', state="attached")
     assert "Door A" in page.text_content("#held")
     assert checked_in(app, rid) == 0
+    # Door B's snapshot counts the admission Door A still holds: offline, the ticket is not let in again.
+    page.context.set_offline(True)
+    assert type_code(page, code) == "already_checked_in"
+    go_online(page)
+    page.wait_for_selector('#scanner[data-pending="0"][data-held="1"]', state="attached", timeout=30000)
+    assert checked_in(app, rid) == 0
 
     # Paired again as Door A: the scan is uploaded.
     pair(page, server, repairing_a)

@@ -194,15 +194,15 @@ async function judgeOffline(code, people) {
   };
 }
 
-/** The server's verdict, in the snapshot: in memory, and saved so that a reload offline knows it too. */
+/** The server's verdict, in the snapshot in memory; true when it changed (the caller saves it, so
+ * that a reload offline knows it too). */
 async function rememberOnline(code, result) {
-  if (!snapshot || !result.seats) return;
+  if (!snapshot || !result.seats) return false;
   const ticket = snapshot.tickets.get(await sha256(code));
-  if (ticket) {
-    ticket.c = ticket.n - result.people_remaining;
-    if (result.status === "ok") { ticket.at = new Date().toISOString(); ticket.g = snapshot.scanner.gate; }
-    await saveSnapshot();
-  }
+  if (!ticket) return false;
+  ticket.c = ticket.n - result.people_remaining;
+  if (result.status === "ok") { ticket.at = new Date().toISOString(); ticket.g = snapshot.scanner.gate; }
+  return true;
 }
 
 /** Ask how many people of a group ticket are at the door (partial arrival), from the snapshot.
@@ -260,9 +260,10 @@ async function handleCode(raw) {
     showVerdict(result, { offline: true });
     return;
   }
-  await rememberOnline(code, result);
+  const changed = await rememberOnline(code, result);
   showVerdict(result);
   setOnline(true);
+  if (changed) await saveSnapshot();
   refreshStatus();
 }
 
@@ -283,8 +284,17 @@ function useSnapshot(data) {
 }
 
 async function refreshSnapshot() {
-  const data = await api("/api/v1/scanner/snapshot");
+  const data = await api("/api/v1/scanner/snapshot", { timeout: UPLOAD_TIMEOUT });
   useSnapshot(data);
+  // Admissions still queued (made while the snapshot was on its way, or held for their gate) are
+  // not in the server's counts yet: without them, the next offline scan would let the ticket in again.
+  for (const scan of await store.queuedScans()) {
+    const ticket = scan.verdict === "ok" ? snapshot.tickets.get(await sha256(scan.code)) : null;
+    if (!ticket) continue;
+    ticket.c = Math.min(ticket.n, ticket.c + (scan.people || ticket.n - ticket.c));
+    ticket.at = scan.scanned_at;
+    ticket.g = scan.gate || snapshot.scanner.gate;
+  }
   await saveSnapshot();
 }
 
@@ -472,7 +482,7 @@ document.addEventListener("keydown", (event) => {
   // characters go to the code field (whose Enter then checks the code) instead of being lost and
   // the Enter merely closing the verdict. Space still presses the focused button.
   const printable = event.key.length === 1 && event.key !== " " && !event.ctrlKey && !event.metaKey && !event.altKey;
-  if (printable && $("verdict").contains(document.activeElement)) {
+  if (printable && ($("verdict").contains(document.activeElement) || document.activeElement === document.body)) {
     event.preventDefault();
     const input = $("manual-code");
     input.value = event.key;
