@@ -1,10 +1,12 @@
 """The scanner page in headless Chromium: its fake camera shows a ticket's QR, online then offline."""
 
 import re
+from contextlib import suppress
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import Error
 
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
@@ -93,13 +95,14 @@ def pair(page, server, pairing: str) -> None:
     page.wait_for_selector('#scanner[data-ready="true"]', state="attached")
 
 
-def type_code(page, code: str, *, status: str | None = None) -> str:
-    """Types a code as a volunteer (or a hardware scanner) would; returns the verdict shown."""
-    if page.is_visible("#verdict"):
-        page.click("#verdict-next")
+def type_code(page, code: str, *, offline: bool = False) -> str:
+    """Types a code as a volunteer would; returns the verdict shown, after checking that it is marked
+    offline (or not) as expected."""
+    page.evaluate("document.getElementById('verdict').hidden || document.getElementById('verdict-next').click()")
     page.fill("#manual-code", code)
     page.press("#manual-code", "Enter")
-    page.wait_for_selector(f'#verdict[data-status="{status}"]' if status else "#verdict:not([hidden])")
+    marker = ":not([hidden])" if offline else "[hidden]"
+    page.wait_for_selector(f"#verdict:not([hidden]) #verdict-offline{marker}", state="attached")
     return page.get_attribute("#verdict", "data-status")
 
 
@@ -142,8 +145,7 @@ def test_an_admission_online_is_remembered_when_the_phone_reloads_offline(tmp_pa
     page.context.set_offline(True)
     page.reload()
     page.wait_for_selector('#scanner[data-ready="true"]', state="attached")
-    assert type_code(page, code) == "already_checked_in"
-    assert page.is_visible("#verdict-offline")
+    assert type_code(page, code, offline=True) == "already_checked_in"
     go_online(page)
     page.wait_for_selector('#scanner[data-pending="0"]', state="attached", timeout=30000)
     assert checked_in(app, rid) == 1
@@ -192,21 +194,18 @@ def test_a_proxy_error_or_a_hung_request_gives_an_offline_verdict_and_the_scan_i
 
     # The server admits the ticket but the proxy answers 502: the same scan_id, uploaded later, counts once.
     def bad_gateway(route):
-        route.fetch()
-        route.fulfill(status=502, body="<html>Bad Gateway</html>", content_type="text/html")
+        with suppress(Error):  # on a slow machine the phone may have stopped waiting already
+            route.fetch()
+            route.fulfill(status=502, body="<html>Bad Gateway</html>", content_type="text/html")
 
     page.route("**/api/v1/checkin", bad_gateway)
-    assert type_code(page, first_code) == "ok"
-    assert page.is_visible("#verdict-offline")
-    page.wait_for_selector('#scanner[data-pending="1"]', state="attached")
+    assert type_code(page, first_code, offline=True) == "ok"
     page.unroute("**/api/v1/checkin")
 
     # A request that never comes back: the phone stops waiting and judges from its snapshot.
+    # (Both scans may be uploaded as soon as the status poll finds the server again.)
     page.route("**/api/v1/checkin", lambda route: None)
-    assert type_code(page, second_code) == "ok"
-    assert page.is_visible("#verdict-offline")
-    assert page.get_attribute("#scanner", "data-online") == "false"
-    page.wait_for_selector('#scanner[data-pending="2"]', state="attached")
+    assert type_code(page, second_code, offline=True) == "ok"
     page.unroute("**/api/v1/checkin")
 
     go_online(page)
@@ -221,7 +220,7 @@ def test_a_revoked_phone_keeps_its_queue_for_its_own_gate_only(tmp_path, launch,
     page = launch().new_page()
     pair(page, server, pairing_a)
     page.context.set_offline(True)
-    assert type_code(page, code) == "ok"
+    assert type_code(page, code, offline=True) == "ok"
     page.wait_for_selector('#scanner[data-pending="1"]', state="attached")
 
     # The organiser re-pairs Door A (its old device token stops working) while the phone is offline.
@@ -242,7 +241,7 @@ def test_a_revoked_phone_keeps_its_queue_for_its_own_gate_only(tmp_path, launch,
     assert checked_in(app, rid) == 0
     # Door B's snapshot counts the admission Door A still holds: offline, the ticket is not let in again.
     page.context.set_offline(True)
-    assert type_code(page, code) == "already_checked_in"
+    assert type_code(page, code, offline=True) == "already_checked_in"
     go_online(page)
     page.wait_for_selector('#scanner[data-pending="0"][data-held="1"]', state="attached", timeout=30000)
     assert checked_in(app, rid) == 0
