@@ -10,6 +10,7 @@ from eventapp.core.db import transaction
 from eventapp.core.errors import DomainError, PermissionDenied
 from eventapp.core.i18n import current_language, localized
 from eventapp.core.time import utcnow
+from eventapp.core.tokens import derive
 from eventapp.extensions import csrf, limiter
 from eventapp.registration.tokens import ticket_code
 from eventapp.tickets import queries, services
@@ -17,6 +18,7 @@ from eventapp.tickets.models import Scanner, ScanResult
 from eventapp.tickets.services import CheckInResult, DoorScanner
 
 MAX_BATCH = 500
+_VERDICTS = frozenset(r.value for r in ScanResult)
 
 
 class BadRequest(DomainError):
@@ -156,11 +158,12 @@ def checkin_batch():
             with transaction():
                 if fields["scanned_at"] is None:
                     fields["scanned_at"] = now
+                # A list or an object is not a verdict (and is unhashable: `in {...}` would raise).
+                if not isinstance(verdict, str) or verdict not in _VERDICTS:
+                    raise BadRequest(_l("The offline verdict is not one of the scan results."), code="invalid_verdict")
                 if verdict == ScanResult.OK:
                     result = services.check_in(scanner=door, key=current_app.config["SECRET_KEY"], now=now, **fields)
                 else:
-                    if verdict not in {r.value for r in ScanResult}:
-                        raise BadRequest(code="invalid_verdict")
                     result = services.record_offline_refusal(
                         fields["code"],
                         scanner=door,
@@ -198,6 +201,13 @@ def checkin_undo():
     return jsonify(data)
 
 
+def serialize_scanner(scanner: Scanner) -> dict:
+    """Who the phone is paired as. `key` names the scanner (the same across re-pairings, opaque, not
+    a secret): scans the phone queued offline are uploaded only by the scanner that made them."""
+    key = derive(current_app.config["SECRET_KEY"], "scanner-queue", str(scanner.id), 16)
+    return {"gate": scanner.name, "profile": str(scanner.profile), "key": key}
+
+
 def _counts(scanner: Scanner) -> dict:
     return queries.count_check_ins(scanner.event).as_dict()
 
@@ -225,7 +235,7 @@ def scanner_snapshot():
         snapshot = queries.build_snapshot(scanner, now=now)
         data = {
             "generated_at": snapshot["generated_at"],
-            "scanner": {"gate": scanner.name, "profile": str(scanner.profile)},
+            "scanner": serialize_scanner(scanner),
             "event": {
                 "slug": event.slug,
                 "title": localized(event, "title", lang).text,
@@ -249,7 +259,7 @@ def scanner_status():
     with transaction():
         scanner = scanner_from_request(now)
         data = {
-            "scanner": {"gate": scanner.name, "profile": str(scanner.profile)},
+            "scanner": serialize_scanner(scanner),
             "counts": _counts(scanner),
             "duplicates": [serialize_duplicate(a) for a in queries.list_late_duplicates(scanner.event)],
         }

@@ -113,7 +113,11 @@ SCHEMAS = {
         "type": "object",
         "properties": {
             "generated_at": {"type": "string", "format": "date-time"},
-            "scanner": {"type": "object"},
+            "scanner": {
+                "type": "object",
+                "description": "gate, profile, and key: an opaque name of the scanner, the same across "
+                "re-pairings (a phone uploads the scans it queued only while paired as that scanner)",
+            },
             "event": {"type": "object"},
             "sessions": {"type": "array", "items": {"type": "object"}},
             "tickets": {

@@ -1,15 +1,19 @@
 """The scanner page in headless Chromium: its fake camera shows a ticket's QR, online then offline."""
 
 import re
+from contextlib import suppress
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Error
 
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.registration.models import Registration
+from eventapp.tickets.models import ScanAttempt, Scanner, ScannerProfile
 from eventapp.tickets.qr import qr_png
-from eventapp.tickets.services import create_scanner
+from eventapp.tickets.services import create_scanner, renew_pairing
 from tests.browser.conftest import write_y4m
 from tests.factories import make_event
 from tests.tickets.factories import make_registration
@@ -79,3 +83,202 @@ def test_scan_online_then_offline_then_reconcile(tmp_path, launch, live):
     page.wait_for_selector('#scanner[data-pending="0"]', state="attached", timeout=30000)
     assert checked_in(app, ids[1]) == 1
     assert page.get_attribute("#scanner", "data-online") == "true"
+
+
+# --- The door under bad Wi-Fi: reloads, long queues, proxies, revocation, hardware scanners -----
+
+
+def pair(page, server, pairing: str) -> None:
+    page.goto(f"{server.url}/scan/pair/{pairing}")
+    page.get_by_role("button").click()
+    page.wait_for_url(re.compile(r"/scan$"))
+    page.wait_for_selector('#scanner[data-ready="true"]', state="attached")
+
+
+def type_code(page, code: str, *, offline: bool = False) -> str:
+    """Types a code as a volunteer would; returns the verdict shown, after checking that it is marked
+    offline (or not) as expected."""
+    page.evaluate("document.getElementById('verdict').hidden || document.getElementById('verdict-next').click()")
+    page.fill("#manual-code", code)
+    page.press("#manual-code", "Enter")
+    marker = ":not([hidden])" if offline else "[hidden]"
+    page.wait_for_selector(f"#verdict:not([hidden]) #verdict-offline{marker}", state="attached")
+    return page.get_attribute("#verdict", "data-status")
+
+
+def arrange(app, *, seats=(1,), gates=("Door A",), profile=ScannerProfile.SCAN_ONLY):
+    """An event under way, a registration per entry of `seats`, a scanner per gate waiting to be paired:
+    ([(registration id, ticket code)], [(scanner id, pairing token)])."""
+    with app.app_context():
+        event = make_event(starts_at=utcnow() - timedelta(hours=1))
+        registrations = [make_registration(event, seats=n) for n in seats]
+        scanners = [create_scanner(event, name=gate, profile=profile, now=utcnow()) for gate in gates]
+        arranged = [(r.id, code) for r, code in registrations], [(sc.id, token) for sc, token in scanners]
+        db.session.commit()
+        db.session.remove()
+    return arranged
+
+
+def go_online(page) -> None:
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+
+def attempts(app, registration_id: int) -> int:
+    with app.app_context():
+        value = db.session.scalar(
+            sa.select(sa.func.count(ScanAttempt.id)).where(ScanAttempt.registration_id == registration_id)
+        )
+        db.session.remove()
+        return value
+
+
+def test_an_admission_online_is_remembered_when_the_phone_reloads_offline(tmp_path, launch, live):
+    server, app = live
+    [(rid, code)], [(_, pairing)] = arrange(app)
+    page = launch(user_data_dir=tmp_path / "phone").new_page()
+    pair(page, server, pairing)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    assert type_code(page, code) == "ok"
+    assert checked_in(app, rid) == 1
+
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector('#scanner[data-ready="true"]', state="attached")
+    assert type_code(page, code, offline=True) == "already_checked_in"
+    go_online(page)
+    page.wait_for_selector('#scanner[data-pending="0"]', state="attached", timeout=30000)
+    assert checked_in(app, rid) == 1
+
+
+def test_a_queue_longer_than_one_batch_is_uploaded_in_batches(tmp_path, launch, live):
+    server, app = live
+    [(rid, code)], [(_, pairing)] = arrange(app)
+    page = launch().new_page()
+    pair(page, server, pairing)
+    # 500 refused codes, then the one admission last: it travels in the second batch.
+    page.evaluate(
+        """code => new Promise((resolve, reject) => {
+          const open = indexedDB.open("eventapp-scanner", 1);
+          open.onsuccess = () => {
+            const tx = open.result.transaction("queue", "readwrite");
+            const queue = tx.objectStore("queue");
+            const at = (i) => new Date(Date.now() - 600000 + i * 1000).toISOString();
+            for (let i = 0; i < 500; i += 1) {
+              const scan = { code: `EA1-NOTATICKET${i}`, scan_id: crypto.randomUUID(), people: null };
+              queue.put({ ...scan, scanned_at: at(i), verdict: "invalid" });
+            }
+            queue.put({ code, scan_id: crypto.randomUUID(), people: null, scanned_at: at(500), verdict: "ok" });
+            tx.oncomplete = () => resolve(true);
+            tx.onerror = () => reject(tx.error);
+          };
+        })""",
+        code,
+    )
+    page.reload()  # the page uploads what is queued when it starts
+    page.wait_for_selector('#scanner[data-ready="true"][data-pending="0"]', state="attached", timeout=60000)
+    assert checked_in(app, rid) == 1
+    with app.app_context():
+        logged = db.session.scalar(sa.select(sa.func.count(ScanAttempt.id)))
+        db.session.remove()
+    assert logged == 501
+    assert page.get_attribute("#scanner", "data-online") == "true"
+
+
+def test_a_proxy_error_or_a_hung_request_gives_an_offline_verdict_and_the_scan_is_sent_later(tmp_path, launch, live):
+    server, app = live
+    [(first, first_code), (second, second_code)], [(_, pairing)] = arrange(app, seats=(1, 1))
+    ids = (first, second)
+    page = launch().new_page()
+    pair(page, server, pairing)
+
+    # The server admits the ticket but the proxy answers 502: the same scan_id, uploaded later, counts once.
+    def bad_gateway(route):
+        with suppress(Error):  # on a slow machine the phone may have stopped waiting already
+            route.fetch()
+            route.fulfill(status=502, body="<html>Bad Gateway</html>", content_type="text/html")
+
+    page.route("**/api/v1/checkin", bad_gateway)
+    assert type_code(page, first_code, offline=True) == "ok"
+    page.unroute("**/api/v1/checkin")
+
+    # A request that never comes back: the phone stops waiting and judges from its snapshot.
+    # (Both scans may be uploaded as soon as the status poll finds the server again.)
+    page.route("**/api/v1/checkin", lambda route: None)
+    assert type_code(page, second_code, offline=True) == "ok"
+    page.unroute("**/api/v1/checkin")
+
+    go_online(page)
+    page.wait_for_selector('#scanner[data-pending="0"]', state="attached", timeout=30000)
+    assert [checked_in(app, i) for i in ids] == [1, 1]
+    assert [attempts(app, i) for i in ids] == [1, 1]
+
+
+def test_a_revoked_phone_keeps_its_queue_for_its_own_gate_only(tmp_path, launch, live):
+    server, app = live
+    [(rid, code)], [(a_id, pairing_a), (_, pairing_b)] = arrange(app, gates=("Door A", "Door B"))
+    page = launch().new_page()
+    pair(page, server, pairing_a)
+    page.context.set_offline(True)
+    assert type_code(page, code, offline=True) == "ok"
+    page.wait_for_selector('#scanner[data-pending="1"]', state="attached")
+
+    # The organiser re-pairs Door A (its old device token stops working) while the phone is offline.
+    with app.app_context():
+        repairing_a = renew_pairing(db.session.get(Scanner, a_id), now=utcnow())
+        db.session.commit()
+        db.session.remove()
+    go_online(page)
+    page.wait_for_selector("#not-paired:not([hidden])", timeout=30000)
+    held = page.text_content("#held-unpaired")
+    assert "Door A" in held and "1" in held
+    assert "Door A" in page.text_content("#announce")
+
+    # Paired as another gate, the phone does not upload Door A's scan.
+    pair(page, server, pairing_b)
+    page.wait_for_selector('#scanner[data-held="1"]', state="attached")
+    assert "Door A" in page.text_content("#held")
+    assert checked_in(app, rid) == 0
+    # Door B's snapshot counts the admission Door A still holds: offline, the ticket is not let in again.
+    page.context.set_offline(True)
+    assert type_code(page, code, offline=True) == "already_checked_in"
+    go_online(page)
+    page.wait_for_selector('#scanner[data-pending="0"][data-held="1"]', state="attached", timeout=30000)
+    assert checked_in(app, rid) == 0
+
+    # Paired again as Door A: the scan is uploaded.
+    pair(page, server, repairing_a)
+    page.wait_for_selector('#scanner[data-held="0"][data-pending="0"]', state="attached", timeout=30000)
+    assert checked_in(app, rid) == 1
+
+
+def test_a_hardware_scanner_code_typed_over_a_verdict_is_checked(tmp_path, launch, live):
+    server, app = live
+    [(_, code)], [(_, pairing)] = arrange(app)
+    page = launch().new_page()
+    pair(page, server, pairing)
+    page.focus("#manual-code")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_selector('#verdict[data-status="ok"]')
+    # The verdict is on screen; the scanner sends the next code (the same ticket again) and Enter.
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_selector('#verdict[data-status="already_checked_in"]')
+    # Enter on the empty code field closes the verdict.
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#verdict", state="hidden")
+
+
+def test_a_supervisor_admission_keeps_its_undo_button_until_a_tap(tmp_path, launch, live):
+    server, app = live
+    [(rid, code)], [(_, pairing)] = arrange(app, profile=ScannerProfile.SUPERVISOR)
+    page = launch().new_page()
+    page.clock.install()
+    pair(page, server, pairing)
+    assert type_code(page, code) == "ok"
+    page.clock.fast_forward("01:00")
+    assert page.is_visible("#verdict") and page.is_visible("#verdict-undo")
+    page.click("#verdict-undo")
+    page.wait_for_selector("#verdict-undo", state="hidden")
+    assert checked_in(app, rid) == 0

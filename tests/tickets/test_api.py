@@ -180,3 +180,35 @@ def test_a_scan_time_without_offset_or_beyond_the_calendar_is_refused_and_logs_n
     assert batch.status_code == 200
     assert [r["error"]["code"] for r in batch.get_json()["results"]] == ["invalid_scanned_at"] * 2
     assert db.session.scalar(sa.select(sa.func.count(ScanAttempt.id)).where(ScanAttempt.event_id == event.id)) == 0
+
+
+@pytest.mark.parametrize("verdict", [{"a": 1}, ["ok"], 3, "admitted"])
+def test_a_malformed_offline_verdict_is_refused_alone(client, door, verdict):
+    event, _, token = door
+    _, bad_code = make_registration(event)
+    _, good_code = make_registration(event)
+    bad, good = uuid4().hex, uuid4().hex
+    scans = [
+        {"code": bad_code, "scan_id": bad, "scanned_at": utcnow().isoformat(), "verdict": verdict},
+        {"code": good_code, "scan_id": good, "scanned_at": utcnow().isoformat(), "verdict": "ok"},
+    ]
+    batch = post(client, token, {"scans": scans}, path="/api/v1/checkin/batch")
+    assert batch.status_code == 200
+    by_id = {r["scan_id"]: r for r in batch.get_json()["results"]}
+    assert by_id[bad]["error"]["code"] == "invalid_verdict"
+    assert by_id[good]["status"] == "ok"
+
+
+def test_the_scanner_key_names_the_scanner_across_pairings(client, door):
+    from eventapp.tickets.services import pair_scanner, renew_pairing
+
+    event, scanner, token = door
+    first = client.get("/api/v1/scanner/status", headers={"Authorization": f"Bearer {token}"}).get_json()
+    key = first["scanner"]["key"]
+    new_token = pair_scanner(renew_pairing(scanner, now=utcnow()), now=utcnow())[1]
+    db.session.commit()
+    again = client.get("/api/v1/scanner/snapshot", headers={"Authorization": f"Bearer {new_token}"}).get_json()
+    assert again["scanner"]["key"] == key
+    _, other_token = make_scanner(event, name="Door B")
+    other = client.get("/api/v1/scanner/status", headers={"Authorization": f"Bearer {other_token}"}).get_json()
+    assert other["scanner"]["key"] != key and str(scanner.id) not in key

@@ -8,8 +8,11 @@ const $ = (id) => document.getElementById(id);
 const root = $("scanner");
 const T = JSON.parse($("scan-texts").textContent);
 const token = store.loadToken();
+let paired = Boolean(token);
+let me = null; // this scanner's key (the same across re-pairings): whose queued scans this phone may upload
 let snapshot = null; // {event, scanner, sessions, tickets: Map digest -> ticket}
 let showing = false;
+let sticky = false; // the verdict stays until the next scan or a tap (it offers Undo)
 let lastCode = "";
 let lastCodeAt = 0;
 let lastAdmission = null;
@@ -24,21 +27,54 @@ async function sha256(text) {
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function api(path, options = {}) {
-  const response = await fetch(path, {
-    ...options,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...(options.headers || {}) },
-  });
-  if (response.status === 403) {
-    await store.wipe();
-    unpaired();
-    throw new Error("revoked");
+const MAX_BATCH = 500; // the server's limit (tickets/api.py)
+const TIMEOUT = 4000; // a volunteer at the door waits no longer than this for the server's verdict
+const UPLOAD_TIMEOUT = 30000;
+
+/** Calls the door API. Rejects with "offline" when the answer is not the server's (no network, a
+ * timeout, a proxy's 502/504, a captive portal's page, 408/429/5xx: try again later), "revoked" when
+ * the device token is no longer valid, "http" when the server refused the request itself (4xx). */
+async function api(path, { timeout = TIMEOUT, ...options } = {}) {
+  if (!paired) throw new Error("revoked");
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeout);
+  try {
+    let response;
+    try {
+      response = await fetch(path, {
+        ...options,
+        signal: controller.signal,
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...(options.headers || {}) },
+      });
+    } catch { throw new Error("offline"); }
+    if (response.status === 408 || response.status === 429 || response.status >= 500) throw new Error("offline");
+    let body;
+    try { body = await response.json(); } catch { throw new Error("offline"); }
+    if (response.status === 403 && body.error && body.error.code === "scanner_unauthorised") {
+      await revoked();
+      throw new Error("revoked");
+    }
+    if (!response.ok) throw Object.assign(new Error("http"), { status: response.status, body });
+    return body;
+  } finally {
+    clearTimeout(timer);
   }
-  if (!response.ok) throw Object.assign(new Error("http"), { status: response.status, body: await response.json().catch(() => ({})) });
-  return response.json();
+}
+
+/** The scanner was revoked or paired again elsewhere: forget the token, keep the unsent scans. */
+async function revoked() {
+  if (!paired) return;
+  paired = false;
+  snapshot = null;
+  await store.forget();
+  unpaired();
+  const held = await showHeld();
+  $("announce").textContent = [T.revoked, held].filter(Boolean).join(" ");
 }
 
 function unpaired() {
+  paired = false;
+  hideVerdict();
   $("scanner-ui").hidden = true;
   $("not-paired").hidden = false;
 }
@@ -107,7 +143,10 @@ function showVerdict(result, { offline = false } = {}) {
   beep(kind);
   $("verdict-next").focus();
   clearTimeout(showVerdict.timer);
-  showVerdict.timer = setTimeout(hideVerdict, kind === "ok" ? 2500 : 6000);
+  // An admission that can be undone stays (with its Undo button) until the next scan or a tap: a
+  // supervisor must not lose the chance to take it back to a timer (WCAG 2.2.1). Others go by themselves.
+  sticky = canUndo;
+  if (!sticky) showVerdict.timer = setTimeout(hideVerdict, kind === "ok" ? 2500 : 6000);
 }
 
 function hideVerdict() {
@@ -117,6 +156,7 @@ function hideVerdict() {
   const hadFocus = $("verdict").contains(document.activeElement) || document.activeElement === document.body;
   $("verdict").hidden = true;
   showing = false;
+  sticky = false;
   if (hadFocus) $("manual-code").focus();
 }
 
@@ -154,13 +194,15 @@ async function judgeOffline(code, people) {
   };
 }
 
+/** The server's verdict, in the snapshot in memory; true when it changed (the caller saves it, so
+ * that a reload offline knows it too). */
 async function rememberOnline(code, result) {
-  if (!snapshot || !result.seats) return;
+  if (!snapshot || !result.seats) return false;
   const ticket = snapshot.tickets.get(await sha256(code));
-  if (ticket) {
-    ticket.c = ticket.n - result.people_remaining;
-    if (result.status === "ok") { ticket.at = new Date().toISOString(); ticket.g = snapshot.scanner.gate; }
-  }
+  if (!ticket) return false;
+  ticket.c = ticket.n - result.people_remaining;
+  if (result.status === "ok") { ticket.at = new Date().toISOString(); ticket.g = snapshot.scanner.gate; }
+  return true;
 }
 
 /** Ask how many people of a group ticket are at the door (partial arrival), from the snapshot.
@@ -180,7 +222,7 @@ async function chooseGroupSize(code) {
     }
     $("group-buttons").replaceChildren(...buttons);
     dialog.addEventListener("close", () => {
-      showing = false;
+      showing = !$("verdict").hidden;
       const chosen = Number(dialog.returnValue);
       if (!chosen) $("manual-code").focus();
       resolve(chosen || "cancel");
@@ -198,24 +240,31 @@ async function handleCode(raw) {
   const people = await chooseGroupSize(code);
   if (people === "cancel") return;
   const scan = { code, scan_id: newScanId(), people };
+  let result;
   try {
-    const result = await api("/api/v1/checkin", { method: "POST", body: JSON.stringify(scan) });
-    await rememberOnline(code, result);
-    showVerdict(result);
-    refreshStatus();
+    result = await api("/api/v1/checkin", { method: "POST", body: JSON.stringify(scan) });
   } catch (error) {
-    console.warn("scan", error);
     if (error.message === "revoked") return;
+    // Refused as malformed (a code of 300 characters, say): not a ticket, and no use sending it again.
     if (error.message === "http") { showVerdict({ status: "invalid" }); return; }
-    // No network: judge from the snapshot and keep the scan for later.
-    const result = await judgeOffline(code, people);
+    // No answer from the server: judge from the snapshot and keep the scan, under the same scan_id, for
+    // later (if the server did admit it, the upload is recognised as the same scan and changes nothing).
+    result = await judgeOffline(code, people);
     scan.scanned_at = new Date().toISOString();
     scan.verdict = result.status;
+    scan.owner = me;
+    scan.gate = snapshot ? snapshot.scanner.gate : "";
     await store.queueScan(scan);
     if (snapshot) await saveSnapshot();
     setOnline(false);
     showVerdict(result, { offline: true });
+    return;
   }
+  const changed = await rememberOnline(code, result);
+  showVerdict(result);
+  setOnline(true);
+  if (changed) await saveSnapshot();
+  refreshStatus();
 }
 
 // --- Snapshot, upload and counts ----------------------------------------------------------------
@@ -226,6 +275,7 @@ async function saveSnapshot() {
 
 function useSnapshot(data) {
   snapshot = { ...data, tickets: new Map(data.tickets.map((t) => [t.d, t])) };
+  me = data.scanner.key || me;
   $("event-title").textContent = data.event.title;
   $("gate").textContent = data.scanner.gate;
   $("search").hidden = data.scanner.profile === "scan_only";
@@ -234,8 +284,17 @@ function useSnapshot(data) {
 }
 
 async function refreshSnapshot() {
-  const data = await api("/api/v1/scanner/snapshot");
+  const data = await api("/api/v1/scanner/snapshot", { timeout: UPLOAD_TIMEOUT });
   useSnapshot(data);
+  // Admissions still queued (made while the snapshot was on its way, or held for their gate) are
+  // not in the server's counts yet: without them, the next offline scan would let the ticket in again.
+  for (const scan of await store.queuedScans()) {
+    const ticket = scan.verdict === "ok" ? snapshot.tickets.get(await sha256(scan.code)) : null;
+    if (!ticket) continue;
+    ticket.c = Math.min(ticket.n, ticket.c + (scan.people || ticket.n - ticket.c));
+    ticket.at = scan.scanned_at;
+    ticket.g = scan.gate || snapshot.scanner.gate;
+  }
   await saveSnapshot();
 }
 
@@ -255,31 +314,67 @@ async function refreshStatus() {
     showCounts(data.counts);
     showDuplicates(data.duplicates);
     setOnline(true);
-  } catch { /* offline: the counts stay as they were */ }
+    // The network is back without an "online" event (the Wi-Fi never dropped, the server was down).
+    if (root.dataset.pending !== "0") upload();
+  } catch (error) { if (error.message === "offline") setOnline(false); }
 }
 
 let uploading = false;
+/** Sends this scanner's queued scans, oldest first, in batches the server accepts; each batch leaves
+ * the queue once the server has judged it. Then fetches a fresh snapshot. */
 async function upload() {
-  if (uploading) return;
+  if (uploading || !paired) return;
   uploading = true;
   try {
-    const scans = await store.queuedScans();
-    if (scans.length) {
-      const { results } = await api("/api/v1/checkin/batch", { method: "POST", body: JSON.stringify({ scans }) });
-      await store.dropScans(results.map((r) => r.scan_id).filter(Boolean));
+    if ((await store.queuedScans()).length) {
+      // Who is this phone now? The server says (it may have been paired again, as another gate).
+      const status = await api("/api/v1/scanner/status");
+      me = status.scanner.key;
+      await store.claimScans(me, status.scanner.gate);
+      for (;;) {
+        const mine = (await store.queuedScans()).filter((s) => s.owner === me);
+        if (!mine.length) break;
+        mine.sort((a, b) => String(a.scanned_at).localeCompare(String(b.scanned_at)));
+        const batch = mine.slice(0, MAX_BATCH).map(({ owner, gate, ...scan }) => scan);
+        await api("/api/v1/checkin/batch", { method: "POST", body: JSON.stringify({ scans: batch }), timeout: UPLOAD_TIMEOUT });
+        await store.dropScans(batch.map((s) => s.scan_id));
+        await showPending();
+      }
     }
     setOnline(true);
     await refreshSnapshot();
-  } catch { setOnline(false); } finally {
+  } catch (error) {
+    if (error.message === "offline") setOnline(false);
+    // "http": the server refused the batch itself; the scans stay queued (nothing is lost) for a later try.
+    else if (error.message === "http") console.warn("upload refused", error.status, error.body);
+  } finally {
     uploading = false;
     showPending();
   }
 }
 
+/** Scans of this scanner waiting to be sent; those of another scanner are held (see showHeld). */
 async function showPending() {
-  const n = (await store.queuedScans()).length;
+  const scans = await store.queuedScans();
+  const n = scans.filter((s) => !s.owner || !me || s.owner === me).length;
   $("pending").textContent = n ? plural(T.pending, n) : "";
   root.dataset.pending = String(n);
+  await showHeld(scans);
+}
+
+/** Scans made by another scanner (before a revocation or a re-pairing) stay on the phone until that
+ * scanner is paired again here: only it may upload them. Returns the message shown, if any. */
+async function showHeld(scans = null) {
+  const all = scans || await store.queuedScans();
+  const held = all.filter((s) => (paired ? s.owner && me && s.owner !== me : true));
+  const gates = [...new Set(held.map((s) => s.gate).filter(Boolean))].join(", ") || "?";
+  const text = held.length ? fill(T.held[held.length === 1 ? 0 : 1], { n: held.length, gate: gates }) : "";
+  for (const id of ["held", "held-unpaired"]) {
+    $(id).textContent = text;
+    $(id).hidden = !text;
+  }
+  root.dataset.held = String(held.length);
+  return text;
 }
 
 function setOnline(online) {
@@ -291,10 +386,15 @@ function setOnline(online) {
 
 // --- Inputs: camera, hardware scanner / keyboard, search ---------------------------------------
 
+/** Not ready for a camera scan: a question is open, or a verdict is on screen (an Undo-able one
+ * gives way to the next ticket). */
+const busy = () => $("group").open || (showing && !sticky);
+
 function accept(code) {
   const now = Date.now();
-  // The camera sees the same ticket many times a second: one scan per ticket per few seconds.
-  if (showing || (code === lastCode && now - lastCodeAt < 4000)) return;
+  // The camera sees the same ticket many times a second: one scan per ticket per few seconds (and
+  // never the ticket whose verdict is still on screen).
+  if (busy() || (code === lastCode && (showing || now - lastCodeAt < 4000))) return;
   lastCode = code;
   lastCodeAt = now;
   handleCode(code);
@@ -312,7 +412,7 @@ async function startCamera() {
     const detector = await createQrDetector(root.dataset.wasm);
     root.dataset.camera = "ready";
     const tick = async () => {
-      if (!showing && video.readyState >= 2) {
+      if (!busy() && video.readyState >= 2) {
         try {
           const codes = await detector.detect(video);
           if (codes.length) accept(codes[0].rawValue);
@@ -333,7 +433,7 @@ $("manual-form").addEventListener("submit", (event) => {
   const input = $("manual-code");
   const code = input.value;
   input.value = "";
-  if (code.trim()) { lastCode = ""; handleCode(code); }
+  if (code.trim()) { lastCode = ""; handleCode(code); } else if (showing) hideVerdict(); // Enter on an empty field: next
 });
 
 $("search-form").addEventListener("submit", async (event) => {
@@ -375,12 +475,25 @@ $("verdict-undo").addEventListener("click", async () => {
 });
 $("camera-start").addEventListener("click", startCamera);
 $("group-cancel").addEventListener("click", () => $("group").close());
-document.addEventListener("keydown", (event) => { if (event.key === "Escape" && showing && !$("group").open) hideVerdict(); });
+document.addEventListener("keydown", (event) => {
+  if (!showing || $("group").open) return;
+  if (event.key === "Escape") { hideVerdict(); return; }
+  // A hardware scanner types the next code while a verdict is shown, its focus on "Next scan": the
+  // characters go to the code field (whose Enter then checks the code) instead of being lost and
+  // the Enter merely closing the verdict. Space still presses the focused button.
+  const printable = event.key.length === 1 && event.key !== " " && !event.ctrlKey && !event.metaKey && !event.altKey;
+  if (printable && ($("verdict").contains(document.activeElement) || document.activeElement === document.body)) {
+    event.preventDefault();
+    const input = $("manual-code");
+    input.value = event.key;
+    input.focus();
+  }
+});
 
 // --- Start --------------------------------------------------------------------------------------
 
 async function start() {
-  if (!token) { unpaired(); return; }
+  if (!token) { unpaired(); await showHeld(); return; }
   $("scanner-ui").hidden = false;
   const saved = await store.getSnapshot().catch(() => null);
   if (saved) useSnapshot(saved);

@@ -3,8 +3,11 @@
 const TOKEN_KEY = "eventapp.scanner.token";
 const DB_NAME = "eventapp-scanner";
 
+/** A new pairing: the snapshot of the previous one (maybe another gate or event) must not judge tickets.
+ * Queued scans stay: each names the scanner that made it, and only that scanner uploads it. */
 export async function saveToken(token) {
   localStorage.setItem(TOKEN_KEY, token);
+  await deleteSnapshot().catch(() => {});
 }
 
 export function loadToken() {
@@ -35,15 +38,27 @@ async function run(store, mode, action) {
 
 export const getSnapshot = () => run("kv", "readonly", (s) => s.get("snapshot"));
 export const putSnapshot = (snapshot) => run("kv", "readwrite", (s) => s.put(snapshot, "snapshot"));
+const deleteSnapshot = () => run("kv", "readwrite", (s) => s.delete("snapshot"));
 export const queueScan = (scan) => run("queue", "readwrite", (s) => s.put(scan));
 export const queuedScans = () => run("queue", "readonly", (s) => s.getAll());
 export const dropScans = (ids) => run("queue", "readwrite", (s) => { ids.forEach((id) => s.delete(id)); });
 
-/** A revoked phone forgets everything it held about the event. */
-export async function wipe() {
+/** Scans queued before the phone knew which scanner it is (no snapshot yet, or an older version of
+ * this page) were made with the current device token: they belong to the scanner it names. */
+export const claimScans = (owner, gate) => run("queue", "readwrite", (s) => {
+  const request = s.openCursor();
+  request.onsuccess = () => {
+    const cursor = request.result;
+    if (!cursor) return;
+    if (!cursor.value.owner) cursor.update({ ...cursor.value, owner, gate });
+    cursor.continue();
+  };
+});
+
+/** A revoked or re-paired phone forgets its token and what it knew about the event (names, ticket
+ * digests), but keeps the scans not yet uploaded: people were admitted on them, and the same gate
+ * paired again uploads them. */
+export async function forget() {
   localStorage.removeItem(TOKEN_KEY);
-  await new Promise((resolve) => {
-    const request = indexedDB.deleteDatabase(DB_NAME);
-    request.onsuccess = request.onerror = request.onblocked = () => resolve();
-  });
+  await deleteSnapshot().catch(() => {});
 }
