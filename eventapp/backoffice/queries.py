@@ -201,6 +201,29 @@ def list_audit(actor: User, *, page: int = 1, per_page: int = 50, event_id: int 
     return Page(list(items), page, per_page, total)
 
 
+def name_attendees(actor: User, entries: list[AuditEntry]) -> dict[str, str]:
+    """Who the attendee entries are about ("Name <email>" by registration uuid), while the registration is kept.
+
+    The entries hold only the uuid (no personal data in the log itself); anonymised registrations have no name.
+    """
+    require_admin(actor)
+    keys = set()
+    for entry in entries:
+        if entry.action.startswith("attendee."):
+            try:
+                keys.add(UUID(entry.target))
+            except ValueError:
+                continue
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        sa.select(Registration.uuid, Registration.name, Registration.email).where(
+            Registration.uuid.in_(keys), Registration.anonymised_at.is_(None)
+        )
+    )
+    return {str(key): f"{name} <{email}>" for key, name, email in rows}
+
+
 # ---------------------------------------------------------------- messages
 
 

@@ -832,4 +832,9 @@ def _set_active(user_id: int, *, active: bool):
 @bp.get("/audit")
 def audit():
     page = queries.list_audit(current_user, page=request.args.get("page", 1, type=int) or 1)
-    return render_template("backoffice/audit.html", page=page, page_url=lambda n: url_for("backoffice.audit", page=n))
+    return render_template(
+        "backoffice/audit.html",
+        page=page,
+        page_url=lambda n: url_for("backoffice.audit", page=n),
+        attendees=queries.name_attendees(current_user, page.items),
+    )
