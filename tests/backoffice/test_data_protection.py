@@ -11,7 +11,7 @@ from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from tests.accounts.factories import login, make_admin
 from tests.backoffice.factories import make_registration
-from tests.factories import make_event
+from tests.factories import make_event, make_session
 
 
 def _entries():
@@ -104,3 +104,47 @@ def test_retention_command_clears_older_entries_that_held_emails(app, app_ctx):
     recent_rows = [(a, t, d) for e, a, t, d in rows if e != old_id]
     assert recent_rows[0][1] == "a@example.org"
     assert recent_rows[1][2]["filters"]["q"] == "alice"
+
+
+def _export_setup(client):
+    event = make_event(capacity=20)
+    wanted = make_session(event)
+    for _n in range(3):
+        make_registration(event, sessions=[wanted])
+    for _n in range(5):
+        make_registration(event)
+    admin = make_admin()
+    slug, session_id, admin_email = event.slug, wanted.id, admin.email
+    db.session.commit()
+    login(client, admin_email)
+    return slug, session_id
+
+
+def _exports():
+    return db.session.scalars(sa.select(AuditEntry.details).where(AuditEntry.action == "attendees.exported")).all()
+
+
+def test_an_export_with_invalid_filters_is_refused_with_the_errors(client):
+    slug, session_id = _export_setup(client)
+    for query in ("q=" + "x" * 101, f"session={session_id + 1000}", "status=nonsense"):
+        page = client.get(f"/admin/events/{slug}/attendees/export?{query}&lang=fr")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 400
+        assert "Rien n'est exporté tant que les filtres ne sont pas valides" in html
+        assert 'class="error-summary"' in html and "Download" not in html
+        download = client.post(f"/admin/events/{slug}/attendees/export?{query}")
+        assert download.status_code == 400 and download.mimetype == "text/html"
+        # The list does not pretend either: no one is shown for a filter it could not apply.
+        listing = client.get(f"/admin/events/{slug}/attendees?{query}&lang=nl")
+        assert listing.status_code == 400
+        assert "Corrigeer de filters om de deelnemers te zien." in listing.get_data(as_text=True)
+        assert "Person" not in listing.get_data(as_text=True)
+    assert _exports() == []
+
+
+def test_an_export_records_the_filters_it_applied_and_nothing_else(client):
+    slug, session_id = _export_setup(client)
+    download = client.post(f"/admin/events/{slug}/attendees/export?session={session_id}&page=3&utm=x&q=+")
+    assert download.status_code == 200
+    assert download.get_data(as_text=True).count("\n") == 1 + 3
+    assert _exports() == [{"rows": 3, "filters": {"session": session_id}}]
