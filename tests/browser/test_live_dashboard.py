@@ -11,10 +11,10 @@ from playwright.sync_api import expect
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.registration.models import Registration
-from tests.accounts.factories import PASSWORD, make_admin
+from tests.accounts.factories import make_admin
 from tests.backoffice.factories import make_registration
 from tests.browser.conftest import live_site
-from tests.browser.test_backoffice import _axe_violations
+from tests.browser.test_backoffice import _axe_violations, log_in
 from tests.factories import make_event
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.no_db_isolation]
@@ -52,11 +52,7 @@ def test_live_dashboard_announces_changes_only_and_can_be_paused(tmp_path, launc
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(f"{server.url}/admin/login?lang=en")
-        page.get_by_label("Email address").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{server.url}/admin/")
+        log_in(page, server.url, email)
 
         # Accessible in the three languages, and so are the refused export and list (invalid filters).
         problems = {}
