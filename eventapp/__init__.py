@@ -27,6 +27,9 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     register_extensions(app)
+    from eventapp.core.web import register_converters
+
+    register_converters(app)
     register_blueprints(app)
     register_cli(app)
     from eventapp.core.logs import configure_logging

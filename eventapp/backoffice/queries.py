@@ -99,12 +99,17 @@ def _attendees_query(event: Event, flt: AttendeeFilter):
     return query
 
 
+def _clamp_page(page: int, per_page: int, total: int) -> int:
+    """A page that exists: 1 for nonsense, the last one past the end (a huge number never reaches the database)."""
+    return min(max(page, 1), Page([], 1, per_page, total).pages)
+
+
 def list_attendees(actor: User, event: Event, flt: AttendeeFilter, *, page: int = 1, per_page: int = 50) -> Page:
     """One page of the event's registrations matching the filter, newest first."""
     require_event_access(actor, event.id)
     query = _attendees_query(event, flt)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    page = max(page, 1)
+    page = _clamp_page(page, per_page, total)
     items = db.session.scalars(
         query.options(selectinload(Registration.session_choices).selectinload(RegistrationSession.session))
         .order_by(Registration.created_at.desc(), Registration.id.desc())
@@ -194,11 +199,34 @@ def list_audit(actor: User, *, page: int = 1, per_page: int = 50, event_id: int 
     if event_id:
         query = query.where(AuditEntry.event_id == event_id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    page = max(page, 1)
+    page = _clamp_page(page, per_page, total)
     items = db.session.scalars(
         query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page(list(items), page, per_page, total)
+
+
+def name_attendees(actor: User, entries: list[AuditEntry]) -> dict[str, str]:
+    """Who the attendee entries are about ("Name <email>" by registration uuid), while the registration is kept.
+
+    The entries hold only the uuid (no personal data in the log itself); anonymised registrations have no name.
+    """
+    require_admin(actor)
+    keys = set()
+    for entry in entries:
+        if entry.action.startswith("attendee."):
+            try:
+                keys.add(UUID(entry.target))
+            except ValueError:
+                continue
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        sa.select(Registration.uuid, Registration.name, Registration.email).where(
+            Registration.uuid.in_(keys), Registration.anonymised_at.is_(None)
+        )
+    )
+    return {str(key): f"{name} <{email}>" for key, name, email in rows}
 
 
 # ---------------------------------------------------------------- messages

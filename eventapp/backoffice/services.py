@@ -3,6 +3,9 @@
 No rules of its own: each function checks that the acting user manages the event, calls the
 service of the domain that owns the change (registration, tickets) and writes the audit entry,
 all in the caller's transaction (nothing here commits).
+
+Audit entries name the person by the registration's uuid, never by email: the audit page shows who it
+was while the registration exists, and the retention job blanks the uuid with the rest (core/retention.py).
 """
 
 import secrets
@@ -20,6 +23,11 @@ from eventapp.tickets import services as tickets_services
 from eventapp.tickets.services import CheckInResult
 
 
+def attendee_target(registration: Registration) -> str:
+    """What an audit entry about this person holds as its target: the uuid, no personal data."""
+    return str(registration.uuid)
+
+
 def register_on_behalf(
     actor: User, event: Event, data: RegistrationData, *, key: str, now: datetime, privacy_version: str
 ) -> RegistrationOutcome:
@@ -34,7 +42,7 @@ def register_on_behalf(
         "attendee.registered",
         now=now,
         event_id=event.id,
-        target=outcome.registration.email,
+        target=attendee_target(outcome.registration),
         details={"status": str(outcome.status), "seats": outcome.registration.seats, "existing": outcome.existing},
     )
     return outcome
@@ -49,7 +57,7 @@ def cancel_registration(actor: User, registration: Registration, *, key: str, no
         "attendee.cancelled",
         now=now,
         event_id=registration.event_id,
-        target=registration.email,
+        target=attendee_target(registration),
         details={"promoted": len(promoted)},
     )
     return promoted
@@ -64,7 +72,7 @@ def resend_ticket(actor: User, registration: Registration, *, key: str, now: dat
         "attendee.ticket_resent",
         now=now,
         event_id=registration.event_id,
-        target=registration.email,
+        target=attendee_target(registration),
         details={"sent": sent},
     )
     return sent
@@ -90,7 +98,7 @@ def check_in_by_hand(actor: User, registration: Registration, *, key: str, now: 
         "attendee.checked_in",
         now=now,
         event_id=registration.event_id,
-        target=registration.email,
+        target=attendee_target(registration),
         details={"result": str(result.status), "people": result.people},
     )
     return result

@@ -54,6 +54,7 @@ from eventapp.core.errors import DomainError
 from eventapp.core.i18n import LANGUAGES, current_language, localized
 from eventapp.core.time import utcnow
 from eventapp.events import services
+from eventapp.events.queries import Page
 from eventapp.extensions import login
 from eventapp.registration.models import Audience, RegistrationStatus
 from eventapp.tickets.models import ScanResult
@@ -317,7 +318,9 @@ def session_cancel(slug: str, session_slug: str):
 # ---------------------------------------------------------------- attendees
 
 
-def _attendee_filter(event) -> tuple[AttendeeFilterForm, AttendeeFilter]:
+def _attendee_filter(event) -> tuple[AttendeeFilterForm, AttendeeFilter | None]:
+    """The filter form from the query string, and the filter it asks for (None when it does not validate:
+    a search too long, a session since removed… — never silently "everyone")."""
     lang = current_language()
     form = AttendeeFilterForm(request.args)
     form.status.choices = [("", _("All"))] + [(s.value, str(STATUS_LABELS[s])) for s in RegistrationStatus]
@@ -331,7 +334,7 @@ def _attendee_filter(event) -> tuple[AttendeeFilterForm, AttendeeFilter]:
         [("", _("All"))] + [(a.value, str(AUDIENCE_LABELS[a])) for a in Audience] + [("unknown", _("Not given"))]
     )
     if not form.validate():
-        return form, AttendeeFilter()
+        return form, None
     return form, AttendeeFilter(
         q=(form.q.data or "").strip(),
         status=form.status.data or "",
@@ -340,6 +343,19 @@ def _attendee_filter(event) -> tuple[AttendeeFilterForm, AttendeeFilter]:
         commune=form.commune.data or "",
         audience=form.audience.data or "",
     )
+
+
+def _applied_filters(flt: AttendeeFilter) -> dict:
+    """The filters an export used, named as in its URL, for the audit log."""
+    values = {
+        "q": flt.q,
+        "status": flt.status,
+        "session": flt.session_id,
+        "checked_in": flt.checked_in,
+        "commune": flt.commune,
+        "audience": flt.audience,
+    }
+    return {name: value for name, value in values.items() if value}
 
 
 def _commune_label(code: str | None, lang: str) -> str:
@@ -355,9 +371,12 @@ def _commune_label(code: str | None, lang: str) -> str:
 def attendees(slug: str):
     event = queries.get_managed_event(current_user, slug)
     form, flt = _attendee_filter(event)
-    page = queries.list_attendees(
-        current_user, event, flt, page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE
-    )
+    if flt is None:
+        page = Page([], 1, PER_PAGE, 0)
+    else:
+        page = queries.list_attendees(
+            current_user, event, flt, page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE
+        )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "backoffice/attendees.html",
@@ -372,7 +391,7 @@ def attendees(slug: str):
         audience_labels=AUDIENCE_LABELS,
         action_form=EmptyForm(),
         back=request.full_path.rstrip("?"),
-    )
+    ), (400 if flt is None else 200)
 
 
 def _back_to_attendees(slug: str) -> str:
@@ -507,13 +526,14 @@ def _csv_cell(value) -> str:
 def attendees_export(slug: str):
     """GET: how many rows the export will have, and the button. POST: the CSV, streamed."""
     event = queries.get_managed_event(current_user, slug)
-    _form, flt = _attendee_filter(event)
+    form, flt = _attendee_filter(event)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    context = dict(event=event, form=form, action_form=EmptyForm(), args=args)
+    if flt is None:  # nothing is exported (or audited) until the filters are valid
+        return render_template("backoffice/attendees_export.html", count=0, **context), 400
     count = queries.count_attendees(current_user, event, flt)
-    action_form = EmptyForm()
-    if request.method == "GET" or not action_form.validate_on_submit():
-        return render_template(
-            "backoffice/attendees_export.html", event=event, count=count, action_form=action_form, args=request.args
-        )
+    if request.method == "GET" or not context["action_form"].validate_on_submit():
+        return render_template("backoffice/attendees_export.html", count=count, **context)
     lang = current_language()
     with transaction():
         record_audit(
@@ -522,7 +542,7 @@ def attendees_export(slug: str):
             now=utcnow(),
             event_id=event.id,
             target=event.slug,
-            details={"rows": count, "filters": {k: v for k, v in request.args.items() if v}},
+            details={"rows": count, "filters": _applied_filters(flt)},
         )
     headings = {
         "name": _("Name"),
@@ -868,4 +888,9 @@ def _set_active(user_id: int, *, active: bool):
 @bp.get("/audit")
 def audit():
     page = queries.list_audit(current_user, page=request.args.get("page", 1, type=int) or 1)
-    return render_template("backoffice/audit.html", page=page, page_url=lambda n: url_for("backoffice.audit", page=n))
+    return render_template(
+        "backoffice/audit.html",
+        page=page,
+        page_url=lambda n: url_for("backoffice.audit", page=n),
+        attendees=queries.name_attendees(current_user, page.items),
+    )

@@ -8,6 +8,7 @@ from flask_babel import format_date, format_datetime, format_time
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from eventapp.core.errors import DomainError
 from eventapp.core.i18n import LANG_COOKIE, LANGUAGE_NAMES, LANGUAGES, current_language, localized
@@ -85,6 +86,23 @@ def readyz():
 
 def wants_json() -> bool:
     return request.path.startswith("/api/")
+
+
+# The largest value of an integer column (PostgreSQL's `integer`, which every id is; SQLite's is wider).
+MAX_DB_INT = 2**31 - 1
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:…>` in every route: a number no id column can hold matches nothing (404), instead of
+    reaching the database (SQLite raises OverflowError past 64 bits)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_DB_INT, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_DB_INT if max is None else max, signed=signed)
+
+
+def register_converters(app: Flask) -> None:
+    """Before the blueprints: each rule binds its converters when it is added."""
+    app.url_map.converters["int"] = DatabaseIntConverter
 
 
 def register_web_hooks(app: Flask) -> None:

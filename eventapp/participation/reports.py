@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from eventapp.core.communes import OUTSIDE_BRUSSELS, get_commune
 from eventapp.events.models import Event, Session
@@ -57,6 +58,30 @@ def session_results(session: Session, *, public: bool = True) -> SessionResults:
     return SessionResults(session, polls, feedback, ideas, questions)
 
 
+def protect(cells: list[tuple[str, int]]) -> list[tuple[str, str]]:
+    """One breakdown of a published total, with its small counts hidden so that none can be worked out.
+
+    Counts under SUPPRESS_BELOW are hidden; as the total is shown, the smallest others are hidden with them
+    until at least two are hidden and they hold together at least SUPPRESS_BELOW people, more than one
+    each (complementary suppression: subtracting the shown counts from the total then gives only their sum).
+    Every hidden count shows the same mark ("<5", or "hidden" when one of them is not under 5), and the
+    hidden rows come last in label order, so that neither the mark nor the order tells them apart.
+    """
+    ordered = sorted(cells, key=lambda cell: cell[1])
+    hidden = [cell for cell in ordered if 0 < cell[1] < SUPPRESS_BELOW]
+    shown = [cell for cell in ordered if not 0 < cell[1] < SUPPRESS_BELOW]
+
+    def exposed() -> bool:
+        people = sum(count for _label, count in hidden)
+        return len(hidden) < 2 or people < max(SUPPRESS_BELOW, len(hidden) + 1)
+
+    while hidden and shown and exposed():
+        hidden.append(shown.pop(0))
+    mark = suppressed(1) if all(count < SUPPRESS_BELOW for _label, count in hidden) else str(_("hidden"))
+    shown.sort(key=lambda cell: -cell[1])
+    return [(label, str(count)) for label, count in shown] + [(label, mark) for label, _count in sorted(hidden)]
+
+
 @dataclass
 class Attendance:
     registered_people: int
@@ -86,9 +111,9 @@ def attendance(event: Event, lang: str) -> Attendance:
             label = get_commune(nis).name(lang)
         else:
             label = "unknown"
-        communes.append((label, suppressed(count)))
-    audiences = [(str(key) if key else "unknown", suppressed(count)) for key, count in grouped(Registration.audience)]
-    return Attendance(int(registered), int(checked_in), communes, audiences)
+        communes.append((label, count))
+    audiences = [(str(key) if key else "unknown", count) for key, count in grouped(Registration.audience)]
+    return Attendance(int(registered), int(checked_in), protect(communes), protect(audiences))
 
 
 def count_contributions(event: Event) -> int:

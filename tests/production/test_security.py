@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.routing import IntegerConverter
 
 from eventapp import create_app
 from eventapp.registration.tokens import manage_token
@@ -123,7 +124,7 @@ def test_every_page_is_csp_clean_and_has_security_headers(client, pages):
 def _dummy_url(rule) -> str:
     values = {}
     for name, converter in rule._converters.items():
-        values[name] = 1 if type(converter).__name__ == "IntegerConverter" else "x"
+        values[name] = 1 if isinstance(converter, IntegerConverter) else "x"
     return rule.build(values, append_unknown=False)[1]
 
 

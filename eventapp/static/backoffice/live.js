@@ -1,20 +1,40 @@
 // Live figures on the event dashboard: polls the JSON endpoint every 5 s and updates the numbers.
 // The page works without it (the figures are then those of the last reload).
+// Screen readers hear only what changed, and an error once (WCAG 4.1.3): the time of the last update is
+// shown but not announced. The pause button stops the polling (WCAG 2.2.2).
 const root = document.querySelector("[data-live-url]");
 if (root) {
   const url = root.dataset.liveUrl;
   const status = root.querySelector("[data-live-status]");
+  const announcer = root.querySelector("[data-live-announce]");
+  const toggle = root.querySelector("[data-live-toggle]");
   const every = 5000;
   let timer = null;
+  let paused = false;
+  let failing = false;
+
+  function announce(text) {
+    if (announcer) announcer.textContent = text;
+  }
+
+  // What a sighted reader sees next to a changed figure: its list item or its table row, in one line.
+  function describe(el) {
+    const holder = el.closest("li, tr") || el;
+    return holder.textContent.replace(/\s+/g, " ").trim();
+  }
 
   async function refresh() {
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
       if (!response.ok) throw new Error(String(response.status));
       const data = await response.json();
+      const changed = [];
       for (const [name, value] of Object.entries(data.figures)) {
         for (const el of root.querySelectorAll(`[data-stat="${name}"]`)) {
-          if (el.textContent !== String(value)) el.textContent = String(value);
+          if (el.textContent !== String(value)) {
+            el.textContent = String(value);
+            changed.push(el);
+          }
         }
       }
       for (const el of root.querySelectorAll("[data-stat-meter]")) {
@@ -23,25 +43,44 @@ if (root) {
         el.value = data.figures[num] || 0;
       }
       if (status) status.textContent = status.dataset.okText.replace("{time}", data.updated);
+      failing = false;
+      const lines = [...new Set(changed.map(describe))];
+      if (lines.length && announcer) announce(announcer.dataset.changedText.replace("{changes}", lines.join("; ")));
     } catch (error) {
       if (status) status.textContent = status.dataset.errorText;
+      if (!failing) announce(status ? status.dataset.errorText : "");
+      failing = true;
     }
   }
 
   function start() {
-    if (!timer) timer = setInterval(refresh, every);
+    if (!timer && !paused) timer = setInterval(refresh, every);
   }
   function stop() {
     clearInterval(timer);
     timer = null;
   }
-  // No polling while the tab is hidden; catch up at once when it comes back.
+  // No polling while the tab is hidden; catch up at once when it comes back (unless paused).
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) stop();
-    else {
+    else if (!paused) {
       refresh();
       start();
     }
   });
+  if (toggle) {
+    toggle.hidden = false;
+    toggle.addEventListener("click", () => {
+      paused = !paused;
+      toggle.textContent = paused ? toggle.dataset.resumeText : toggle.dataset.pauseText;
+      if (paused) {
+        stop();
+        if (status) status.textContent = status.dataset.pausedText;
+      } else {
+        refresh();
+        start();
+      }
+    });
+  }
   start();
 }
