@@ -225,6 +225,12 @@ def _normalise(data: RegistrationData, event: Event) -> RegistrationData:
     name = " ".join(data.name.split())
     if not name or not email or "@" not in email:
         raise InvalidState(_l("Enter your name and a valid email address."), code="invalid_contact", field="email")
+    if not email.isascii():
+        # The form writes IDN domains in punycode and refuses accents before the @: such an
+        # address could not be sent to (no SMTPUTF8), so it is refused here too, whoever calls.
+        raise InvalidState(
+            _l("Enter an email address like name@example.be."), code="undeliverable_email", field="email"
+        )
     if data.language not in LANGUAGES:
         raise InvalidState(code="invalid_language", field="language")
     if not data.consent:

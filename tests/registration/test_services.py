@@ -341,3 +341,11 @@ def test_lock_event_bumps_the_version_and_the_database_refuses_overbooking():
     session = make_session(event, capacity=1)
     with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
         db.session.execute(sa.update(Session).where(Session.id == session.id).values(seats_taken=2))
+
+
+def test_register_refuses_an_address_that_cannot_be_sent_to(app_ctx):
+    # Whoever calls (a future API, a script): the form is not the only guard.
+    event = make_event()
+    with pytest.raises(InvalidState) as error:
+        sign_up(event, email="françois@example.be")
+    assert error.value.code == "undeliverable_email" and error.value.field == "email"

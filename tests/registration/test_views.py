@@ -145,3 +145,31 @@ def test_unknown_manage_token_is_404(client):
     assert client.get("/manage/AAAAAAAAAAAAAAAAAAAAAAAAAA").status_code == 404
     assert client.get("/registered/AAAAAAAAAAAAAAAAAAAAAAAAAA").status_code == 404
     assert client.post("/manage/AAAAAAAAAAAAAAAAAAAAAAAAAA/cancel", data={"cancel-confirm": "y"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "Use an address without accents or special letters before the @"),
+        ("fr", "Utilisez une adresse sans accents ni lettres spéciales avant le @"),
+        ("nl", "Gebruik een adres zonder accenten of speciale letters vóór de @"),
+    ],
+)
+def test_an_accented_address_is_refused_in_the_visitors_language(client, lang, message):
+    # It could not be sent to (no SMTPUTF8): accepting it would promise emails that never come.
+    event = make_event()
+    response = client.post(f"/events/{event.slug}/register?lang={lang}", data=_form(email="françois@example.be"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="email-error"' in html and message in html
+    assert _registrations() == [] and db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
+
+
+def test_an_internationalised_domain_is_stored_in_its_ascii_form(client):
+    event = make_event()
+    response = client.post(f"/events/{event.slug}/register", data=_form(email=" Amina@Bücher.example "))
+    assert response.status_code == 303
+    [registration] = _registrations()
+    assert registration.email == "amina@xn--bcher-kva.example"
+    [message] = db.session.scalars(sa.select(OutboxMessage))
+    assert message.recipient == "amina@xn--bcher-kva.example"
