@@ -84,3 +84,28 @@ def test_resend_from_the_manage_page_is_limited(client):
         assert client.post(f"/manage/{token}/resend").status_code == 303
     kinds = list(db.session.scalars(sa.select(OutboxMessage.kind).order_by(OutboxMessage.id)))
     assert kinds == ["registration.confirmed", "registration.resent"]
+
+
+def test_after_people_were_let_in_the_manage_page_refuses_cancel_and_too_few_seats(client):
+    slug = _setup(capacity=4)
+    token = _register(client, slug, "group@example.org", seats="4")
+    _register(client, slug, "wait@example.org", seats="2")
+    # As a scan at the door leaves it (the door's service is tested in tests/tickets).
+    db.session.execute(
+        sa.update(Registration).where(Registration.email == "group@example.org").values(checked_in_people=3)
+    )
+    db.session.commit()
+    page = client.get(f"/manage/{token}?lang=nl").get_data(as_text=True)
+    assert "cancel-confirm" not in page and "al binnengelaten: ze kan niet meer worden geannuleerd" in page
+    assert 'min="3"' in page
+    refused = client.post(f"/manage/{token}/seats?lang=nl", data={"seats-seats": "2"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="seats-seats-error"' in html
+    assert "3 personen met deze inschrijving zijn al binnengelaten: behoud minstens 3 plaatsen." in html
+    refused = client.post(f"/manage/{token}/cancel?lang=fr", data={"cancel-confirm": "y"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'role="alert"' in html
+    assert "Quelqu\u2019un de cette inscription est déjà entré : elle ne peut plus être annulée." in html
+    db.session.expire_all()
+    assert _by_email("group@example.org").status == RegistrationStatus.CONFIRMED
+    assert _by_email("wait@example.org").status == RegistrationStatus.WAITLISTED
