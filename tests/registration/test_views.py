@@ -173,3 +173,24 @@ def test_an_internationalised_domain_is_stored_in_its_ascii_form(client):
     assert registration.email == "amina@xn--bcher-kva.example"
     [message] = db.session.scalars(sa.select(OutboxMessage))
     assert message.recipient == "amina@xn--bcher-kva.example"
+
+
+def test_links_in_emails_and_on_the_ticket_keep_the_registrants_language(app, client):
+    event = make_event()
+    client.post(f"/events/{event.slug}/register?lang=nl", data=_form(language="nl"))
+    [message] = db.session.scalars(sa.select(OutboxMessage))
+    for body in (message.body_text, message.body_html):
+        paths = re.findall(r"http://events\.test(/[^\s\"<]*)", body)
+        assert {p.split("/")[1] for p in paths} == {"tickets", "manage", "events"}
+        assert all(p.endswith("?lang=nl") for p in paths), paths
+    paths = re.findall(r"http://events\.test(/\S+)", message.body_text)
+    french_phone = app.test_client()  # another device, set to French
+    headers = {"Accept-Language": "fr-BE,fr;q=0.9"}
+    for path in paths:
+        page = french_phone.get(path, headers=headers).get_data(as_text=True)
+        assert '<html lang="nl"' in page, path
+    ticket = next(p for p in paths if p.startswith("/tickets/"))
+    page = app.test_client().get(ticket, headers=headers).get_data(as_text=True)
+    calendar = re.search(r'href="(/events/[^"]+\.ics[^"]*)"', page).group(1)
+    assert calendar == f"/events/{event.slug}.ics?lang=nl"
+    assert "SUMMARY:Evenement" in app.test_client().get(calendar, headers=headers).get_data(as_text=True)
