@@ -11,21 +11,16 @@ from eventapp.core.outbox import OutboxMessage, OutboxStatus, attachment_rendere
 from eventapp.core.outbox_cli import outbox_cli
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
-from tests.core.test_outbox import Recorder, SMTPServer
+from tests.core import test_outbox
 from tests.factories import NOW
-from tests.live_server import app_for, free_port, fresh_database
+from tests.live_server import app_for, fresh_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.no_db_isolation]
 
 ACCENTED = "françois@example.be"
 
 
-@pytest.fixture
-def server():
-    smtp = SMTPServer(Recorder(), free_port())
-    smtp.start()
-    yield smtp
-    smtp.stop()
+server = test_outbox.smtp  # the fixture: an SMTP server (aiosmtpd) on loopback
 
 
 @pytest.fixture(autouse=True)
