@@ -1,13 +1,20 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from eventapp.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from eventapp.core.validators import DeliverableEmail, ascii_email
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+    # The stored form of the address (IDN domains in punycode, as the invitation saved it); a
+    # malformed one is left as typed and simply matches no account.
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(), Length(max=254)],
+        filters=[lambda value: ascii_email(value) or value],
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
 
 
@@ -19,7 +26,7 @@ class TotpForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email address"), validators=[DataRequired(), DeliverableEmail(), Length(max=254)])
 
 
 class ResetPasswordForm(FlaskForm):

@@ -20,7 +20,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -31,7 +30,7 @@ from wtforms.validators import (
 
 from eventapp.core.i18n import LANGUAGE_NAMES, LANGUAGES, localized
 from eventapp.core.time import BRUSSELS
-from eventapp.core.validators import plausible_year
+from eventapp.core.validators import DeliverableEmail, plausible_year
 from eventapp.events.models import SessionKind
 from eventapp.registration.forms import AUDIENCE_LABELS, RegistrationForm
 
@@ -292,9 +291,7 @@ class AssignmentsForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(
-        _l("Email address"), validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)]
-    )
+    email = EmailField(_l("Email address"), validators=[InputRequired(), DeliverableEmail(), Length(max=254)])
     role = SelectField(_l("Role"))
     language = SelectField(_l("Language of their emails"))
     events = SelectMultipleField(_l("Events they manage"), coerce=int, validators=[Optional()])

@@ -6,6 +6,7 @@ A worker (`flask --app wsgi outbox send`) delivers them after commit; nothing is
 import base64
 import enum
 import smtplib
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -257,7 +258,11 @@ def _finish(message_id: int, *, now: datetime, error: str | None, max_attempts: 
 def send_due(
     *, now: datetime | None = None, limit: int = CLAIM_BATCH, max_attempts: int = MAX_ATTEMPTS, dev_mailbox=None
 ) -> DeliveryReport:
-    """Claim and deliver one batch of due messages; commits as it goes. Never raises for SMTP errors.
+    """Claim and deliver one batch of due messages; commits as it goes.
+
+    Never raises because of one message: SMTP and network errors are retried with backoff; any
+    other error while building or sending a message marks that message FAILED at once (logged
+    without personal data) and the batch goes on.
 
     With `dev_mailbox` (default: the MAIL_DEV_MAILBOX setting) nothing goes to SMTP: messages are
     marked delivered and stay readable on the development mailbox page.
@@ -295,6 +300,16 @@ def send_due(
                     if connection is not None:
                         _close_quietly(connection)
                         connection = None
+                except Exception as exc:  # one message must not stop the others
+                    # Not a delivery problem but one of this message (an address smtplib cannot
+                    # encode, a renderer's bug…): retrying would fail the same way, so give up on
+                    # it and go on with the batch. The SMTP dialogue may be left half-way: reconnect.
+                    error = f"unexpected {type(exc).__name__}"
+                    attempts_allowed = 0
+                    _log_unexpected(message_id, exc)
+                    if connection is not None:
+                        _close_quietly(connection)
+                        connection = None
             status = _finish(message_id, now=now or utcnow(), error=error, max_attempts=attempts_allowed)
             if status == OutboxStatus.SENT:
                 report.sent += 1
@@ -306,6 +321,14 @@ def send_due(
         if connection is not None:
             _close_quietly(connection)
     return report
+
+
+def _log_unexpected(message_id: int, exc: Exception) -> None:
+    """Log where sending a message failed, without the exception's text or the message's content:
+    both may hold the recipient's address (e.g. UnicodeEncodeError quotes its characters)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = " < ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}" for frame in frames[::-1][:4])
+    current_app.logger.error("outbox message %s failed, not retried: %s at %s", message_id, type(exc).__name__, where)
 
 
 def _close_quietly(connection) -> None:

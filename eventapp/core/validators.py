@@ -1,5 +1,6 @@
 """Form validators shared by the domains."""
 
+import email_validator
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import NumberRange, ValidationError
 
@@ -28,3 +29,45 @@ def plausible_year(form, field):
     "9999-12-31" has no next day): a 500 where the visitor deserves a message."""
     if field.data and not 2000 <= field.data.year <= 2100:
         raise ValidationError(_l("Choose a date between 2000 and 2100."))
+
+
+def ascii_email(value: str | None) -> str | None:
+    """The address as our SMTP server can deliver it (domain in punycode), or None if it cannot be.
+
+    No SMTPUTF8: an accented part before the @ (françois@…) cannot be sent by smtplib without it,
+    and most receiving servers refuse it anyway. The domain may be internationalised: it is written
+    in its ASCII (IDNA) form, which every mail server reads.
+    """
+    try:
+        return email_validator.validate_email(
+            (value or "").strip(), check_deliverability=False, allow_smtputf8=False
+        ).ascii_email
+    except email_validator.EmailNotValidError:
+        return None
+
+
+class DeliverableEmail:
+    """An email address we can send to; replaces the field's data by its normalised ASCII form.
+
+    Refuses malformed addresses and those with non-ASCII characters before the @ (each with its
+    own message); empty values are left to InputRequired / Optional.
+    """
+
+    def __init__(self, message=None):
+        self.message = message
+
+    def __call__(self, form, field):
+        value = (field.data or "").strip()
+        if not value:
+            return
+        normalised = ascii_email(value)
+        if normalised is None:
+            if not value.rpartition("@")[0].isascii():
+                raise ValidationError(
+                    _l(
+                        "Use an address without accents or special letters before the @ "
+                        "(for example francois@example.be): emails cannot be sent to it."
+                    )
+                )
+            raise ValidationError(self.message or _l("Enter an email address like name@example.be."))
+        field.data = normalised

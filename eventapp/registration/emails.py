@@ -38,9 +38,9 @@ def _context(registration, *, key: str) -> dict:
         "title": localized(event, "title", lang).text,
         "venue_line": f"{venue.name}, {venue.street}, {venue.postcode} {city}",
         "sessions": [localized(s, "title", lang).text for s in registration.sessions],
-        "manage_url": links.manage_url(registration, key),
-        "ticket_url": links.ticket_url(registration, key),
-        "event_url": links.event_url(event),
+        "manage_url": links.manage_url(registration, key, lang=lang),
+        "ticket_url": links.ticket_url(registration, key, lang=lang),
+        "event_url": links.event_url(event, lang=lang),
     }
 
 

@@ -15,11 +15,11 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from eventapp.core.communes import OUTSIDE_BRUSSELS, list_communes
 from eventapp.core.i18n import LANGUAGE_NAMES, LANGUAGES, localized
-from eventapp.core.validators import BoundedNumberRange
+from eventapp.core.validators import BoundedNumberRange, DeliverableEmail
 from eventapp.registration.models import Audience
 from eventapp.registration.services import RegistrationData
 
@@ -67,7 +67,8 @@ class RegistrationForm(SessionChoiceMixin, FlaskForm):
         validators=[
             InputRequired(_l("Enter your email address.")),
             Length(max=254),
-            Email(_l("Enter an email address like name@example.be."), check_deliverability=False),
+            # Stores the ASCII form (IDN domains in punycode); refuses accents before the @.
+            DeliverableEmail(_l("Enter an email address like name@example.be.")),
         ],
         render_kw={"autocomplete": "email", "maxlength": 254, "spellcheck": "false", "autocapitalize": "off"},
     )

@@ -1,6 +1,7 @@
 """Absolute URLs of a registration's private pages, for emails and calendar entries.
 
 Built from PUBLIC_BASE_URL, never from the request's Host header (which a client controls).
+Links in emails carry the registrant's language (`lang=`).
 The ticket page belongs to the tickets domain (`tickets.ticket_page`, `/tickets/<code>`); it is
 linked by URL so that this module works before and without that blueprint.
 """
@@ -22,17 +23,23 @@ def manage_path(registration, key: str | None = None) -> str:
     return f"/manage/{manage_token(_key(key), registration.secret_seed)}"
 
 
-def manage_url(registration, key: str | None = None, base_url: str | None = None) -> str:
-    return _base(base_url) + manage_path(registration, key)
+def _lang(lang: str | None) -> str:
+    # The page opens in this language whatever the device's settings (a Dutch registrant's
+    # email read on a phone set to French), and the language hook remembers it in the cookie.
+    return f"?lang={lang}" if lang else ""
+
+
+def manage_url(registration, key: str | None = None, base_url: str | None = None, *, lang: str | None = None) -> str:
+    return _base(base_url) + manage_path(registration, key) + _lang(lang)
 
 
 def ticket_path(registration, key: str | None = None) -> str:
     return f"/tickets/{ticket_code(_key(key), registration.secret_seed)}"
 
 
-def ticket_url(registration, key: str | None = None, base_url: str | None = None) -> str:
-    return _base(base_url) + ticket_path(registration, key)
+def ticket_url(registration, key: str | None = None, base_url: str | None = None, *, lang: str | None = None) -> str:
+    return _base(base_url) + ticket_path(registration, key) + _lang(lang)
 
 
-def event_url(event, base_url: str | None = None) -> str:
-    return f"{_base(base_url)}/events/{event.slug}"
+def event_url(event, base_url: str | None = None, *, lang: str | None = None) -> str:
+    return f"{_base(base_url)}/events/{event.slug}" + _lang(lang)

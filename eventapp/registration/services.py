@@ -187,6 +187,17 @@ def _check_changeable(registration: Registration, now: datetime) -> None:
         )
 
 
+def _check_nobody_admitted(registration: Registration) -> None:
+    """Scanning is allowed all day on the event day, before the start: once anyone of the
+    registration is in the room, its seats are taken for good (giving them back would promote
+    the waiting list into a room that is already full)."""
+    if registration.checked_in_people > 0:
+        raise InvalidState(
+            _l("Someone with this registration has already been let in: it can no longer be cancelled."),
+            code="already_admitted",
+        )
+
+
 def _chosen_sessions(event: Event, session_ids) -> list[Session]:
     if not session_ids:
         return []
@@ -225,6 +236,12 @@ def _normalise(data: RegistrationData, event: Event) -> RegistrationData:
     name = " ".join(data.name.split())
     if not name or not email or "@" not in email:
         raise InvalidState(_l("Enter your name and a valid email address."), code="invalid_contact", field="email")
+    if not email.isascii():
+        # The form writes IDN domains in punycode and refuses accents before the @: such an
+        # address could not be sent to (no SMTPUTF8), so it is refused here too, whoever calls.
+        raise InvalidState(
+            _l("Enter an email address like name@example.be."), code="undeliverable_email", field="email"
+        )
     if data.language not in LANGUAGES:
         raise InvalidState(code="invalid_language", field="language")
     if not data.consent:
@@ -400,13 +417,15 @@ def cancel(registration: Registration, *, key: str, now: datetime, actor=None) -
     """Cancel a registration, free its seats and promote from the waiting list in the same transaction.
 
     `actor` is None for the registrant (manage link) or the organiser's user. Writes the
-    cancellation email. Does not commit. Raises InvalidState when already cancelled or, for the
+    cancellation email. Does not commit. Raises InvalidState when already cancelled, once someone
+    of it has been let in (for anyone: the organiser undoes the check-in first) or, for the
     registrant, once the event has started. Returns the registrations promoted.
     """
     event = registration.event
     _lock(event, registration)
     if registration.status == RegistrationStatus.CANCELLED:
         raise InvalidState(_l("This registration has already been cancelled."), code="already_cancelled")
+    _check_nobody_admitted(registration)
     if actor is None and now >= event.starts_at:
         raise InvalidState(
             _l("The event has started: the registration can no longer be changed."), code="event_started"
@@ -435,11 +454,21 @@ def reduce_seats(registration: Registration, seats: int, *, key: str, now: datet
     """Lower the number of seats of a registration (never raise it: that would jump the queue).
 
     Freed seats go to the waiting list at once. Does not commit. Raises InvalidState for a number
-    outside 1..current seats or when the registration can no longer change. Returns the promoted.
+    outside 1..current seats, below the number of people already let in, or when the registration
+    can no longer change. Returns the promoted.
     """
     event = registration.event
     _lock(event, registration)
     _check_changeable(registration, now)
+    if 1 <= seats < registration.checked_in_people:  # so at least 2 people: no singular needed
+        raise InvalidState(
+            _l(
+                "%(num)d people with this registration have already been let in: keep at least %(num)d seats.",
+                num=registration.checked_in_people,
+            ),
+            code="already_admitted",
+            field="seats",
+        )
     if seats < 1 or seats >= registration.seats:
         raise InvalidState(
             _l("Choose a number of seats from 1 to %(num)d.", num=max(registration.seats - 1, 1)),
@@ -499,12 +528,13 @@ def erase(registration: Registration, *, now: datetime, key: str | None = None) 
 
     Name, email and accessibility needs are blanked, the manage and ticket links stop working,
     and the outbox copies of its emails are emptied (pending ones are never sent). Audience and
-    commune stay for aggregate reach figures. Idempotent. Does not commit.
+    commune stay for aggregate reach figures. Once someone of it has been let in, its seats stay
+    taken (the people are in the room) and only the personal data goes. Idempotent. Does not commit.
     """
     event = registration.event
     _lock(event, registration)
     promoted = []
-    if registration.status != RegistrationStatus.CANCELLED:
+    if registration.status != RegistrationStatus.CANCELLED and registration.checked_in_people == 0:
         _withdraw(registration, now)
         promoted = True
     _anonymise(registration, now)

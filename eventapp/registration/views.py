@@ -216,6 +216,12 @@ def calendar(token: str):
     from eventapp.events.ical import registration_calendar
 
     registration = get_registration_by_manage_token(token)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        # Not STATUS:CANCELLED: the entry's UID is the event's own (as in the public feeds), so
+        # that would tell calendars the event is cancelled. A waiting place is no appointment
+        # either. The personal feed already drops the event when the registration is cancelled.
+        flash(_("Only a confirmed registration can be added to a calendar."), "info")
+        return redirect(url_for("registration.manage", token=token), code=303)
     body = registration_calendar(registration, lang=current_language(), base_url=current_app.config["PUBLIC_BASE_URL"])
     return Response(
         body,

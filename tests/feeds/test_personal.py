@@ -164,3 +164,17 @@ def test_services_refuse_a_cancelled_registration(app_ctx):
         services.enable_personal_feed(registration, secret_key=SECRET_KEY, now=NOW)
     services.disable_personal_feed(registration, now=NOW)  # always allowed
     assert registration.feed_digest is None
+
+
+def test_the_feed_page_of_a_manage_link_is_not_cached_and_sends_no_referer(client):
+    # It holds the manage token in its URL and forms, like the manage page itself.
+    _, token, _ = setup_registration()
+    for response in (
+        fetch(client, f"/manage/{token}/feed"),
+        post(client, f"/manage/{token}/feed"),
+        post(client, f"/manage/{token}/feed/revoke"),
+    ):
+        assert response.status_code in (200, 303)
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert fetch(client, "/feeds").headers.get("Referrer-Policy") != "no-referrer"  # public pages keep theirs

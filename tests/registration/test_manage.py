@@ -1,4 +1,5 @@
 import json
+import re
 
 import sqlalchemy as sa
 
@@ -84,3 +85,67 @@ def test_resend_from_the_manage_page_is_limited(client):
         assert client.post(f"/manage/{token}/resend").status_code == 303
     kinds = list(db.session.scalars(sa.select(OutboxMessage.kind).order_by(OutboxMessage.id)))
     assert kinds == ["registration.confirmed", "registration.resent"]
+
+
+def test_after_people_were_let_in_the_manage_page_refuses_cancel_and_too_few_seats(client):
+    slug = _setup(capacity=4)
+    token = _register(client, slug, "group@example.org", seats="4")
+    _register(client, slug, "wait@example.org", seats="2")
+    # As a scan at the door leaves it (the door's service is tested in tests/tickets).
+    db.session.execute(
+        sa.update(Registration).where(Registration.email == "group@example.org").values(checked_in_people=3)
+    )
+    db.session.commit()
+    page = client.get(f"/manage/{token}?lang=nl").get_data(as_text=True)
+    assert "cancel-confirm" not in page and "al binnengelaten: ze kan niet meer worden geannuleerd" in page
+    assert 'min="3"' in page
+    refused = client.post(f"/manage/{token}/seats?lang=nl", data={"seats-seats": "2"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="seats-seats-error"' in html
+    assert "3 personen met deze inschrijving zijn al binnengelaten: behoud minstens 3 plaatsen." in html
+    refused = client.post(f"/manage/{token}/cancel?lang=fr", data={"cancel-confirm": "y"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'role="alert"' in html
+    assert "Quelqu\u2019un de cette inscription est déjà entré : elle ne peut plus être annulée." in html
+    db.session.expire_all()
+    assert _by_email("group@example.org").status == RegistrationStatus.CONFIRMED
+    assert _by_email("wait@example.org").status == RegistrationStatus.WAITLISTED
+
+
+def test_only_a_confirmed_registration_is_offered_and_given_a_calendar_entry(client):
+    slug = _setup(capacity=1)
+    confirmed = _register(client, slug, "first@example.org")
+    waiting = _register(client, slug, "second@example.org")
+    cancelled = _register(client, slug, "third@example.org")
+    client.post(f"/manage/{cancelled}/cancel", data={"cancel-confirm": "y"})
+    for token, title in [
+        (confirmed, "Your seat is confirmed."),
+        (waiting, "You are on the waiting list"),
+        (cancelled, "Registration cancelled"),
+    ]:
+        offered = f"/manage/{token}/calendar.ics" in client.get(f"/manage/{token}?lang=en").get_data(as_text=True)
+        page = client.get(f"/registered/{token}?lang=en").get_data(as_text=True)
+        assert re.search(r"<title>(.*?) ·", page).group(1) == title
+        assert (f"/manage/{token}/calendar.ics" in page) is offered is (token == confirmed)
+        ics = client.get(f"/manage/{token}/calendar.ics")
+        if token == confirmed:
+            assert ics.status_code == 200 and b"STATUS:CONFIRMED" in ics.data
+        else:
+            assert ics.status_code == 303 and ics.headers["Location"] == f"/manage/{token}"
+            page = client.get(f"/manage/{token}").get_data(as_text=True)  # in the cookie's language
+            assert "Only a confirmed registration can be added to a calendar." in page
+
+
+def test_a_sessions_error_is_tied_to_its_fieldset(client):
+    event = make_event(capacity=10)
+    first = make_session(event, capacity=5)
+    overlapping = make_session(event, capacity=5, starts_at=first.starts_at, ends_at=first.ends_at)
+    db.session.commit()
+    slug, chosen = event.slug, [str(first.id), str(overlapping.id)]
+    token = _register(client, slug, "lea@example.org")
+    response = client.post(f"/manage/{token}/sessions?lang=en", data={"sessions-sessions": chosen})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    fieldset = re.search(r"<fieldset[^>]*>", html).group(0)
+    assert 'aria-describedby="sessions-sessions-error"' in fieldset
+    assert re.search(r'<p class="error" id="sessions-sessions-error">[^<]*at the same time', html)

@@ -341,3 +341,63 @@ def test_lock_event_bumps_the_version_and_the_database_refuses_overbooking():
     session = make_session(event, capacity=1)
     with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
         db.session.execute(sa.update(Session).where(Session.id == session.id).values(seats_taken=2))
+
+
+def test_register_refuses_an_address_that_cannot_be_sent_to(app_ctx):
+    # Whoever calls (a future API, a script): the form is not the only guard.
+    event = make_event()
+    with pytest.raises(InvalidState) as error:
+        sign_up(event, email="françois@example.be")
+    assert error.value.code == "undeliverable_email" and error.value.field == "email"
+
+
+def _admit(registration, people, *, now):
+    """Let `people` of the registration in, through the door's own service (manual check-in)."""
+    from eventapp.registration.tokens import ticket_code
+    from eventapp.tickets.services import check_in
+
+    result = check_in(
+        ticket_code(KEY, registration.secret_seed),
+        scanner=None,
+        people=people,
+        scan_id=f"test-admit-{registration.id}-{people}",
+        key=KEY,
+        now=now,
+        event=registration.event,
+        gate="A",
+    )
+    assert result.ok and registration.checked_in_people == people
+
+
+def test_once_people_are_let_in_the_registration_keeps_their_seats():
+    # Scanning is open all day on the event day; the manage link until the start time.
+    event = make_event(capacity=4, starts_at=NOW + timedelta(hours=1))
+    group = sign_up(event, seats=4, now=NOW - timedelta(days=1)).registration
+    waiting = sign_up(event, seats=2, now=NOW - timedelta(days=1)).registration
+    _admit(group, 3, now=NOW)
+    with pytest.raises(InvalidState) as error:
+        services.reduce_seats(group, 2, key=KEY, now=NOW)
+    assert (error.value.code, error.value.field) == ("already_admitted", "seats")
+    assert "3 personnes de cette inscription sont déjà entrées : gardez au moins 3 places." in str(error.value.message)
+    for actor in (None, "organiser"):
+        with pytest.raises(InvalidState) as error:
+            services.cancel(group, key=KEY, now=NOW, actor=actor)
+        assert error.value.code == "already_admitted"
+    assert services.reduce_seats(group, 3, key=KEY, now=NOW) == []  # the fourth seat may still go
+    assert (group.status, group.seats, waiting.status) == (
+        RegistrationStatus.CONFIRMED,
+        3,
+        RegistrationStatus.WAITLISTED,
+    )
+    _assert_counters(event)
+
+
+def test_erasing_an_admitted_registration_removes_the_data_but_not_the_seats():
+    event = make_event(capacity=2, starts_at=NOW + timedelta(hours=1))
+    group = sign_up(event, seats=2, now=NOW - timedelta(days=1)).registration
+    waiting = sign_up(event, now=NOW - timedelta(days=1)).registration
+    _admit(group, 1, now=NOW)
+    services.erase(group, now=NOW, key=KEY)
+    assert (group.name, group.email, group.anonymised_at) == ("", "", NOW)
+    assert group.status == RegistrationStatus.CONFIRMED and waiting.status == RegistrationStatus.WAITLISTED
+    _assert_counters(event)

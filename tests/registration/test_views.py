@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -9,6 +9,7 @@ from eventapp.core.time import utcnow
 from eventapp.events.models import EventStatus
 from eventapp.extensions import db
 from eventapp.registration.models import Registration
+from eventapp.registration.tokens import manage_token
 from tests.factories import make_event, make_session
 from tests.registration.factories import sign_up
 
@@ -145,3 +146,97 @@ def test_unknown_manage_token_is_404(client):
     assert client.get("/manage/AAAAAAAAAAAAAAAAAAAAAAAAAA").status_code == 404
     assert client.get("/registered/AAAAAAAAAAAAAAAAAAAAAAAAAA").status_code == 404
     assert client.post("/manage/AAAAAAAAAAAAAAAAAAAAAAAAAA/cancel", data={"cancel-confirm": "y"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "Use an address without accents or special letters before the @"),
+        ("fr", "Utilisez une adresse sans accents ni lettres spéciales avant le @"),
+        ("nl", "Gebruik een adres zonder accenten of speciale letters vóór de @"),
+    ],
+)
+def test_an_accented_address_is_refused_in_the_visitors_language(client, lang, message):
+    # It could not be sent to (no SMTPUTF8): accepting it would promise emails that never come.
+    event = make_event()
+    response = client.post(f"/events/{event.slug}/register?lang={lang}", data=_form(email="françois@example.be"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="email-error"' in html and message in html
+    assert _registrations() == [] and db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
+
+
+def test_an_internationalised_domain_is_stored_in_its_ascii_form(client):
+    event = make_event()
+    response = client.post(f"/events/{event.slug}/register", data=_form(email=" Amina@Bücher.example "))
+    assert response.status_code == 303
+    [registration] = _registrations()
+    assert registration.email == "amina@xn--bcher-kva.example"
+    [message] = db.session.scalars(sa.select(OutboxMessage))
+    assert message.recipient == "amina@xn--bcher-kva.example"
+
+
+def test_links_in_emails_and_on_the_ticket_keep_the_registrants_language(app, client):
+    event = make_event()
+    client.post(f"/events/{event.slug}/register?lang=nl", data=_form(language="nl"))
+    [message] = db.session.scalars(sa.select(OutboxMessage))
+    for body in (message.body_text, message.body_html):
+        paths = re.findall(r"http://events\.test(/[^\s\"<]*)", body)
+        assert {p.split("/")[1] for p in paths} == {"tickets", "manage", "events"}
+        assert all(p.endswith("?lang=nl") for p in paths), paths
+    paths = re.findall(r"http://events\.test(/\S+)", message.body_text)
+    french_phone = app.test_client()  # another device, set to French
+    headers = {"Accept-Language": "fr-BE,fr;q=0.9"}
+    for path in paths:
+        page = french_phone.get(path, headers=headers).get_data(as_text=True)
+        assert '<html lang="nl"' in page, path
+    ticket = next(p for p in paths if p.startswith("/tickets/"))
+    page = app.test_client().get(ticket, headers=headers).get_data(as_text=True)
+    calendar = re.search(r'href="(/events/[^"]+\.ics[^"]*)"', page).group(1)
+    assert calendar == f"/events/{event.slug}.ics?lang=nl"
+    assert "SUMMARY:Evenement" in app.test_client().get(calendar, headers=headers).get_data(as_text=True)
+
+
+def _when(html: str) -> str:
+    """The text of the page's first "When" entry, tags and extra spaces removed."""
+    cell = re.search(r"<dt>[^<]+</dt><dd>\s*(<time.*?)</dd>", html, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", "", cell).split())
+
+
+DASH = "\u2013"  # what "--" stands for below
+
+
+@pytest.mark.parametrize(
+    ("lang", "overnight", "evening"),
+    [
+        ("en", "Friday, 12 March 2027, 18:00 -- Saturday, 13 March 2027, 15:00", "Friday, 12 March 2027, 18:00--23:30"),
+        ("fr", "vendredi 12 mars 2027, 18:00 -- samedi 13 mars 2027, 15:00", "vendredi 12 mars 2027, 18:00--23:30"),
+        ("nl", "vrijdag 12 maart 2027, 18:00 -- zaterdag 13 maart 2027, 15:00", "vrijdag 12 maart 2027, 18:00--23:30"),
+    ],
+)
+def test_an_event_over_two_brussels_days_shows_its_end_date(client, lang, overnight, evening):
+    overnight, evening = overnight.replace("--", DASH), evening.replace("--", DASH)
+    hackathon = make_event(starts_at=datetime(2027, 3, 12, 17, 0, tzinfo=UTC), hours=21)
+    evening_event = make_event(
+        starts_at=datetime(2027, 3, 12, 17, 0, tzinfo=UTC), ends_at=datetime(2027, 3, 12, 22, 30, tzinfo=UTC)
+    )
+    # Brussels days, not UTC ones: one UTC day but two in Brussels (21:00 to 00:30), and the reverse.
+    late = make_event(
+        starts_at=datetime(2027, 3, 12, 20, 0, tzinfo=UTC), ends_at=datetime(2027, 3, 12, 23, 30, tzinfo=UTC)
+    )
+    night = make_event(
+        starts_at=datetime(2027, 3, 12, 23, 30, tzinfo=UTC), ends_at=datetime(2027, 3, 13, 1, 0, tzinfo=UTC)
+    )
+
+    def when(event):
+        return _when(client.get(f"/events/{event.slug}?lang={lang}").get_data(as_text=True))
+
+    assert when(hackathon) == overnight and when(evening_event) == evening
+    assert when(late).endswith(", 00:30") and when(night).endswith(f"00:30{DASH}02:00")
+    client.post(f"/events/{hackathon.slug}/register?lang={lang}", data=_form(language=lang))
+    [message] = db.session.scalars(sa.select(OutboxMessage))
+    assert f": {overnight}\n" in message.body_text
+    assert f"<td>{overnight}</td>" in message.body_html
+    [registration] = _registrations()
+    confirmation = client.get(f"/manage/{manage_token('testing-secret', registration.secret_seed)}?lang={lang}")
+    assert overnight in " ".join(re.sub(r"<[^>]+>", "", confirmation.get_data(as_text=True)).split())
