@@ -30,9 +30,9 @@ from eventapp.core.locks import lock_event
 from eventapp.core.outbox import enqueue
 from eventapp.events.models import Event, EventStatus, Series, Session, Theme, Venue
 from eventapp.extensions import db
+from eventapp.registration import links
 from eventapp.registration.models import Registration, RegistrationSession, RegistrationStatus
 from eventapp.registration.services import notify_registrants, promote_waitlist
-from eventapp.registration.tokens import manage_token
 
 TEXT_FIELDS = tuple(f"{name}_{lang}" for name in ("title", "summary", "description") for lang in LANGUAGES)
 EVENT_FIELDS = (
@@ -180,8 +180,8 @@ def _notify(
             language,
             event=event,
             registration=registration,
-            event_url=f"{mailing.base_url.rstrip('/')}/events/{event.slug}",
-            manage_url=f"{mailing.base_url.rstrip('/')}/manage/{manage_token(mailing.key, registration.secret_seed)}",
+            event_url=links.event_url(event, mailing.base_url, lang=language),
+            manage_url=links.manage_url(registration, mailing.key, mailing.base_url, lang=language),
             **context,
         )
         written = enqueue(

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -93,6 +94,9 @@ def test_time_change_of_published_event_notifies_registrants_in_their_language(a
     assert {(m.recipient, m.language) for m in messages} == {("an@example.org", "nl"), ("bo@example.org", "en")}
     dutch = next(m for m in messages if m.language == "nl")
     assert event.title_nl in dutch.subject
+    # Its links open the pages in Dutch, whatever the language of the device reading the mail.
+    assert f"http://events.test/events/{event.slug}?lang=nl" in dutch.body_text
+    assert re.search(r"http://events\.test/manage/[\w-]+\?lang=nl", dutch.body_text)
 
 
 def test_venue_change_is_a_change_of_place(app_ctx):
