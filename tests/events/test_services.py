@@ -233,7 +233,7 @@ def test_organiser_of_one_event_cannot_change_another(app_ctx):
 def test_session_time_change_and_cancel_notify_those_who_chose_it(app_ctx):
     event = make_event()
     chosen, other = make_session(event), make_session(event)
-    make_registration(event, sessions=[chosen], email="in@example.org")
+    make_registration(event, sessions=[chosen], email="in@example.org", language="nl")
     make_registration(event, sessions=[other], email="out@example.org")
     admin = make_admin()
     services.update_session(
@@ -243,7 +243,10 @@ def test_session_time_change_and_cancel_notify_those_who_chose_it(app_ctx):
         now=NOW,
         mailing=MAILING,
     )
-    assert [m.recipient for m in outbox("events.session_changed")] == ["in@example.org"]
+    (changed,) = outbox("events.session_changed")
+    assert changed.recipient == "in@example.org"
+    # Its links open the pages in the registrant's language, whatever the device reading the mail.
+    assert re.search(r"http://events\.test/manage/[\w-]+\?lang=nl\b", changed.body_text)
     assert event.sequence == 1
     assert services.cancel_session(admin, chosen, now=NOW, mailing=MAILING) == 1
     assert [m.recipient for m in outbox("events.session_cancelled")] == ["in@example.org"]
