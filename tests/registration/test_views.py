@@ -240,3 +240,19 @@ def test_an_event_over_two_brussels_days_shows_its_end_date(client, lang, overni
     [registration] = _registrations()
     confirmation = client.get(f"/manage/{manage_token('testing-secret', registration.secret_seed)}?lang={lang}")
     assert overnight in " ".join(re.sub(r"<[^>]+>", "", confirmation.get_data(as_text=True)).split())
+
+
+def test_sessions_of_an_event_over_two_days_say_which_day(client):
+    hackathon = make_event(starts_at=datetime(2027, 3, 12, 17, 0, tzinfo=UTC), hours=21)  # Friday 18:00 to Saturday
+    make_session(
+        hackathon, starts_at=datetime(2027, 3, 13, 8, 0, tzinfo=UTC), ends_at=datetime(2027, 3, 13, 9, 30, tzinfo=UTC)
+    )
+    one_day = make_event(starts_at=datetime(2027, 3, 12, 17, 0, tzinfo=UTC), hours=4)
+    make_session(one_day, starts_at=one_day.starts_at, ends_at=one_day.starts_at + timedelta(hours=1))
+
+    def text(event):
+        html = client.get(f"/events/{event.slug}?lang=en").get_data(as_text=True)
+        return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+    assert f"Saturday, 13 March 2027, 09:00{DASH}10:30" in text(hackathon)
+    assert f"18:00{DASH}19:00" in text(one_day) and f"2027, 18:00{DASH}19:00" not in text(one_day)
