@@ -1,12 +1,17 @@
 """`flask --app wsgi outbox send [--loop]`: the outbox worker."""
 
+import logging
 import time
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import OperationalError
 
 from eventapp.core.outbox import MAX_ATTEMPTS, send_due
+from eventapp.extensions import db
+
+log = logging.getLogger(__name__)
 
 outbox_cli = AppGroup("outbox", help="Deliver the emails waiting in the outbox.")
 
@@ -21,7 +26,17 @@ def send_command(loop: bool, interval: float, max_attempts: int):
     totals = [0, 0, 0]
     try:
         while True:
-            report = send_due(max_attempts=max_attempts)
+            try:
+                report = send_due(max_attempts=max_attempts)
+            except OperationalError:
+                if not loop:
+                    raise  # cron runs it again
+                # The database is restarting or unreachable: a worker waits it out like the web
+                # app does (its pool drops the dead connections) instead of exiting.
+                db.session.rollback()
+                log.warning("outbox: database unavailable, retrying in %.0f s", interval)
+                time.sleep(interval)
+                continue
             totals = [totals[0] + report.sent, totals[1] + report.retried, totals[2] + report.failed]
             if report.total:
                 continue  # more may be due right away
