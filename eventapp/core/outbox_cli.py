@@ -1,6 +1,5 @@
 """`flask --app wsgi outbox send [--loop]`: the outbox worker."""
 
-import logging
 import time
 
 import click
@@ -10,8 +9,6 @@ from sqlalchemy.exc import OperationalError
 
 from eventapp.core.outbox import MAX_ATTEMPTS, send_due
 from eventapp.extensions import db
-
-log = logging.getLogger(__name__)
 
 outbox_cli = AppGroup("outbox", help="Deliver the emails waiting in the outbox.")
 
@@ -34,7 +31,7 @@ def send_command(loop: bool, interval: float, max_attempts: int):
                 # The database is restarting or unreachable: a worker waits it out like the web
                 # app does (its pool drops the dead connections) instead of exiting.
                 db.session.rollback()
-                log.warning("outbox: database unavailable, retrying in %.0f s", interval)
+                current_app.logger.warning("outbox: database unavailable, retrying in %.0f s", interval)
                 time.sleep(interval)
                 continue
             totals = [totals[0] + report.sent, totals[1] + report.retried, totals[2] + report.failed]
