@@ -25,6 +25,17 @@ def _axe_violations(page) -> list[str]:
     return [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in results["violations"]]
 
 
+def axe_problems(page, base_url: str, paths) -> dict[str, list[str]]:
+    """axe-core's violations on each page in French, Dutch and English, by language and path."""
+    problems = {}
+    for lang in ("fr", "nl", "en"):
+        for path in paths:
+            page.goto(f"{base_url}{path}{'&' if '?' in path else '?'}lang={lang}")
+            if found := _axe_violations(page):
+                problems[f"{lang} {path}"] = found
+    return problems
+
+
 def log_in(page, base_url: str, email: str) -> None:
     """Through the login form (in English), landing on the back-office home."""
     if "/admin/login" not in page.url:
@@ -72,14 +83,7 @@ def test_back_office_is_accessible_and_the_dashboard_is_live(tmp_path, launch):
             "/admin/users/new",
             f"/admin/users/{organiser_id}/events",
         ]
-        problems = {}
-        for lang in ("fr", "nl", "en"):
-            for path in paths:
-                page.goto(f"{server.url}{path}?lang={lang}")
-                found = _axe_violations(page)
-                if found:
-                    problems[f"{lang} {path}"] = found
-        assert problems == {}
+        assert axe_problems(page, server.url, paths) == {}
 
         # The door opens: the dashboard shows the arrivals without a reload.
         page.goto(f"{server.url}/admin/events/{slug}/dashboard?lang=en")
