@@ -4,7 +4,9 @@ Scenarios run in order against one server and one database: each adds its own da
 it runs (the catalogue is measured before the 1,000 feed events exist).
 """
 
+import atexit
 import re
+import shutil
 import tempfile
 import time
 import urllib.request
@@ -15,7 +17,8 @@ from pathlib import Path
 
 from bench.harness import DURATION, wrk
 
-_TMP = Path(tempfile.mkdtemp(prefix="eventapp-bench-"))
+_TMP = Path(tempfile.mkdtemp(prefix="eventapp-bench-"))  # databases and ticket codes of one run
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 # The bench server's SECRET_KEY: ticket codes made here must be the ones the server derives.
 SECRET_KEY = "bench-" + "x" * 40
 FEED_EVENTS = 1000
