@@ -105,3 +105,11 @@ def test_proxy_headers_are_trusted_only_when_configured(app):
 
     headers = {"X-Forwarded-Proto": "https"}
     assert proxied.test_client().get("/scheme", headers=headers).get_data(as_text=True) == "https"
+
+
+def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_favicon(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/icon.svg" type="image/svg+xml">' in page
+    with client.get("/static/icon.svg") as icon:
+        assert icon.status_code == 200
+        assert icon.mimetype == "image/svg+xml"
