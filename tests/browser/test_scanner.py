@@ -151,6 +151,44 @@ def test_an_admission_online_is_remembered_when_the_phone_reloads_offline(tmp_pa
     assert checked_in(app, rid) == 1
 
 
+# Counts the ticket records each IndexedDB put serialises: one per put in a store of tickets, or
+# the length of the list in a record that holds them all (the snapshot as one record).
+COUNT_WRITES = """
+window.__writes = [];
+const put = IDBObjectStore.prototype.put;
+IDBObjectStore.prototype.put = function (value, ...rest) {
+  const tickets = value && Array.isArray(value.tickets) ? value.tickets.length : 1;
+  window.__writes.push([this.name, tickets]);
+  return put.call(this, value, ...rest);
+};
+const clear = IDBObjectStore.prototype.clear;
+IDBObjectStore.prototype.clear = function () {
+  window.__writes.push([this.name, "clear"]);
+  return clear.call(this);
+};
+"""
+
+
+def writes_after(page, scan) -> list:
+    """What the phone writes to IndexedDB, scans of the queue aside, for one scan."""
+    page.evaluate("window.__writes = []")
+    scan()
+    page.wait_for_function("window.__writes.some(([store]) => store !== 'queue')")
+    return [w for w in page.evaluate("window.__writes") if w[0] != "queue"]
+
+
+def test_a_scan_writes_only_its_own_ticket_to_the_phone(tmp_path, launch, live):
+    server, app = live
+    [(_, first), (_, second), *_], [(_, pairing)] = arrange(app, seats=(1, 1, 1, 1, 1))
+    context = launch()
+    context.add_init_script(COUNT_WRITES)
+    page = context.new_page()
+    pair(page, server, pairing)
+    assert writes_after(page, lambda: type_code(page, first)) == [["tickets", 1]]
+    context.set_offline(True)
+    assert writes_after(page, lambda: type_code(page, second, offline=True)) == [["tickets", 1]]
+
+
 def test_a_queue_longer_than_one_batch_is_uploaded_in_batches(tmp_path, launch, live):
     server, app = live
     [(rid, code)], [(_, pairing)] = arrange(app)
@@ -159,7 +197,7 @@ def test_a_queue_longer_than_one_batch_is_uploaded_in_batches(tmp_path, launch, 
     # 500 refused codes, then the one admission last: it travels in the second batch.
     page.evaluate(
         """code => new Promise((resolve, reject) => {
-          const open = indexedDB.open("eventapp-scanner", 1);
+          const open = indexedDB.open("eventapp-scanner");
           open.onsuccess = () => {
             const tx = open.result.transaction("queue", "readwrite");
             const queue = tx.objectStore("queue");

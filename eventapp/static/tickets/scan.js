@@ -168,9 +168,9 @@ function eventDay(now) {
   return day(new Date(snapshot.event.start)) <= today && today <= day(new Date(snapshot.event.end));
 }
 
-/** The verdict from the snapshot, as the server would give it (marked offline on screen). */
-async function judgeOffline(code, people) {
-  const ticket = snapshot ? snapshot.tickets.get(await sha256(code)) : null;
+/** The verdict from the snapshot, as the server would give it (marked offline on screen); an
+ * admission counts on the ticket (the caller saves it). */
+function judgeOffline(ticket, people) {
   const now = new Date();
   if (!ticket) return { status: "invalid", people: 0 };
   const remaining = ticket.n - ticket.c;
@@ -194,15 +194,15 @@ async function judgeOffline(code, people) {
   };
 }
 
-/** The server's verdict, in the snapshot in memory; true when it changed (the caller saves it, so
- * that a reload offline knows it too). */
+/** The server's verdict, in the snapshot in memory; returns the ticket it changed, if any (the
+ * caller saves it, so that a reload offline knows it too). */
 async function rememberOnline(code, result) {
-  if (!snapshot || !result.seats) return false;
+  if (!snapshot || !result.seats) return null;
   const ticket = snapshot.tickets.get(await sha256(code));
-  if (!ticket) return false;
+  if (!ticket) return null;
   ticket.c = ticket.n - result.people_remaining;
   if (result.status === "ok") { ticket.at = new Date().toISOString(); ticket.g = snapshot.scanner.gate; }
-  return true;
+  return ticket;
 }
 
 /** Ask how many people of a group ticket are at the door (partial arrival), from the snapshot.
@@ -249,13 +249,14 @@ async function handleCode(raw) {
     if (error.message === "http") { showVerdict({ status: "invalid" }); return; }
     // No answer from the server: judge from the snapshot and keep the scan, under the same scan_id, for
     // later (if the server did admit it, the upload is recognised as the same scan and changes nothing).
-    result = await judgeOffline(code, people);
+    const ticket = snapshot ? snapshot.tickets.get(await sha256(code)) : null;
+    result = judgeOffline(ticket, people);
     scan.scanned_at = new Date().toISOString();
     scan.verdict = result.status;
     scan.owner = me;
     scan.gate = snapshot ? snapshot.scanner.gate : "";
     await store.queueScan(scan);
-    if (snapshot) await saveSnapshot();
+    if (result.status === "ok") await store.putTickets([ticket]);
     setOnline(false);
     showVerdict(result, { offline: true });
     return;
@@ -263,15 +264,11 @@ async function handleCode(raw) {
   const changed = await rememberOnline(code, result);
   showVerdict(result);
   setOnline(true);
-  if (changed) await saveSnapshot();
+  if (changed) await store.putTickets([changed]);
   refreshStatus();
 }
 
 // --- Snapshot, upload and counts ----------------------------------------------------------------
-
-async function saveSnapshot() {
-  await store.putSnapshot({ ...snapshot, tickets: Array.from(snapshot.tickets.values()) });
-}
 
 function useSnapshot(data) {
   snapshot = { ...data, tickets: new Map(data.tickets.map((t) => [t.d, t])) };
@@ -295,7 +292,8 @@ async function refreshSnapshot() {
     ticket.at = scan.scanned_at;
     ticket.g = scan.gate || snapshot.scanner.gate;
   }
-  await saveSnapshot();
+  const { tickets, ...meta } = snapshot;
+  await store.replaceSnapshot(meta, Array.from(tickets.values()));
 }
 
 function showCounts(counts) {
