@@ -189,6 +189,50 @@ def test_a_scan_writes_only_its_own_ticket_to_the_phone(tmp_path, launch, live):
     assert writes_after(page, lambda: type_code(page, second, offline=True)) == [["tickets", 1]]
 
 
+# What a phone kept before version 2 of the scanner's IndexedDB: the snapshot as one "kv" record,
+# and here a scan still waiting to be uploaded.
+SEED_VERSION_1 = """async () => {
+  const token = localStorage.getItem("eventapp.scanner.token");
+  const headers = { Authorization: `Bearer ${token}` };
+  const snapshot = await (await fetch("/api/v1/scanner/snapshot", { headers })).json();
+  const done = (request) => new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => reject(new Error("blocked"));
+  });
+  await done(indexedDB.deleteDatabase("eventapp-scanner"));
+  const open = indexedDB.open("eventapp-scanner", 1);
+  open.onupgradeneeded = () => {
+    open.result.createObjectStore("kv");
+    open.result.createObjectStore("queue", { keyPath: "scan_id" });
+  };
+  const db = await done(open);
+  const tx = db.transaction(["kv", "queue"], "readwrite");
+  tx.objectStore("kv").put(snapshot, "snapshot");
+  const scan = { code: "EA1-NOTATICKET", scan_id: crypto.randomUUID(), people: null, verdict: "invalid" };
+  await done(tx.objectStore("queue").put({ ...scan, scanned_at: new Date().toISOString() }));
+  db.close();
+}"""
+
+
+def test_a_phone_holding_the_old_snapshot_still_judges_tickets_offline_after_the_update(tmp_path, launch, live):
+    server, app = live
+    [(_, admitted), (_, expected)], [(_, pairing)] = arrange(app, seats=(1, 1))
+    page = launch(user_data_dir=tmp_path / "phone").new_page()
+    pair(page, server, pairing)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    assert type_code(page, admitted) == "ok"
+    page.goto(f"{server.url}/")  # no scanner page holds the database open while it is rewritten
+    page.evaluate(SEED_VERSION_1)
+
+    # The new page first opens the database offline: it has only the old record to judge from.
+    page.context.set_offline(True)
+    page.goto(f"{server.url}/scan")
+    page.wait_for_selector('#scanner[data-ready="true"][data-pending="1"]', state="attached")
+    assert type_code(page, admitted, offline=True) == "already_checked_in"
+    assert type_code(page, expected, offline=True) == "ok"
+
+
 def test_a_queue_longer_than_one_batch_is_uploaded_in_batches(tmp_path, launch, live):
     server, app = live
     [(rid, code)], [(_, pairing)] = arrange(app)
