@@ -15,7 +15,7 @@ let showing = false;
 let sticky = false; // the verdict stays until the next scan or a tap (it offers Undo)
 let lastCode = "";
 let lastCodeAt = 0;
-let lastAdmission = null;
+let lastAdmission = null; // {scanId, digest} of the admission on screen that Undo takes back
 
 const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => (k in values ? values[k] : ""));
 const plural = (forms, n) => fill(forms[n === 1 ? 0 : 1], { n });
@@ -106,7 +106,7 @@ function beep(kind) {
 const KIND = { ok: "ok", already_checked_in: "warn", not_today: "warn", waitlisted: "warn", wrong_event: "bad", cancelled: "bad", invalid: "bad" };
 const ICON = { ok: "✓", warn: "!", bad: "✗" };
 
-function showVerdict(result, { offline = false } = {}) {
+function showVerdict(result, { offline = false, digest = null } = {}) {
   const kind = KIND[result.status] || "bad";
   const lines = [];
   if (result.status === "ok") {
@@ -135,7 +135,7 @@ function showVerdict(result, { offline = false } = {}) {
   $("verdict-offline").hidden = !offline;
   $("verdict-offline").textContent = T.offline_verdict;
   const canUndo = !offline && result.status === "ok" && snapshot && snapshot.scanner.profile === "supervisor";
-  lastAdmission = canUndo ? result.scan_id : null;
+  lastAdmission = canUndo ? { scanId: result.scan_id, digest } : null;
   $("verdict-undo").hidden = !canUndo;
   box.hidden = false;
   showing = true;
@@ -262,7 +262,7 @@ async function handleCode(raw) {
     return;
   }
   const changed = await rememberOnline(code, result);
-  showVerdict(result);
+  showVerdict(result, { digest: changed && changed.d });
   setOnline(true);
   if (changed) await store.putTickets([changed]);
   refreshStatus();
@@ -464,11 +464,18 @@ $("verdict").addEventListener("click", (event) => { if (event.target === $("verd
 $("verdict-undo").addEventListener("click", async () => {
   if (!lastAdmission) return;
   try {
-    await api("/api/v1/checkin/undo", { method: "POST", body: JSON.stringify({ scan_id: lastAdmission }) });
+    const { scanId, digest } = lastAdmission;
+    const undone = await api("/api/v1/checkin/undo", { method: "POST", body: JSON.stringify({ scan_id: scanId }) });
     $("announce").textContent = T.undone;
     $("verdict-details").append(Object.assign(document.createElement("p"), { textContent: T.undone }));
     $("verdict-undo").hidden = true;
-    refreshSnapshot().catch(() => {});
+    // The server says how many may still enter on the ticket: that one record is saved, so that the
+    // phone offline lets them in again (the next snapshot download brings the rest up to date).
+    const ticket = snapshot && snapshot.tickets.get(digest);
+    if (ticket) {
+      ticket.c = ticket.n - undone.people_remaining;
+      store.putTickets([ticket]).catch(() => {}); // the undo itself is done: no error on screen
+    }
   } catch { $("announce").textContent = T.error; }
 });
 $("camera-start").addEventListener("click", startCamera);
