@@ -31,6 +31,7 @@ function open() {
         const tickets = db.createObjectStore("tickets", { keyPath: "d" });
         // The phone may be offline when this version first loads: move the version 1 snapshot (one
         // record) over rather than drop it, or the door could not judge tickets until the network returns.
+        // It happens in the upgrade's own transaction: a phone that dies half-way upgrades again.
         const kv = request.transaction.objectStore("kv");
         kv.get("snapshot").onsuccess = ({ target }) => {
           const old = target.result;
