@@ -15,7 +15,7 @@ let showing = false;
 let sticky = false; // the verdict stays until the next scan or a tap (it offers Undo)
 let lastCode = "";
 let lastCodeAt = 0;
-let lastAdmission = null;
+let lastAdmission = null; // {scanId, digest} of the admission on screen that Undo takes back
 
 const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => (k in values ? values[k] : ""));
 const plural = (forms, n) => fill(forms[n === 1 ? 0 : 1], { n });
@@ -106,7 +106,7 @@ function beep(kind) {
 const KIND = { ok: "ok", already_checked_in: "warn", not_today: "warn", waitlisted: "warn", wrong_event: "bad", cancelled: "bad", invalid: "bad" };
 const ICON = { ok: "✓", warn: "!", bad: "✗" };
 
-function showVerdict(result, { offline = false } = {}) {
+function showVerdict(result, { offline = false, digest = null } = {}) {
   const kind = KIND[result.status] || "bad";
   const lines = [];
   if (result.status === "ok") {
@@ -135,7 +135,7 @@ function showVerdict(result, { offline = false } = {}) {
   $("verdict-offline").hidden = !offline;
   $("verdict-offline").textContent = T.offline_verdict;
   const canUndo = !offline && result.status === "ok" && snapshot && snapshot.scanner.profile === "supervisor";
-  lastAdmission = canUndo ? result.scan_id : null;
+  lastAdmission = canUndo ? { scanId: result.scan_id, digest } : null;
   $("verdict-undo").hidden = !canUndo;
   box.hidden = false;
   showing = true;
@@ -168,9 +168,9 @@ function eventDay(now) {
   return day(new Date(snapshot.event.start)) <= today && today <= day(new Date(snapshot.event.end));
 }
 
-/** The verdict from the snapshot, as the server would give it (marked offline on screen). */
-async function judgeOffline(code, people) {
-  const ticket = snapshot ? snapshot.tickets.get(await sha256(code)) : null;
+/** The verdict from the snapshot, as the server would give it (marked offline on screen); an
+ * admission counts on the ticket (the caller saves it). */
+function judgeOffline(ticket, people) {
   const now = new Date();
   if (!ticket) return { status: "invalid", people: 0 };
   const remaining = ticket.n - ticket.c;
@@ -194,15 +194,15 @@ async function judgeOffline(code, people) {
   };
 }
 
-/** The server's verdict, in the snapshot in memory; true when it changed (the caller saves it, so
- * that a reload offline knows it too). */
+/** The server's verdict, in the snapshot in memory; returns the ticket it changed, if any (the
+ * caller saves it, so that a reload offline knows it too). */
 async function rememberOnline(code, result) {
-  if (!snapshot || !result.seats) return false;
+  if (!snapshot || !result.seats) return null;
   const ticket = snapshot.tickets.get(await sha256(code));
-  if (!ticket) return false;
+  if (!ticket) return null;
   ticket.c = ticket.n - result.people_remaining;
   if (result.status === "ok") { ticket.at = new Date().toISOString(); ticket.g = snapshot.scanner.gate; }
-  return true;
+  return ticket;
 }
 
 /** Ask how many people of a group ticket are at the door (partial arrival), from the snapshot.
@@ -249,29 +249,26 @@ async function handleCode(raw) {
     if (error.message === "http") { showVerdict({ status: "invalid" }); return; }
     // No answer from the server: judge from the snapshot and keep the scan, under the same scan_id, for
     // later (if the server did admit it, the upload is recognised as the same scan and changes nothing).
-    result = await judgeOffline(code, people);
+    const ticket = snapshot ? snapshot.tickets.get(await sha256(code)) : null;
+    result = judgeOffline(ticket, people);
     scan.scanned_at = new Date().toISOString();
     scan.verdict = result.status;
     scan.owner = me;
     scan.gate = snapshot ? snapshot.scanner.gate : "";
     await store.queueScan(scan);
-    if (snapshot) await saveSnapshot();
+    if (result.status === "ok") await store.putTickets([ticket]);
     setOnline(false);
     showVerdict(result, { offline: true });
     return;
   }
   const changed = await rememberOnline(code, result);
-  showVerdict(result);
+  showVerdict(result, { digest: changed && changed.d });
   setOnline(true);
-  if (changed) await saveSnapshot();
+  if (changed) await store.putTickets([changed]);
   refreshStatus();
 }
 
 // --- Snapshot, upload and counts ----------------------------------------------------------------
-
-async function saveSnapshot() {
-  await store.putSnapshot({ ...snapshot, tickets: Array.from(snapshot.tickets.values()) });
-}
 
 function useSnapshot(data) {
   snapshot = { ...data, tickets: new Map(data.tickets.map((t) => [t.d, t])) };
@@ -295,7 +292,8 @@ async function refreshSnapshot() {
     ticket.at = scan.scanned_at;
     ticket.g = scan.gate || snapshot.scanner.gate;
   }
-  await saveSnapshot();
+  const { tickets, ...meta } = snapshot;
+  await store.replaceSnapshot(meta, Array.from(tickets.values()));
 }
 
 function showCounts(counts) {
@@ -466,11 +464,18 @@ $("verdict").addEventListener("click", (event) => { if (event.target === $("verd
 $("verdict-undo").addEventListener("click", async () => {
   if (!lastAdmission) return;
   try {
-    await api("/api/v1/checkin/undo", { method: "POST", body: JSON.stringify({ scan_id: lastAdmission }) });
+    const { scanId, digest } = lastAdmission;
+    const undone = await api("/api/v1/checkin/undo", { method: "POST", body: JSON.stringify({ scan_id: scanId }) });
     $("announce").textContent = T.undone;
     $("verdict-details").append(Object.assign(document.createElement("p"), { textContent: T.undone }));
     $("verdict-undo").hidden = true;
-    refreshSnapshot().catch(() => {});
+    // The server says how many may still enter on the ticket: that one record is saved, so that the
+    // phone offline lets them in again (the next snapshot download brings the rest up to date).
+    const ticket = snapshot && snapshot.tickets.get(digest);
+    if (ticket) {
+      ticket.c = ticket.n - undone.people_remaining;
+      store.putTickets([ticket]).catch(() => {}); // the undo itself is done: no error on screen
+    }
   } catch { $("announce").textContent = T.error; }
 });
 $("camera-start").addEventListener("click", startCamera);
