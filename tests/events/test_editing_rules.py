@@ -10,18 +10,29 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from eventapp.accounts.models import AuditEntry
+from eventapp.core.db import transaction
 from eventapp.core.errors import Conflict, InvalidState
 from eventapp.core.outbox import OutboxMessage
 from eventapp.events import services
 from eventapp.events.models import Event, Session
 from eventapp.extensions import db
 from eventapp.participation import services as participation
-from eventapp.participation.models import Activity, ActivityKind, Contribution, Participant, PollOption, Room, Vote
+from eventapp.participation.models import (
+    Activity,
+    ActivityKind,
+    Channel,
+    Contribution,
+    Participant,
+    PollOption,
+    Room,
+    Vote,
+)
 from eventapp.registration.models import RegistrationSession, RegistrationStatus
 from eventapp.registration.services import RegistrationData, cancel, register
 from tests.accounts.factories import make_admin, make_user
 from tests.backoffice.factories import make_registration
 from tests.factories import NOW, make_event, make_session
+from tests.live_server import app_for, fresh_database
 from tests.participation.factories import make_activity, make_organiser
 
 MAILING = services.Mailing(key="testing-secret", base_url="http://events.test")
@@ -248,6 +259,39 @@ def test_an_answer_that_arrives_after_the_check_still_stops_the_cancellation(app
     # The refusal left the transaction usable (a savepoint, as PostgreSQL needs) and the answer in place.
     assert db.session.get(Session, session.id) is not None
     assert count(sa.select(Vote.id)) + count(sa.select(Contribution.id)) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.no_db_isolation
+def test_a_vote_committed_by_another_request_after_the_check_stops_the_cancellation(tmp_path, monkeypatch):
+    """The race itself, on PostgreSQL: the vote is committed by another connection between the check and
+    the DELETE (SQLite serialises writers, so there it cannot happen)."""
+    url = fresh_database("postgresql", tmp_path)
+    app, other = app_for(url), sa.create_engine(url)
+    with app.app_context():
+        try:
+            event = make_event(sessions=1)
+            session = event.sessions[0]
+            poll = make_activity(session, make_organiser(event))
+            admin = make_admin()
+            db.session.commit()
+            vote = {"activity_id": poll.id, "channel": Channel.GUEST, "text": "", "weight": 1, "created_at": NOW}
+            checked = services.check_session_cancellable
+
+            def check_then_another_request_votes(session, *, now):
+                checked(session, now=now)
+                with other.begin() as connection:
+                    connection.execute(sa.insert(Vote).values(**vote))
+
+            monkeypatch.setattr(services, "check_session_cancellable", check_then_another_request_votes)
+            with pytest.raises(InvalidState) as caught, transaction():
+                services.cancel_session(admin, session, now=NOW, mailing=MAILING)
+            assert caught.value.code == "session_has_results"
+            assert db.session.get(Session, session.id) is not None and count(sa.select(Vote.id)) == 1
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+            other.dispose()
 
 
 @pytest.mark.parametrize("kind", [ActivityKind.POLL, ActivityKind.IDEAS])
