@@ -22,29 +22,25 @@ branch_labels = None
 depends_on = None
 
 
+# (table, column, referred table): the foreign keys whose ON DELETE changes.
+ANSWERS = (
+    ('participation_contributions', 'activity_id', 'participation_activities'),
+    ('participation_vote_choices', 'option_id', 'participation_poll_options'),
+    ('participation_votes', 'activity_id', 'participation_activities'),
+)
+
+
+def _on_delete(action):
+    for table, column, referred in ANSWERS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            name = batch_op.f(f'fk_{table}_{column}_{referred}')
+            batch_op.drop_constraint(name, type_='foreignkey')
+            batch_op.create_foreign_key(name, referred, [column], ['id'], ondelete=action)
+
+
 def upgrade():
-    with op.batch_alter_table('participation_contributions', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_participation_contributions_activity_id_participation_activities'), type_='foreignkey')
-        batch_op.create_foreign_key(batch_op.f('fk_participation_contributions_activity_id_participation_activities'), 'participation_activities', ['activity_id'], ['id'], ondelete='RESTRICT')
-
-    with op.batch_alter_table('participation_vote_choices', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_participation_vote_choices_option_id_participation_poll_options'), type_='foreignkey')
-        batch_op.create_foreign_key(batch_op.f('fk_participation_vote_choices_option_id_participation_poll_options'), 'participation_poll_options', ['option_id'], ['id'], ondelete='RESTRICT')
-
-    with op.batch_alter_table('participation_votes', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_participation_votes_activity_id_participation_activities'), type_='foreignkey')
-        batch_op.create_foreign_key(batch_op.f('fk_participation_votes_activity_id_participation_activities'), 'participation_activities', ['activity_id'], ['id'], ondelete='RESTRICT')
+    _on_delete('RESTRICT')
 
 
 def downgrade():
-    with op.batch_alter_table('participation_votes', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_participation_votes_activity_id_participation_activities'), type_='foreignkey')
-        batch_op.create_foreign_key(batch_op.f('fk_participation_votes_activity_id_participation_activities'), 'participation_activities', ['activity_id'], ['id'], ondelete='CASCADE')
-
-    with op.batch_alter_table('participation_vote_choices', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_participation_vote_choices_option_id_participation_poll_options'), type_='foreignkey')
-        batch_op.create_foreign_key(batch_op.f('fk_participation_vote_choices_option_id_participation_poll_options'), 'participation_poll_options', ['option_id'], ['id'], ondelete='CASCADE')
-
-    with op.batch_alter_table('participation_contributions', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_participation_contributions_activity_id_participation_activities'), type_='foreignkey')
-        batch_op.create_foreign_key(batch_op.f('fk_participation_contributions_activity_id_participation_activities'), 'participation_activities', ['activity_id'], ['id'], ondelete='CASCADE')
+    _on_delete('CASCADE')
