@@ -88,10 +88,40 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        if connection.dialect.name != "sqlite":
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+            return
+        run_sqlite_migrations(connection, conf_args)
 
+
+def run_sqlite_migrations(connection, conf_args):
+    """SQLite's procedure for schema changes (sqlite.org/lang_altertable.html, "other kinds of changes").
+
+    Batch mode rebuilds a table and drops the old one; with foreign keys on, that DROP deletes the
+    rows of every table that cascades from it (a vote's choices, an idea's upvotes and reports). So
+    keys go off for the run (outside any transaction: inside one the pragma is silently ignored),
+    the whole upgrade is one transaction (SQLite's DDL is transactional), rows left without their
+    parent roll it all back, and keys come back on before the connection returns to the pool.
+    """
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        if raw.execute("PRAGMA foreign_keys").fetchone()[0]:
+            raise RuntimeError("SQLite kept its foreign keys on (a transaction was open): not migrating")
+        context.configure(connection=connection, target_metadata=get_metadata(), transactional_ddl=True, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"the migration leaves rows without their parent row: {broken[:10]}")
+    finally:
+        if connection.in_transaction():
+            connection.rollback()  # only what ran after the commit (reads), or the failed upgrade
+        raw.execute("PRAGMA foreign_keys=ON")
+        if not raw.execute("PRAGMA foreign_keys").fetchone()[0]:
+            connection.invalidate()  # never hand the app a connection without foreign keys
 
 
 if context.is_offline_mode():

@@ -13,6 +13,7 @@ place or status; `updated_at` moves on every change a feed, the catalogue or the
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -651,25 +652,28 @@ def _set_session_capacity(session: Session, capacity: int | None) -> None:
     db.session.refresh(session)
 
 
-def _session_has_results(session: Session) -> bool:
-    """Whether the session's participation activities hold answers (votes) or contributions.
+# Other domains keep rows of their own under a session (participation: activities, votes, ideas).
+# Those that must not disappear with it hold on in the database (ON DELETE RESTRICT), so that
+# `cancel_session` fails at the DELETE, whatever arrived meanwhile; each such domain also registers
+# here a check `(session) -> bool` ("it holds what people contributed"), so that the refusal can be
+# explained before the organiser clicks. Events imports none of them: they come to it.
+_SESSION_CONTENT_CHECKS: list[Callable[[Session], bool]] = []
 
-    Deleting a session cascades to its activities and everything in them. Participation sits above
-    events in the dependency order, hence the import here: this is the one rule of events that
-    must see it, and a cancelled session must not take people's answers with it.
-    """
-    from eventapp.participation.models import Activity, Contribution, Vote
 
-    in_session = Activity.session_id == session.id
-    return bool(
-        db.session.scalar(
-            sa.select(
-                sa.or_(
-                    sa.exists().where(Vote.activity_id == Activity.id, in_session),
-                    sa.exists().where(Contribution.activity_id == Activity.id, in_session),
-                )
-            )
-        )
+def session_content_check(check: Callable[[Session], bool]) -> Callable[[Session], bool]:
+    """Register `check` (a decorator): True when the session holds what people answered or contributed."""
+    if check not in _SESSION_CONTENT_CHECKS:
+        _SESSION_CONTENT_CHECKS.append(check)
+    return check
+
+
+def _session_has_results() -> InvalidState:
+    return InvalidState(
+        _l(
+            "People have already answered or contributed in this session's activities, and cancelling "
+            "would delete their answers. Close or hide its activities instead."
+        ),
+        code="session_has_results",
     )
 
 
@@ -682,14 +686,8 @@ def check_session_cancellable(session: Session, *, now: datetime) -> None:
         raise InvalidState(
             _l("This session has started or is over: it can no longer be cancelled."), code="session_started"
         )
-    if _session_has_results(session):
-        raise InvalidState(
-            _l(
-                "People have already answered or contributed in this session's activities, and cancelling "
-                "would delete their answers. Close or hide its activities instead."
-            ),
-            code="session_has_results",
-        )
+    if any(check(session) for check in _SESSION_CONTENT_CHECKS):
+        raise _session_has_results()
 
 
 def count_session_choosers(session: Session) -> int:
@@ -712,29 +710,36 @@ def cancel_session(actor: User, session: Session, *, now: datetime, mailing: Mai
     Sessions have no status of their own: a cancelled session is removed (with the choices that
     pointed to it and its activities), and the event's feed entry moves (`sequence`, `updated_at`).
     Only before it starts, and only while its activities hold no answers or contributions (see
-    `check_session_cancellable`): InvalidState otherwise. No commit.
+    `check_session_cancellable`; the database refuses the DELETE too, so an answer sent meanwhile
+    stops it as well): InvalidState otherwise, with nothing written. No commit.
     """
     event = session.event
     require_event_access(actor, event.id)
     _lock(event, session)
     check_session_cancellable(session, now=now)
     notified = 0
-    _touch_for_session(event, now, time_or_place=True)
-    if event.status == EventStatus.PUBLISHED:
-        db.session.flush()
-        notified = _notify(
-            event,
-            _active_registrations(event, session=session),
-            template="events/session_cancelled",
-            kind="events.session_cancelled",
-            dedupe=f"session-cancelled:{session.id}",
-            mailing=mailing,
-            now=now,
-            session=session,
-        )
     slug = session.slug
-    db.session.delete(session)
-    db.session.flush()
+    # A savepoint: a refused DELETE leaves the transaction usable (PostgreSQL) and no email written.
+    with db.session.begin_nested():
+        _touch_for_session(event, now, time_or_place=True)
+        if event.status == EventStatus.PUBLISHED:
+            db.session.flush()
+            notified = _notify(
+                event,
+                _active_registrations(event, session=session),
+                template="events/session_cancelled",
+                kind="events.session_cancelled",
+                dedupe=f"session-cancelled:{session.id}",
+                mailing=mailing,
+                now=now,
+                session=session,
+            )
+        db.session.delete(session)
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:
+            # Answers hold on to their activity (ON DELETE RESTRICT): one was sent since the check.
+            raise _session_has_results() from None
     db.session.refresh(event, ["sessions"])
     record_audit(actor, "session.cancelled", now=now, event_id=event.id, target=slug, details={"notified": notified})
     return notified

@@ -66,12 +66,21 @@ class Outcome(enum.StrEnum):
     NOT_RETAINED = "not_retained"
 
 
+# Cancelling a session deletes its row (events.services.cancel_session); what hangs off it is decided
+# per foreign key. What people answered or contributed (votes and their choices, ideas and questions)
+# holds on with ON DELETE RESTRICT, so the database itself refuses to delete it, even when an answer
+# arrives between the service's check and the DELETE. Rows that carry no one's input (room code,
+# activities, poll options, participants who joined) CASCADE: an unused session still goes away whole.
+# Upvotes, reports and vote choices CASCADE from their contribution or vote, which is protected.
+
+
 class Room(db.Model):
     """The short room code shown on the projector; one per session."""
 
     __tablename__ = "participation_rooms"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # An organiser-made code, no input: goes with the session.
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"), unique=True)
     code: Mapped[str] = mapped_column(sa.String(12), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -84,6 +93,7 @@ class Activity(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[UUID] = mapped_column(sa.Uuid, unique=True, default=uuid4)
+    # The organiser's question goes with the session; its answers (RESTRICT below) stop that.
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
     kind: Mapped[ActivityKind] = mapped_column(str_enum(ActivityKind))
     status: Mapped[ActivityStatus] = mapped_column(str_enum(ActivityStatus), default=ActivityStatus.DRAFT)
@@ -115,6 +125,7 @@ class PollOption(db.Model):
     __tablename__ = "participation_poll_options"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Written by the organiser; a chosen option is held by its vote choice (RESTRICT there).
     activity_id: Mapped[int] = mapped_column(
         sa.ForeignKey("participation_activities.id", ondelete="CASCADE"), index=True
     )
@@ -133,6 +144,7 @@ class Participant(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[UUID] = mapped_column(sa.Uuid, unique=True, default=uuid4)
+    # Joining is no answer: goes with the session (what the participant sent refuses, RESTRICT below).
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
     registration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registrations.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -152,8 +164,9 @@ class Contribution(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[UUID] = mapped_column(sa.Uuid, unique=True, default=uuid4)
+    # Someone's idea or question: its activity (and session) cannot be deleted from under it.
     activity_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("participation_activities.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("participation_activities.id", ondelete="RESTRICT"), index=True
     )
     participant_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("participation_participants.id", ondelete="SET NULL"), index=True
@@ -217,7 +230,8 @@ class Vote(db.Model):
     __tablename__ = "participation_votes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("participation_activities.id", ondelete="CASCADE"))
+    # Someone's answer: its activity (and session) cannot be deleted from under it.
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("participation_activities.id", ondelete="RESTRICT"))
     participant_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("participation_participants.id", ondelete="SET NULL")
     )
@@ -248,9 +262,10 @@ class Vote(db.Model):
 class VoteChoice(db.Model):
     __tablename__ = "participation_vote_choices"
 
+    # Part of its vote, which is protected. The option it names cannot go: that would rewrite the answer.
     vote_id: Mapped[int] = mapped_column(sa.ForeignKey("participation_votes.id", ondelete="CASCADE"), primary_key=True)
     option_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("participation_poll_options.id", ondelete="CASCADE"), primary_key=True, index=True
+        sa.ForeignKey("participation_poll_options.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
 
 

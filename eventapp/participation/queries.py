@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from eventapp.core.errors import NotFound
 from eventapp.events.models import Event, Session
 from eventapp.events.queries import PUBLIC_STATUSES
+from eventapp.events.services import session_content_check
 from eventapp.extensions import db
 from eventapp.participation.models import (
     Activity,
@@ -157,6 +158,26 @@ def list_contributions_for_moderation(session: Session) -> list[Contribution]:
             .where(Activity.session_id == session.id)
             .options(selectinload(Contribution.participant).selectinload(Participant.registration))
             .order_by(pending_first, Contribution.reports.desc(), Contribution.upvotes.desc(), Contribution.id)
+        )
+    )
+
+
+@session_content_check
+def session_has_answers(session: Session) -> bool:
+    """Whether the session's activities hold answers (votes) or contributions.
+
+    Registered with events, which then explains before the click why such a session cannot be
+    cancelled; the database refuses the deletion in any case (answers hold on to their activity).
+    """
+    in_session = Activity.session_id == session.id
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.or_(
+                    sa.exists().where(Vote.activity_id == Activity.id, in_session),
+                    sa.exists().where(Contribution.activity_id == Activity.id, in_session),
+                )
+            )
         )
     )
 

@@ -1,24 +1,38 @@
 """Rules of event and session editing found in review: stale forms, session capacity, session
 cancellation, moving an event with its programme."""
 
+import ast
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from eventapp.accounts.models import AuditEntry
+from eventapp.core.db import transaction
 from eventapp.core.errors import Conflict, InvalidState
 from eventapp.core.outbox import OutboxMessage
 from eventapp.events import services
 from eventapp.events.models import Event, Session
 from eventapp.extensions import db
 from eventapp.participation import services as participation
-from eventapp.participation.models import ActivityKind, Vote
+from eventapp.participation.models import (
+    Activity,
+    ActivityKind,
+    Channel,
+    Contribution,
+    Participant,
+    PollOption,
+    Room,
+    Vote,
+)
 from eventapp.registration.models import RegistrationSession, RegistrationStatus
 from eventapp.registration.services import RegistrationData, cancel, register
 from tests.accounts.factories import make_admin, make_user
 from tests.backoffice.factories import make_registration
 from tests.factories import NOW, make_event, make_session
+from tests.live_server import app_for, fresh_database
 from tests.participation.factories import make_activity, make_organiser
 
 MAILING = services.Mailing(key="testing-secret", base_url="http://events.test")
@@ -198,9 +212,101 @@ def test_a_session_with_ideas_cannot_be_cancelled(app_ctx):
 def test_a_session_whose_activities_are_empty_can_be_cancelled(app_ctx):
     event = make_event(sessions=1)
     session = event.sessions[0]
-    make_activity(session, make_organiser(event))
+    organiser = make_organiser(event)
+    make_activity(session, organiser)  # a poll with its options, and the session's room code
+    make_activity(session, organiser, ActivityKind.IDEAS)
+    participation.join_as_guest(session, now=NOW)  # someone opened the link but said nothing
     services.cancel_session(make_admin(), session, now=NOW, mailing=MAILING)
     assert event.sessions == []
+    for model in (Activity, PollOption, Room, Participant):
+        assert count(sa.select(model)) == 0, model
+
+
+def test_the_events_services_do_not_import_participation():
+    """Participation comes after events: it registers its check with events (`session_content_check`)."""
+    tree = ast.parse(Path(services.__file__).read_text())
+    modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    modules |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert [m for m in modules if m and m.startswith("eventapp.participation")] == []
+
+
+def _answer(session, kind: ActivityKind) -> None:
+    """A guest's answer in a new activity of the session: a poll vote or an idea."""
+    activity = make_activity(session, make_organiser(session.event), kind)
+    guest = participation.join_as_guest(session, now=NOW)
+    if kind == ActivityKind.POLL:
+        participation.answer_poll(guest, activity, option_ids=[activity.options[0].id], now=NOW)
+    else:
+        participation.submit_contribution(guest, activity, "More benches", now=NOW)
+
+
+@pytest.mark.parametrize("kind", [ActivityKind.POLL, ActivityKind.IDEAS])
+def test_an_answer_that_arrives_after_the_check_still_stops_the_cancellation(app_ctx, monkeypatch, kind):
+    """The database refuses to delete answers: a vote or idea sent between the friendly check and the
+    DELETE (another request, committed meanwhile) is not cascaded away with the session."""
+    event = make_event(sessions=1)
+    session = event.sessions[0]
+    checked = services.check_session_cancellable
+
+    def check_then_someone_answers(session, *, now):
+        checked(session, now=now)
+        _answer(session, kind)
+
+    monkeypatch.setattr(services, "check_session_cancellable", check_then_someone_answers)
+    with pytest.raises(InvalidState) as caught:
+        services.cancel_session(make_admin(), session, now=NOW, mailing=MAILING)
+    assert caught.value.code == "session_has_results"
+    # The refusal left the transaction usable (a savepoint, as PostgreSQL needs) and the answer in place.
+    assert db.session.get(Session, session.id) is not None
+    assert count(sa.select(Vote.id)) + count(sa.select(Contribution.id)) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.no_db_isolation
+def test_a_vote_committed_by_another_request_after_the_check_stops_the_cancellation(tmp_path, monkeypatch):
+    """The race itself, on PostgreSQL: the vote is committed by another connection between the check and
+    the DELETE (SQLite serialises writers, so there it cannot happen)."""
+    url = fresh_database("postgresql", tmp_path)
+    app, other = app_for(url), sa.create_engine(url)
+    with app.app_context():
+        try:
+            event = make_event(sessions=1)
+            session = event.sessions[0]
+            poll = make_activity(session, make_organiser(event))
+            admin = make_admin()
+            db.session.commit()
+            vote = {"activity_id": poll.id, "channel": Channel.GUEST, "text": "", "weight": 1, "created_at": NOW}
+            checked = services.check_session_cancellable
+
+            def check_then_another_request_votes(session, *, now):
+                checked(session, now=now)
+                with other.begin() as connection:
+                    connection.execute(sa.insert(Vote).values(**vote))
+
+            monkeypatch.setattr(services, "check_session_cancellable", check_then_another_request_votes)
+            with pytest.raises(InvalidState) as caught, transaction():
+                services.cancel_session(admin, session, now=NOW, mailing=MAILING)
+            assert caught.value.code == "session_has_results"
+            assert db.session.get(Session, session.id) is not None and count(sa.select(Vote.id)) == 1
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+            other.dispose()
+
+
+@pytest.mark.parametrize("kind", [ActivityKind.POLL, ActivityKind.IDEAS])
+def test_the_database_refuses_to_delete_a_session_with_answers(app_ctx, kind):
+    """Without any service in the way: answers hold on to their activity, and the activity to its session."""
+    event = make_event(sessions=1)
+    session = event.sessions[0]
+    _answer(session, kind)
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.delete(session)
+        db.session.flush()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(sa.delete(Activity).where(Activity.session_id == session.id))
+    assert count(sa.select(Activity.id)) == 1
+    assert count(sa.select(Vote.id)) + count(sa.select(Contribution.id)) == 1
 
 
 def test_a_session_that_started_cannot_be_cancelled(app_ctx):

@@ -1,0 +1,90 @@
+"""Migration participation_0002 (answers hold on to their activity) on a database that holds answers."""
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+
+from eventapp import create_app
+from eventapp.extensions import db
+from eventapp.participation import services
+from eventapp.participation.models import ActivityKind, ContentReport, Upvote
+from tests.conftest import require, reset_database
+from tests.factories import NOW, make_event
+from tests.participation.factories import make_activity, make_organiser
+
+BEFORE = "participation_0002-1"
+TABLES = (
+    "participation_votes",
+    "participation_vote_choices",
+    "participation_contributions",
+    "participation_upvotes",
+    "participation_reports",
+    "participation_poll_options",
+)
+
+
+def _database(kind: str, tmp_path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path}/answers.db"
+    url = os.environ.get("TEST_POSTGRES_URL", "")
+    require(bool(url), "set TEST_POSTGRES_URL to a throwaway PostgreSQL database (.ci/run does)")
+    if url == os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("the whole suite is running on this PostgreSQL database already")
+    reset_database(url)
+    return url
+
+
+def _counts() -> dict[str, int]:
+    with db.engine.connect() as connection:
+        return {table: connection.scalar(sa.select(sa.func.count()).select_from(sa.table(table))) for table in TABLES}
+
+
+def _delete_session_refused(session_id: int) -> bool:
+    with db.engine.connect() as connection:
+        try:
+            connection.execute(sa.text("DELETE FROM sessions WHERE id = :id"), {"id": session_id})
+        except sa.exc.IntegrityError:
+            return True
+        finally:
+            connection.rollback()
+    return False
+
+
+@pytest.mark.no_db_isolation
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_the_migration_keeps_every_answer_and_then_protects_them(tmp_path, kind):
+    """SQLite rebuilds the tables (batch mode): dropping the old ones must not cascade to vote choices,
+    upvotes and reports. Afterwards the database refuses to delete a session that holds answers."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=_database(kind, tmp_path))
+    with app.app_context():
+        upgrade(revision=BEFORE)
+        event = make_event(sessions=1)
+        session = event.sessions[0]
+        organiser = make_organiser(event)
+        poll = make_activity(session, organiser)
+        ideas = make_activity(session, organiser, ActivityKind.IDEAS)
+        voter, supporter = services.join_as_guest(session, now=NOW), services.join_as_guest(session, now=NOW)
+        services.answer_poll(voter, poll, option_ids=[poll.options[0].id], now=NOW)
+        idea = services.submit_contribution(voter, ideas, "More benches", now=NOW)
+        db.session.add_all(
+            [
+                Upvote(contribution_id=idea.id, participant_id=supporter.id, created_at=NOW),
+                ContentReport(contribution_id=idea.id, participant_id=supporter.id, created_at=NOW),
+            ]
+        )
+        db.session.commit()
+        session_id = session.id
+        db.session.remove()
+        before = _counts()
+        assert min(before.values()) == 1
+        assert not _delete_session_refused(session_id)  # the old schema cascades (rolled back)
+
+        upgrade()
+        assert _counts() == before
+        assert _delete_session_refused(session_id)
+
+        downgrade(revision=BEFORE)
+        assert _counts() == before
+        db.engine.dispose()
