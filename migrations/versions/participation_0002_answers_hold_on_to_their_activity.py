@@ -8,7 +8,7 @@ On SQLite batch mode rebuilds the three tables; migrations/env.py turns foreign 
 dropping the old tables would cascade to vote choices, upvotes and reports.
 
 Revision ID: participation_0002
-Revises: outbox_0001
+Revises: tickets_0002
 Create Date: 2026-11-27 17:59:42.776396
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'participation_0002'
-down_revision = 'outbox_0001'
+down_revision = 'tickets_0002'
 branch_labels = None
 depends_on = None
 
