@@ -101,7 +101,7 @@ def register_cli(app: Flask) -> None:
     from eventapp.accounts.cli import users_cli
     from eventapp.core.outbox_cli import outbox_cli
     from eventapp.core.retention_cli import retention_cli
-    from eventapp.events.cli import demo_cli
+    from eventapp.demo_cli import demo_cli
     from eventapp.registration.cli import registrations_cli, reminders_cli
     from eventapp.tickets.cli import scanners_cli
 

@@ -1,3 +1,5 @@
+"""`flask demo load`: the demo data of every domain together, so it sits above them all."""
+
 import click
 from flask.cli import AppGroup
 
