@@ -541,6 +541,25 @@ def create_session(actor: User, event: Event, values: dict, *, now: datetime) ->
     return session
 
 
+def _notify_choosers(session: Session, change: str, *, dedupe: str, mailing: Mailing, now: datetime) -> int:
+    """Email those who chose the session that it `change`d ("changed", "cancelled"): only once the
+    event is published. Returns how many were emailed."""
+    event = session.event
+    if event.status != EventStatus.PUBLISHED:
+        return 0
+    db.session.flush()
+    return _notify(
+        event,
+        _active_registrations(event, session=session),
+        template=f"events/session_{change}",
+        kind=f"events.session_{change}",
+        dedupe=dedupe,
+        mailing=mailing,
+        now=now,
+        session=session,
+    )
+
+
 def update_session(
     actor: User,
     session: Session,
@@ -577,18 +596,9 @@ def update_session(
     moved = bool(changed & {"starts_at", "ends_at", "room"})
     _touch_for_session(event, now, time_or_place=moved)
     notified = 0
-    if moved and event.status == EventStatus.PUBLISHED:
-        db.session.flush()
-        notified = _notify(
-            event,
-            _active_registrations(event, session=session),
-            template="events/session_changed",
-            kind="events.session_changed",
-            dedupe=f"session-changed:{session.id}:{event.sequence}",
-            mailing=mailing,
-            now=now,
-            session=session,
-        )
+    if moved:
+        dedupe = f"session-changed:{session.id}:{event.sequence}"
+        notified = _notify_choosers(session, "changed", dedupe=dedupe, mailing=mailing, now=now)
     record_audit(
         actor,
         "session.updated",
@@ -717,23 +727,13 @@ def cancel_session(actor: User, session: Session, *, now: datetime, mailing: Mai
     require_event_access(actor, event.id)
     _lock(event, session)
     check_session_cancellable(session, now=now)
-    notified = 0
     slug = session.slug
     # A savepoint: a refused DELETE leaves the transaction usable (PostgreSQL) and no email written.
     with db.session.begin_nested():
         _touch_for_session(event, now, time_or_place=True)
-        if event.status == EventStatus.PUBLISHED:
-            db.session.flush()
-            notified = _notify(
-                event,
-                _active_registrations(event, session=session),
-                template="events/session_cancelled",
-                kind="events.session_cancelled",
-                dedupe=f"session-cancelled:{session.id}",
-                mailing=mailing,
-                now=now,
-                session=session,
-            )
+        notified = _notify_choosers(
+            session, "cancelled", dedupe=f"session-cancelled:{session.id}", mailing=mailing, now=now
+        )
         db.session.delete(session)
         try:
             db.session.flush()
