@@ -364,8 +364,7 @@ def submit_contribution(
         status=ContributionStatus.PENDING if activity.moderation == Moderation.PRE else ContributionStatus.PUBLISHED,
         created_at=now or utcnow(),
     )
-    db.session.add(contribution)
-    db.session.flush()
+    _add_answer(contribution)
     return contribution
 
 
@@ -584,13 +583,26 @@ def answer_poll(
         activity, option_ids=option_ids, value=value, text=text, channel=channel_of(participant), now=now
     )
     vote.participant_id = participant.id
+    _add_answer(vote, duplicate=Conflict(_l("You have already answered. Thank you!"), code="already_voted"))
+    return vote
+
+
+def _add_answer(answer: Vote | Contribution, *, duplicate: Conflict | None = None) -> None:
+    """Insert a participant's answer, in a savepoint so that a refusal leaves the transaction usable.
+
+    The database refuses it when the activity is gone: the organiser cancelled the session between the
+    participant opening the activity and answering (PostgreSQL reads the activity, then the DELETE
+    commits). Otherwise a refusal is the unique index's: `duplicate` says it (one answer per poll)."""
     try:
         with db.session.begin_nested():
-            db.session.add(vote)
+            db.session.add(answer)
             db.session.flush()
     except IntegrityError:
-        raise Conflict(_l("You have already answered. Thank you!"), code="already_voted") from None
-    return vote
+        if not db.session.scalar(sa.select(sa.exists().where(Activity.id == answer.activity_id))):
+            raise InvalidState(_l("This activity is not open at the moment."), code="activity_not_open") from None
+        if duplicate is None:
+            raise
+        raise duplicate from None
 
 
 def record_show_of_hands(

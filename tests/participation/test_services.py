@@ -1,10 +1,12 @@
 import pytest
+import sqlalchemy as sa
 
 from eventapp.core.errors import Conflict, InvalidState, PermissionDenied
 from eventapp.extensions import db
 from eventapp.participation import queries, services
 from eventapp.participation.models import (
     Access,
+    Activity,
     ActivityKind,
     Channel,
     ContributionStatus,
@@ -36,6 +38,25 @@ def test_activity_starts_in_draft_and_gives_the_session_a_room_code(setup):
     guest = services.join_as_guest(session, now=NOW)
     with pytest.raises(InvalidState):
         services.answer_poll(guest, activity, option_ids=[activity.options[0].id], now=NOW)
+
+
+@pytest.mark.parametrize("kind", [ActivityKind.POLL, ActivityKind.IDEAS])
+def test_an_answer_to_an_activity_deleted_meanwhile_says_it_is_not_open(setup, kind):
+    """The session was cancelled (taking its empty activities) between loading the page's activity and
+    the answer: a clear refusal, not "already answered" nor a 500."""
+    _event, session, organiser = setup
+    activity = make_activity(session, organiser, kind)
+    guest = services.join_as_guest(session, now=NOW)
+    option_id = activity.options[0].id if kind == ActivityKind.POLL else None
+    db.session.execute(
+        sa.delete(Activity).where(Activity.id == activity.id), execution_options={"synchronize_session": False}
+    )
+    with pytest.raises(InvalidState) as error:
+        if kind == ActivityKind.POLL:
+            services.answer_poll(guest, activity, option_ids=[option_id], now=NOW)
+        else:
+            services.submit_contribution(guest, activity, "More benches", now=NOW)
+    assert error.value.code == "activity_not_open"
 
 
 def test_only_organisers_of_the_event_manage_activities(setup):
