@@ -383,11 +383,12 @@ def _arrivals(event: Event) -> list[tuple[datetime, int]]:
     return result
 
 
-def event_figures(actor: User, event: Event, lang: str, *, with_timeline: bool = True) -> EventFigures:
-    """Registrations, seats, reach and the door of one event (arrivals per gate come from check-ins)."""
+def event_figures(actor: User, event: Event, lang: str, *, now: datetime, with_timeline: bool = True) -> EventFigures:
+    """Registrations, seats, reach and the door of one event (the door's figures are those of the day
+    of `now`; arrivals per gate come from check-ins)."""
     require_event_access(actor, event.id)
     figures = _figures([event], lang, with_timeline=with_timeline)
-    door = count_check_ins(event)
+    door = count_check_ins(event, now=now)
     figures.checked_in_people, figures.expected_people, figures.gates = door.checked_in, door.expected, door.gates
     in_event = Session.event_id == event.id
     figures.participants = db.session.scalar(

@@ -667,7 +667,7 @@ def _chart_rows(rows):
 def event_dashboard(slug: str):
     event = queries.get_managed_event(current_user, slug)
     lang = current_language()
-    figures = queries.event_figures(current_user, event, lang)
+    figures = queries.event_figures(current_user, event, lang, now=utcnow())
     timeline = [(format_date(day, "short"), value) for day, value in figures.by_day]
     seats_rows = [
         (_("Seats taken"), figures.seats_taken),
@@ -700,7 +700,7 @@ def event_dashboard(slug: str):
 @bp.get("/events/<slug>/dashboard.json")
 def event_dashboard_json(slug: str):
     event = queries.get_managed_event(current_user, slug)
-    figures = queries.event_figures(current_user, event, current_language(), with_timeline=False)
+    figures = queries.event_figures(current_user, event, current_language(), now=utcnow(), with_timeline=False)
     response = jsonify(figures=figures.live(), updated=format_time(utcnow(), "medium"))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,7 +1,7 @@
 """Registrations (confirmed, waitlisted, cancelled) and the sessions each one chose."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
@@ -48,8 +48,13 @@ class Registration(db.Model):
     consent_version: Mapped[str] = mapped_column(sa.String(20))
 
     seats: Mapped[int] = mapped_column(default=1)
-    # People of this registration admitted at the door so far (partial arrival of groups).
+    # People of this registration admitted at the door (partial arrival of groups) on the door day
+    # `checked_in_on` (eventapp/tickets/days.py): an event over several days admits a ticket once a
+    # day, so the first admission of a new day starts the count again. NULL (no admission yet, or a
+    # count set before days were kept): the count holds whatever the day. `admitted_on()` is the
+    # count for a given day, in SQL.
     checked_in_people: Mapped[int] = mapped_column(default=0)
+    checked_in_on: Mapped[date | None]
 
     # Random seeds from which manage link, ticket code and ticket page token are derived
     # (eventapp.core.tokens); the digests are what lookups use.
@@ -71,6 +76,16 @@ class Registration(db.Model):
     session_choices: Mapped[list["RegistrationSession"]] = relationship(
         back_populates="registration", cascade="all, delete-orphan"
     )
+
+    @classmethod
+    def admitted_on(cls, day) -> sa.ColumnElement[int]:
+        """SQL: the people of the registration admitted on `day` (a date, or a bind parameter)."""
+        same_day = sa.or_(cls.checked_in_on.is_(None), cls.checked_in_on == day)
+        return sa.case((same_day, cls.checked_in_people), else_=0)
+
+    def admitted_on_day(self, day: date) -> int:
+        """`admitted_on` for a registration already loaded."""
+        return self.checked_in_people if self.checked_in_on in (None, day) else 0
 
     __table_args__ = (
         sa.CheckConstraint("seats >= 1", name="seats_positive"),

@@ -208,8 +208,8 @@ def serialize_scanner(scanner: Scanner) -> dict:
     return {"gate": scanner.name, "profile": str(scanner.profile), "key": key}
 
 
-def _counts(scanner: Scanner) -> dict:
-    return queries.count_check_ins(scanner.event).as_dict()
+def _counts(scanner: Scanner, now: datetime) -> dict:
+    return queries.count_check_ins(scanner.event, now=now).as_dict()
 
 
 def serialize_duplicate(attempt) -> dict:
@@ -245,7 +245,7 @@ def scanner_snapshot():
             },
             "sessions": [serialize_session(s) for s in snapshot["sessions"]],
             "tickets": snapshot["tickets"],
-            "counts": _counts(scanner),
+            "counts": _counts(scanner, now),
             "duplicates": [serialize_duplicate(a) for a in queries.list_late_duplicates(event)],
         }
     return jsonify(data)
@@ -260,7 +260,7 @@ def scanner_status():
         scanner = scanner_from_request(now)
         data = {
             "scanner": serialize_scanner(scanner),
-            "counts": _counts(scanner),
+            "counts": _counts(scanner, now),
             "duplicates": [serialize_duplicate(a) for a in queries.list_late_duplicates(scanner.event)],
         }
     return jsonify(data)

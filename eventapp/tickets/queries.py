@@ -9,6 +9,7 @@ from eventapp.core.errors import NotFound
 from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.registration.models import Registration, RegistrationStatus
+from eventapp.tickets.days import door_day, door_day_bounds
 from eventapp.tickets.models import CheckIn, ScanAttempt, Scanner, ScanResult
 
 
@@ -54,20 +55,29 @@ class CheckInCounts:
         }
 
 
-def count_check_ins(event: Event) -> CheckInCounts:
-    """Live door counts for the scanner page and the back-office dashboard (undone admissions excluded)."""
+def count_check_ins(event: Event, *, now: datetime) -> CheckInCounts:
+    """Live door counts for the scanner page and the back-office dashboard, for the day of `now` in
+    Brussels (an event over several days admits its tickets each day; undone admissions excluded)."""
+    day = door_day(now)
+    admitted = Registration.admitted_on(day)
     row = db.session.execute(
         sa.select(
-            sa.func.coalesce(sa.func.sum(Registration.checked_in_people), 0),
+            sa.func.coalesce(sa.func.sum(admitted), 0),
             sa.func.coalesce(sa.func.sum(Registration.seats), 0),
-            sa.func.count(Registration.id).filter(Registration.checked_in_people > 0),
+            sa.func.count(Registration.id).filter(admitted > 0),
             sa.func.count(Registration.id),
         ).where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
     ).one()
+    start, end = door_day_bounds(day)
     gates = dict(
         db.session.execute(
             sa.select(CheckIn.gate, sa.func.sum(CheckIn.people))
-            .where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
+            .where(
+                CheckIn.event_id == event.id,
+                CheckIn.undone_at.is_(None),
+                CheckIn.scanned_at >= start,
+                CheckIn.scanned_at < end,
+            )
             .group_by(CheckIn.gate)
             .order_by(CheckIn.gate)
         ).all()
@@ -155,6 +165,7 @@ def build_snapshot(scanner: Scanner, *, now: datetime) -> dict:
     that may search. Sessions are listed once and referenced by index.
     """
     event = scanner.event
+    today = door_day(now)  # the counts of an event over several days are today's
     sessions = list(event.sessions)
     index = {s.id: i for i, s in enumerate(sessions)}
     rows = db.session.scalars(
@@ -174,7 +185,7 @@ def build_snapshot(scanner: Scanner, *, now: datetime) -> dict:
             "d": reg.ticket_digest,
             "st": str(reg.status),
             "n": reg.seats,
-            "c": reg.checked_in_people,
+            "c": reg.admitted_on_day(today),
             "s": [index[c.session_id] for c in reg.session_choices if c.session_id in index],
         }
         if reg.id in latest:

@@ -5,7 +5,7 @@ The edge (view, API, CLI) owns the transaction; nothing here commits.
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from eventapp.events.models import Event, EventStatus, Session
 from eventapp.extensions import db
 from eventapp.registration.models import Registration, RegistrationSession, RegistrationStatus
 from eventapp.registration.tokens import ticket_code
+from eventapp.tickets.days import door_day, door_day_bounds
 from eventapp.tickets.models import CheckIn, ScanAttempt, Scanner, ScannerProfile, ScanResult
 
 PAIRING_TTL = timedelta(minutes=10)
@@ -65,6 +66,7 @@ def _ticket_query(condition) -> sa.Select:
             _registrations.c.name,
             _registrations.c.seats,
             _registrations.c.checked_in_people,
+            _registrations.c.checked_in_on,
             _registrations.c.secret_seed,
             _check_ins.c.id.label("admission_id"),
             _check_ins.c.scanned_at.label("admitted_at"),
@@ -94,15 +96,19 @@ _LATEST_CHECK_IN = sa.select(
     _check_ins.c.gate.label("admitted_gate"),
     _check_ins.c.people.label("admitted_people"),
 ).where(_check_ins.c.id == _latest_admission_id(sa.bindparam("registration_id")))
-# Admits `people` unless that would pass the seats: the row's current values decide, not what was read.
+# Admits `people` on `day` unless that would pass the seats: the row's current values decide, not what
+# was read. The first admission of a new day starts the count again; a day before the one counted (an
+# offline scan uploaded late) never rewrites it (check_in handles those).
+_DAY = sa.bindparam("day", type_=sa.Date)
 _ADMIT = (
     sa.update(Registration.__table__)
     .where(
         Registration.id == sa.bindparam("registration_id"),
         Registration.status == RegistrationStatus.CONFIRMED,
-        Registration.checked_in_people + sa.bindparam("people") <= Registration.seats,
+        sa.or_(Registration.checked_in_on.is_(None), Registration.checked_in_on <= _DAY),
+        Registration.admitted_on(_DAY) + sa.bindparam("people") <= Registration.seats,
     )
-    .values(checked_in_people=Registration.checked_in_people + sa.bindparam("people"))
+    .values(checked_in_people=Registration.admitted_on(_DAY) + sa.bindparam("people"), checked_in_on=_DAY)
     .returning(Registration.checked_in_people)
 )
 _INSERT_CHECK_IN = sa.insert(CheckIn.__table__)
@@ -177,6 +183,7 @@ class DoorTicket:
     name: str
     seats: int
     checked_in_people: int
+    checked_in_on: date | None  # the day checked_in_people counts (see Registration)
     secret_seed: str = field(repr=False)
     latest_admission: Admission | None
     sessions: tuple[DoorSession, ...]
@@ -193,6 +200,7 @@ class DoorTicket:
             name=first.name,
             seats=first.seats,
             checked_in_people=first.checked_in_people,
+            checked_in_on=first.checked_in_on,
             secret_seed=first.secret_seed,
             latest_admission=Admission.from_row(first),
             sessions=tuple(
@@ -202,9 +210,9 @@ class DoorTicket:
             ),
         )
 
-    @property
-    def people_remaining(self) -> int:
-        return self.seats - self.checked_in_people
+    def people_remaining(self, day: date) -> int:
+        """People of the ticket still to come on `day` (an event over several days admits it each day)."""
+        return self.seats - (self.checked_in_people if self.checked_in_on in (None, day) else 0)
 
 
 @dataclass
@@ -362,6 +370,20 @@ def _latest_check_in(registration_id: int) -> Admission | None:
     return Admission.from_row(row)
 
 
+def _admitted_on_past_day(registration_id: int, day: date) -> int:
+    """People of a registration admitted on a past `day`, from its check-ins (the count on the
+    registration is kept for its latest day only)."""
+    start, end = door_day_bounds(day)
+    return db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(CheckIn.people), 0)).where(
+            CheckIn.registration_id == registration_id,
+            CheckIn.undone_at.is_(None),
+            CheckIn.scanned_at >= start,
+            CheckIn.scanned_at < end,
+        )
+    )
+
+
 def _is_event_day(event: Event | DoorEvent, when: datetime) -> bool:
     day = brussels(when).date()
     # Calendar days in Brussels: what a volunteer means by "today".
@@ -384,7 +406,8 @@ def _result_from_attempt(attempt: ScanAttempt) -> CheckInResult:
     if attempt.registration_id is None:
         return result
     ticket = result.ticket = _read_ticket(_registrations.c.id == attempt.registration_id)
-    result.seats, result.people_remaining, result.sessions = ticket.seats, ticket.people_remaining, ticket.sessions
+    result.seats, result.sessions = ticket.seats, ticket.sessions
+    result.people_remaining = ticket.people_remaining(door_day(attempt.scanned_at))
     if attempt.result == ScanResult.WRONG_EVENT:
         result.other_event = db.session.get(Event, ticket.event_id)
     elif attempt.result == ScanResult.ALREADY_CHECKED_IN:
@@ -406,7 +429,7 @@ def _expire_loaded_count(registration_id: int) -> None:
     back-office's manual check-in) rereads its count instead of showing the one before the scan."""
     loaded = db.session.identity_map.get(Registration.__mapper__.identity_key_from_primary_key((registration_id,)))
     if loaded is not None:
-        db.session.expire(loaded, ["checked_in_people"])
+        db.session.expire(loaded, ["checked_in_people", "checked_in_on"])
 
 
 def _find_ticket(code: str, key: str) -> DoorTicket | None:
@@ -490,11 +513,23 @@ def check_in(
     code = normalise_code(code)
     ticket = _find_ticket(code, key)
     status = _verdict(ticket, event, scan_time)
+    day = door_day(scan_time)  # an event over several days admits a ticket once a day
+    # An offline scan of a day before the one the ticket's count is kept for (uploaded late): that
+    # day's people come from its check-ins, and the count of the later day is left alone.
+    past_day_remaining = None
+    if ticket is not None and ticket.checked_in_on is not None and day < ticket.checked_in_on:
+        past_day_remaining = ticket.seats - _admitted_on_past_day(ticket.id, day)
+    if ticket is None:
+        remaining = 0
+    elif past_day_remaining is not None:
+        remaining = past_day_remaining
+    else:
+        remaining = ticket.people_remaining(day)
     wanted = 0
     if status == ScanResult.OK:
         if people is not None and people > ticket.seats:
             raise InvalidState(_l("This ticket admits fewer people."), code="invalid_people")
-        wanted = people if people is not None else ticket.people_remaining
+        wanted = people if people is not None else remaining
         if wanted < 1:
             status = ScanResult.ALREADY_CHECKED_IN
     # The log row gets the verdict expected from what was just read, corrected at the end only if the
@@ -520,16 +555,19 @@ def check_in(
     result = CheckInResult(status=status, scan_id=scan_id, ticket=ticket)
     if ticket is None:
         return result
-    result.seats, result.people_remaining = ticket.seats, ticket.people_remaining
+    result.seats, result.people_remaining = ticket.seats, remaining
     if status == ScanResult.WRONG_EVENT:
         result.other_event = db.session.get(Event, ticket.event_id)
 
     if status == ScanResult.OK:
-        # The one statement that decides admission.
         connection = db.session.connection()
-        admitted_total = connection.execute(
-            _ADMIT, {"registration_id": ticket.id, "people": wanted}
-        ).scalar_one_or_none()
+        if past_day_remaining is None:
+            # The one statement that decides admission.
+            admitted_total = connection.execute(
+                _ADMIT, {"registration_id": ticket.id, "people": wanted, "day": day}
+            ).scalar_one_or_none()
+        else:
+            admitted_total = ticket.seats - past_day_remaining + wanted if wanted <= past_day_remaining else None
         if admitted_total is not None:
             _expire_loaded_count(ticket.id)
             if admitted_total > wanted:  # a group arriving in parts: show when the first ones came
@@ -551,9 +589,10 @@ def check_in(
             result.sessions = ticket.sessions
             return result
         # Not admitted: another gate, a cancellation or a waiting-list move got there since our read.
-        ticket = result.ticket = _read_ticket(_registrations.c.id == ticket.id)
-        result.people_remaining = ticket.people_remaining
-        status = _verdict(ticket, event, scan_time)
+        if past_day_remaining is None:
+            ticket = result.ticket = _read_ticket(_registrations.c.id == ticket.id)
+            result.people_remaining = ticket.people_remaining(day)
+            status = _verdict(ticket, event, scan_time)
         result.status = ScanResult.ALREADY_CHECKED_IN if status == ScanResult.OK else status
 
     if result.status == ScanResult.ALREADY_CHECKED_IN:
@@ -590,6 +629,8 @@ def _earliest_scan_wins(
     admission; the later scan becomes the duplicate. Returns whether it did (and flushes then)."""
     if latest is None or latest.scanned_at <= scan_time or latest.people != (people or latest.people):
         return False
+    if door_day(latest.scanned_at) != door_day(scan_time):
+        return False  # an admission of another day: each day admits the ticket once
     previous = db.session.get(CheckIn, latest.id)
     attempt.result, attempt.people, attempt.duplicate_discovered_at = ScanResult.OK, previous.people, None
     displaced = previous.attempt
@@ -647,9 +688,12 @@ def undo_check_in(check: CheckIn, *, by: str, now: datetime) -> None:
     ).scalar_one_or_none()
     if marked is None:
         raise InvalidState(_l("This check-in has already been undone."), code="already_undone")
+    # The registration counts the people of its latest door day only: an admission of an earlier day
+    # (an event over several days) is marked undone and leaves that count alone.
+    same_day = sa.or_(Registration.checked_in_on.is_(None), Registration.checked_in_on == door_day(check.scanned_at))
     db.session.execute(
         sa.update(Registration)
-        .where(Registration.id == check.registration_id, Registration.checked_in_people >= check.people)
+        .where(Registration.id == check.registration_id, Registration.checked_in_people >= check.people, same_day)
         .values(checked_in_people=Registration.checked_in_people - check.people),
         execution_options={"synchronize_session": False},
     )

@@ -175,7 +175,7 @@ def _scanners_page(event, form, *, pairing=None, status=200):
         scanners=scanners,
         scans=queries.count_scans_by_scanner(event),
         admitted=queries.count_admissions_by_scanner(event),
-        counts=queries.count_check_ins(event),
+        counts=queries.count_check_ins(event, now=utcnow()),
         duplicates=queries.list_late_duplicates(event),
         pairing=pairing,
         pairing_ttl_minutes=int(services.PAIRING_TTL.total_seconds() // 60),
@@ -231,6 +231,6 @@ def door_status(slug: str):
 
     event = _organiser_event(slug)
     return jsonify(
-        counts=queries.count_check_ins(event).as_dict(),
+        counts=queries.count_check_ins(event, now=utcnow()).as_dict(),
         duplicates=[serialize_duplicate(a) for a in queries.list_late_duplicates(event)],
     )

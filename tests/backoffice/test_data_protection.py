@@ -91,9 +91,7 @@ def test_retention_command_clears_older_entries_that_held_emails(app, app_ctx):
     assert "2 audit entries cleared" in result.output
 
     rows = db.session.execute(
-        sa.select(AuditEntry.event_id, AuditEntry.action, AuditEntry.target, AuditEntry.details).order_by(
-            AuditEntry.id
-        )
+        sa.select(AuditEntry.event_id, AuditEntry.action, AuditEntry.target, AuditEntry.details).order_by(AuditEntry.id)
     ).all()
     old_rows = [(a, t, d) for e, a, t, d in rows if e == old_id]
     assert old_rows == [
