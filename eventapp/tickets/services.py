@@ -384,6 +384,17 @@ def _admitted_on_past_day(registration_id: int, day: date) -> int:
     )
 
 
+def _people_remaining(ticket: DoorTicket | None, day: date) -> tuple[int, bool]:
+    """People of the ticket still to come on `day`, and whether `day` is before the one the ticket's
+    count is kept for: an offline scan uploaded late, whose day's people come from its check-ins (the
+    count of the later day is left alone)."""
+    if ticket is None:
+        return 0, False
+    if ticket.checked_in_on is not None and day < ticket.checked_in_on:
+        return ticket.seats - _admitted_on_past_day(ticket.id, day), True
+    return ticket.people_remaining(day), False
+
+
 def _is_event_day(event: Event | DoorEvent, when: datetime) -> bool:
     day = brussels(when).date()
     # Calendar days in Brussels: what a volunteer means by "today".
@@ -514,17 +525,7 @@ def check_in(
     ticket = _find_ticket(code, key)
     status = _verdict(ticket, event, scan_time)
     day = door_day(scan_time)  # an event over several days admits a ticket once a day
-    # An offline scan of a day before the one the ticket's count is kept for (uploaded late): that
-    # day's people come from its check-ins, and the count of the later day is left alone.
-    past_day_remaining = None
-    if ticket is not None and ticket.checked_in_on is not None and day < ticket.checked_in_on:
-        past_day_remaining = ticket.seats - _admitted_on_past_day(ticket.id, day)
-    if ticket is None:
-        remaining = 0
-    elif past_day_remaining is not None:
-        remaining = past_day_remaining
-    else:
-        remaining = ticket.people_remaining(day)
+    remaining, past_day = _people_remaining(ticket, day)
     wanted = 0
     if status == ScanResult.OK:
         if people is not None and people > ticket.seats:
@@ -561,13 +562,13 @@ def check_in(
 
     if status == ScanResult.OK:
         connection = db.session.connection()
-        if past_day_remaining is None:
+        if not past_day:
             # The one statement that decides admission.
             admitted_total = connection.execute(
                 _ADMIT, {"registration_id": ticket.id, "people": wanted, "day": day}
             ).scalar_one_or_none()
-        else:
-            admitted_total = ticket.seats - past_day_remaining + wanted if wanted <= past_day_remaining else None
+        else:  # that day is over: its count is only read (above), never kept on the registration
+            admitted_total = ticket.seats - remaining + wanted if wanted <= remaining else None
         if admitted_total is not None:
             _expire_loaded_count(ticket.id)
             if admitted_total > wanted:  # a group arriving in parts: show when the first ones came
@@ -589,7 +590,7 @@ def check_in(
             result.sessions = ticket.sessions
             return result
         # Not admitted: another gate, a cancellation or a waiting-list move got there since our read.
-        if past_day_remaining is None:
+        if not past_day:
             ticket = result.ticket = _read_ticket(_registrations.c.id == ticket.id)
             result.people_remaining = ticket.people_remaining(day)
             status = _verdict(ticket, event, scan_time)
