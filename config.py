@@ -20,9 +20,9 @@ DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 (refused in production)
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'eventapp.db'}")
-    # Test each pooled connection before use: after a PostgreSQL restart the dead ones are replaced
-    # instead of failing a request (create_app turns it off for SQLite, where a file cannot go away).
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping: on PostgreSQL a check without a round trip replaces the connections a restart
+    # closed (eventapp/core/db.py, install_postgresql_liveness_check); a SQLite file cannot go away.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
     LANGUAGES = ("fr", "nl", "en")

@@ -19,9 +19,6 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     config_class = CONFIGS[config] if isinstance(config, str) else config
     app.config.from_object(config_class)
     app.config.update(overrides)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A ping per request for a connection to a file that cannot drop (about 5% of a door scan).
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     if issubclass(config_class, ProductionConfig):
         ProductionConfig.validate(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -46,7 +43,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from eventapp.core.db import install_sqlite_fixes
+    from eventapp.core.db import install_postgresql_liveness_check, install_sqlite_fixes
     from eventapp.core.i18n import select_locale
     from eventapp.extensions import babel, csrf, db, limiter, login, mail, migrate
 
@@ -54,6 +51,8 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             install_sqlite_fixes(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            install_postgresql_liveness_check(db.engine)
     # Batch mode lets SQLite migrations alter tables (it has no ALTER COLUMN).
     migrate.init_app(
         app, db, directory=os.path.join(app.root_path, "..", "migrations"), render_as_batch=True, compare_type=True

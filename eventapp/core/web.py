@@ -29,7 +29,7 @@ SECURITY_HEADERS = (
     ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
 )
 # The database is unreachable or restarting: a transient condition, answered 503 with Retry-After
-# (pool_pre_ping then replaces the dead connections on the next request), never a 500.
+# (the pool replaces the connections it closed on the next request: core/db.py), never a 500.
 DATABASE_UNAVAILABLE = (
     sa.exc.OperationalError,
     sa.exc.InterfaceError,

@@ -129,7 +129,7 @@ def test_postgresql_restart_under_load_answers_503_then_recovers(tmp_path):
         stop.set()
         for thread in threads:
             thread.join()
-        # It recovers by itself (pool_pre_ping replaces the dead connections): no restart of the app.
+        # It recovers by itself (the pool replaces the connections the restart closed): no restart of the app.
         wait_for(lambda: http(f"{server.url}/events/{slug}") == 200, timeout=20)
         assert http(f"{server.url}/readyz") == 200
         assert http(f"{server.url}/events/{slug}/register", data=registration_form(999_999)) == 303
