@@ -49,6 +49,10 @@ def test_upgrade_on_empty_postgresql():
     with app.app_context():
         upgrade()
         assert db.engine.dialect.name == "postgresql"
+        # Alembic compares no storage parameters: the one the models declare is checked here.
+        options = db.session.scalar(sa.text("SELECT reloptions FROM pg_class WHERE relname = 'registrations'"))
+        assert options == ["fillfactor=80"]
+        db.session.remove()
     assert _drift(app) == []
     with app.app_context():
         db.engine.dispose()
