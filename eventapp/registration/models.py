@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.db import str_enum
 from eventapp.core.time import utcnow
-from eventapp.events.models import Event, Session
+from eventapp.events.models import Event, EventStatus, Session
 from eventapp.extensions import db
 
 
@@ -105,6 +105,11 @@ class Registration(db.Model):
         # of the table's eight indexes (measured: a third less WAL per valid scan).
         {"postgresql_with": {"fillfactor": 80}},
     )
+
+    @property
+    def has_valid_ticket(self) -> bool:
+        """Confirmed for an event that still takes place: what the ticket, calendar and door links need."""
+        return self.status == RegistrationStatus.CONFIRMED and self.event.status != EventStatus.CANCELLED
 
     @property
     def sessions(self) -> list[Session]:

@@ -4,6 +4,7 @@ import re
 import sqlalchemy as sa
 
 from eventapp.core.outbox import OutboxMessage
+from eventapp.events.models import EventStatus
 from eventapp.extensions import db
 from eventapp.registration.models import Registration, RegistrationStatus
 from tests.factories import make_event, make_session
@@ -149,3 +150,16 @@ def test_a_sessions_error_is_tied_to_its_fieldset(client):
     fieldset = re.search(r"<fieldset[^>]*>", html).group(0)
     assert 'aria-describedby="sessions-sessions-error"' in fieldset
     assert re.search(r'<p class="error" id="sessions-sessions-error">[^<]*at the same time', html)
+
+
+def test_after_the_event_is_cancelled_the_manage_page_says_so_and_offers_no_ticket(client):
+    slug = _setup(capacity=5)
+    token = _register(client, slug, "lea@example.org")
+    registration = _by_email("lea@example.org")
+    registration.event.status = EventStatus.CANCELLED
+    db.session.commit()
+    html = client.get(f"/manage/{token}?lang=nl").get_data(as_text=True)
+    assert "Het spijt ons: dit evenement is geannuleerd." in html
+    assert "Uw plaats is bevestigd." not in html
+    assert "/tickets/EA1-" not in html and f"/manage/{token}/calendar" not in html
+    assert 'id="calendar-feed"' not in html  # no private calendar link offered for it either
