@@ -7,6 +7,7 @@ from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, rende
 from flask_babel import format_date, format_datetime, format_time
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from jinja2 import pass_context
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -126,8 +127,16 @@ def register_web_hooks(app: Flask) -> None:
     )
 
     @app.template_global()
-    def switch_language_url(code: str) -> str:
-        here = request.full_path.rstrip("?") if request else "/"
+    @pass_context
+    def switch_language_url(context, code: str) -> str:
+        """Back to this page in another language. A page shown in answer to a form POST (with its
+        errors) names its own address in `page_path`: the POST's address would answer 405."""
+        if not request:
+            here = "/"
+        elif request.method in ("GET", "HEAD"):
+            here = request.full_path.rstrip("?")
+        else:  # a form posted to the page's own address otherwise
+            here = context.get("page_path") or request.path
         return url_for("core.switch_language", code=code, next=here)
 
     @app.errorhandler(DomainError)

@@ -8,6 +8,7 @@ from eventapp.extensions import db
 from eventapp.participation import queries
 from eventapp.participation.models import Access, ActivityKind, Contribution, Moderation, Vote
 from tests.factories import make_event
+from tests.pages import switch_language
 from tests.participation.factories import make_activity, make_organiser, make_registration, ticket_code_of
 
 
@@ -128,6 +129,8 @@ def test_hostile_text_shown_escaped_or_refused(client, app, world):
     assert "control characters" in response.get_data(as_text=True)
     response = client.post(url, data={field: "x" * 501})
     assert response.status_code == 422 and "under 500 characters" in response.get_data(as_text=True)
+    switched = switch_language(client, response.get_data(as_text=True), "nl")  # back to the room, not a 405
+    assert switched.status_code == 200 and switched.request.path == f"/participate/{w.uuid}"
     client.post(url, data={field: '<script>alert("x")</script><b>bold</b>'})
     page = client.get(f"/participate/{w.uuid}").get_data(as_text=True)
     assert "<script>alert" not in page and "<b>bold" not in page

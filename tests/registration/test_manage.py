@@ -8,6 +8,7 @@ from eventapp.events.models import EventStatus
 from eventapp.extensions import db
 from eventapp.registration.models import Registration, RegistrationStatus
 from tests.factories import make_event, make_session
+from tests.pages import switch_language
 
 
 def _register(client, slug, email, seats="1", **extra):
@@ -163,3 +164,18 @@ def test_after_the_event_is_cancelled_the_manage_page_says_so_and_offers_no_tick
     assert "Uw plaats is bevestigd." not in html
     assert "/tickets/EA1-" not in html and f"/manage/{token}/calendar" not in html
     assert 'id="calendar-feed"' not in html  # no private calendar link offered for it either
+
+
+def test_switching_language_on_a_page_shown_after_a_form_error_goes_back_to_that_page(client):
+    slug = _setup(capacity=5)
+    refused = client.post(f"/events/{slug}/register?lang=en", data={"email": "not an address"})
+    assert refused.status_code == 422
+    switched = switch_language(client, refused.get_data(as_text=True), "nl")
+    assert switched.status_code == 200 and switched.request.path == f"/events/{slug}"
+    assert '<html lang="nl">' in switched.get_data(as_text=True)
+
+    token = _register(client, slug, "group@example.org", seats="3")
+    refused = client.post(f"/manage/{token}/seats?lang=en", data={"seats-seats": "9"})
+    assert refused.status_code == 422
+    switched = switch_language(client, refused.get_data(as_text=True), "fr")
+    assert switched.status_code == 200 and switched.request.path == f"/manage/{token}"
