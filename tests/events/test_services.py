@@ -230,6 +230,12 @@ def test_organiser_of_one_event_cannot_change_another(app_ctx):
     assert other.status == EventStatus.PUBLISHED and other.capacity == 50
 
 
+def _assert_short_times(body: str) -> None:
+    """Times as every other email gives them ("18:00–21:00"), not "18 h 00 min 00 s heure normale…"."""
+    assert re.search(r"\b\d{1,2}:\d{2}–\d{1,2}:\d{2}\b", body), body
+    assert not re.search(r"\d{1,2}:\d{2}:\d{2}|standaardtijd|zomertijd|Central European|heure", body), body
+
+
 def test_session_time_change_and_cancel_notify_those_who_chose_it(app_ctx):
     event = make_event()
     chosen, other = make_session(event), make_session(event)
@@ -247,6 +253,7 @@ def test_session_time_change_and_cancel_notify_those_who_chose_it(app_ctx):
     assert changed.recipient == "in@example.org"
     # Its links open the pages in the registrant's language, whatever the device reading the mail.
     assert re.search(r"http://events\.test/manage/[\w-]+\?lang=nl\b", changed.body_text)
+    _assert_short_times(changed.body_text)
     assert event.sequence == 1
     assert services.cancel_session(admin, chosen, now=NOW, mailing=MAILING) == 1
     assert [m.recipient for m in outbox("events.session_cancelled")] == ["in@example.org"]
@@ -293,6 +300,9 @@ def test_message_goes_to_chosen_audience_in_each_language_with_fallback(app_ctx)
     assert by_recipient["nl@example.org"].subject == "Praktische info"
     assert by_recipient["en@example.org"].subject == "Infos pratiques"  # EN empty: falls back to FR
     assert "Kom vroeg." in by_recipient["nl@example.org"].body_text
+    for message in by_recipient.values():
+        _assert_short_times(message.body_text)
+        _assert_short_times(message.body_html)
     with pytest.raises(Conflict):
         services.message_attendees(
             admin,
