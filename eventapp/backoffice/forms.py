@@ -216,7 +216,21 @@ class ThemeForm(MultilingualMixin, FlaskForm):
 
 
 class CancelForm(FlaskForm):
+    """Cancel an event: everyone registered is emailed."""
+
     confirm = BooleanField(_l("Yes, cancel it and tell everyone who registered"), validators=[DataRequired()])
+
+
+class CancelSessionForm(FlaskForm):
+    """Cancel a session: those who chose it are emailed."""
+
+    confirm = BooleanField(_l("Yes, cancel it and tell those who chose it"), validators=[DataRequired()])
+
+
+class CancelRegistrationForm(FlaskForm):
+    """Cancel one registration: only that person is emailed."""
+
+    confirm = BooleanField(_l("Yes, cancel this registration and email the person"), validators=[DataRequired()])
 
 
 class MessageForm(MultilingualMixin, FlaskForm):

@@ -38,6 +38,8 @@ from eventapp.backoffice.forms import (
     AssignmentsForm,
     AttendeeFilterForm,
     CancelForm,
+    CancelRegistrationForm,
+    CancelSessionForm,
     EventForm,
     InviteForm,
     MessageForm,
@@ -279,7 +281,7 @@ def session_edit(slug: str, session_slug: str):
 def session_cancel(slug: str, session_slug: str):
     event = queries.get_managed_event(current_user, slug)
     session = queries.get_session(current_user, event, session_slug)
-    form = CancelForm()
+    form = CancelSessionForm()
     status = 200
     if form.validate_on_submit():
         try:
@@ -437,7 +439,7 @@ def attendee_new(slug: str):
 def attendee_cancel(slug: str, registration_uuid: str):
     event = queries.get_managed_event(current_user, slug)
     registration = queries.get_registration(current_user, event, registration_uuid)
-    form = CancelForm()
+    form = CancelRegistrationForm()
     if form.validate_on_submit():
         with transaction():
             promoted = bo_services.cancel_registration(

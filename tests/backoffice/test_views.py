@@ -197,6 +197,8 @@ def test_sessions_add_edit_cancel(client):
         == 302
     )
     assert "Salle 2" in client.get(f"/admin/events/{slug}").get_data(as_text=True)
+    page = client.get(f"/admin/events/{slug}/sessions/workshop-a/cancel?lang=en").get_data(as_text=True)
+    assert "Yes, cancel it and tell those who chose it" in page and "everyone" not in page
     assert client.post(f"/admin/events/{slug}/sessions/workshop-a/cancel", data={"confirm": "y"}).status_code == 302
     assert client.get(f"/admin/events/{slug}/sessions/workshop-a/edit").status_code == 404
 
@@ -395,6 +397,8 @@ def test_register_on_behalf_then_resend_and_cancel_promotes(client):
     assert confirmations == 2
     page = client.get(f"/admin/events/{slug}/attendees/{anne_uuid}/cancel?lang=en").get_data(as_text=True)
     assert "Anne Peeters" in page
+    # Only Anne is told: not the event's wording ("tell everyone who registered").
+    assert "Yes, cancel this registration and email the person" in page and "everyone" not in page
     assert client.post(f"/admin/events/{slug}/attendees/{anne_uuid}/cancel", data={"confirm": "y"}).status_code == 302
     statuses = dict(db.session.execute(sa.select(Registration.uuid, Registration.status)).all())
     assert statuses[anne_uuid] == RegistrationStatus.CANCELLED
