@@ -4,10 +4,11 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from jinja2 import pass_context
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -106,6 +107,17 @@ def register_converters(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIntConverter
 
 
+def with_colon(label: str) -> str:
+    """`label:` in the language being rendered: French puts a no-break space before the colon.
+
+    A translated label is Markup in HTML templates and str in plain-text ones; the colon is added
+    without changing which (escaping a plain-text label would show "&#39;" in an email).
+    """
+    locale = get_locale()
+    colon = "\u00a0:" if locale is not None and locale.language == "fr" else ":"
+    return label + (escape(colon) if isinstance(label, Markup) else colon)
+
+
 def register_web_hooks(app: Flask) -> None:
     from eventapp.core.cookies import SessionInterface
 
@@ -125,6 +137,7 @@ def register_web_hooks(app: Flask) -> None:
         format_time=format_time,
         format_datetime=format_datetime,
     )
+    app.jinja_env.filters["colon"] = with_colon
 
     @app.template_global()
     @pass_context

@@ -113,3 +113,15 @@ def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_favicon(clie
     with client.get("/static/icon.svg") as icon:
         assert icon.status_code == 200
         assert icon.mimetype == "image/svg+xml"
+
+
+def test_labels_take_a_colon_the_way_each_language_writes_it(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context():
+        for locale, expected in (("fr_BE", "Où\u00a0: ici"), ("nl_BE", "Waar: ici"), ("en_GB", "Where: ici")):
+            with force_locale(locale):
+                assert render_template_string('{{ _("Where")|colon }} ici') == expected
+        with force_locale("fr_BE"):  # HTML escapes a label once
+            assert render_template_string("{{ label|colon }}", label="l'accueil") == "l&#39;accueil\u00a0:"

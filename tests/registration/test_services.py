@@ -61,6 +61,13 @@ def test_register_confirms_a_seat_and_writes_the_ticket_email():
     _assert_counters(event)
 
 
+def test_the_ticket_email_writes_its_labels_the_french_way():
+    event = make_event(capacity=10)
+    [message] = _messages(sign_up(event, seats=3, language="fr").registration)
+    # A no-break space before the colon; a plain-text email shows the apostrophe as is.
+    assert "Places\u00a0: 3" in message.body_text and "Page de l'événement\u00a0: http" in message.body_text
+
+
 def test_manage_token_finds_the_registration():
     registration = sign_up(make_event()).registration
     token = manage_token(KEY, registration.secret_seed)
