@@ -217,13 +217,9 @@ def _session_summary(session: Session, lang: str) -> str:
     return text
 
 
-def _city(venue, lang: str) -> str:
-    return venue.city_nl if lang == "nl" else venue.city_fr
-
-
 def _location(event: Event, lang: str, room: str = "") -> str:
     venue = event.venue
-    parts = [room, venue.name, venue.street, f"{venue.postcode} {_city(venue, lang)}"]
+    parts = [room, venue.name, venue.street, f"{venue.postcode} {venue.city(lang)}"]
     return ", ".join(p for p in parts if p)
 
 

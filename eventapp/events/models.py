@@ -59,6 +59,14 @@ class Venue(db.Model):
     latitude: Mapped[float] = mapped_column(sa.Float)
     longitude: Mapped[float] = mapped_column(sa.Float)
 
+    def city(self, lang: str) -> str:
+        """The city's name in Dutch on Dutch pages, in French otherwise (Brussels is bilingual)."""
+        return self.city_nl if lang == "nl" else self.city_fr
+
+    def full_address(self, lang: str) -> str:
+        """Name, street, postcode and city: how a page or an email gives the place."""
+        return f"{self.name}, {self.street}, {self.postcode} {self.city(lang)}"
+
     __table_args__ = (
         sa.CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
         sa.CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),

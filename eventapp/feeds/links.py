@@ -49,9 +49,7 @@ def add_event_links(event: Event, *, base_url: str, lang: str) -> AddEventLinks:
     title = localized(event, "title", lang).text
     page = f"{base}/events/{event.slug}?lang={lang}"
     details = "\n\n".join(t for t in (localized(event, "summary", lang).text, page) if t)
-    venue = event.venue
-    city = venue.city_nl if lang == "nl" else venue.city_fr
-    location = f"{venue.name}, {venue.street}, {venue.postcode} {city}"
+    location = event.venue.full_address(lang)
 
     def utc(dt, fmt):
         return dt.astimezone(UTC).strftime(fmt)

@@ -30,13 +30,11 @@ def secret_key() -> str:
 def _context(registration, *, key: str) -> dict:
     event = registration.event
     lang = registration.language
-    venue = event.venue
-    city = venue.city_nl if lang == "nl" else venue.city_fr
     return {
         "registration": registration,
         "event": event,
         "title": localized(event, "title", lang).text,
-        "venue_line": f"{venue.name}, {venue.street}, {venue.postcode} {city}",
+        "venue_line": event.venue.full_address(lang),
         "sessions": [localized(s, "title", lang).text for s in registration.sessions],
         "manage_url": links.manage_url(registration, key, lang=lang),
         "ticket_url": links.ticket_url(registration, key, lang=lang),

@@ -156,6 +156,14 @@ def test_unpublish_refused_once_people_registered(client):
     assert "cancel the event instead" in response.get_data(as_text=True)
 
 
+def test_event_overview_gives_the_whole_address_in_the_pages_language(client):
+    _admin_client(client)
+    slug = make_event().slug
+    db.session.commit()
+    assert "Rue Royale 2, 1000 Brussel</dd>" in client.get(f"/admin/events/{slug}?lang=nl").get_data(as_text=True)
+    assert "Rue Royale 2, 1000 Bruxelles</dd>" in client.get(f"/admin/events/{slug}?lang=fr").get_data(as_text=True)
+
+
 def test_cancel_needs_confirmation_then_notifies(client):
     _admin_client(client)
     event = make_event()
