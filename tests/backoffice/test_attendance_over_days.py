@@ -2,7 +2,9 @@
 people (not the last day's, not the sum), an undone admission of a later day leaving the earlier one.
 The organiser's report, the series dashboard and the attendee list say the same."""
 
-from datetime import datetime, timedelta
+import csv
+import io
+from datetime import datetime, time, timedelta
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
@@ -11,11 +13,14 @@ import sqlalchemy as sa
 
 from eventapp.backoffice.queries import AttendeeFilter, count_attendees, list_attendees, series_figures
 from eventapp.core.communes import get_commune
+from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.participation.reports import attendance
 from eventapp.registration.models import Audience
+from eventapp.tickets.days import door_day
 from eventapp.tickets.models import CheckIn
 from eventapp.tickets.services import check_in, undo_check_in
+from tests.accounts.factories import login, make_admin
 from tests.factories import make_event
 from tests.tickets.factories import KEY, make_registration, make_scanner, make_user
 
@@ -82,14 +87,14 @@ def test_a_group_came_with_the_people_of_its_best_day(two_days):
     assert figure_of(event) == (11, 11)
 
 
-def came_on_friday_only(event, scanner):
-    """A group of 5 from Uccle admitted on both days, Saturday's admission undone."""
-    reg, code = registration(event, 5, UCCLE)
-    came(reg, code, scanner, (FRIDAY, 5), (SATURDAY, 5))
-    saturday = db.session.scalar(
+def came_on_friday_only(event, scanner, seats=5, friday=FRIDAY, saturday=SATURDAY):
+    """A group from Uccle admitted on both days, Saturday's admission undone."""
+    reg, code = registration(event, seats, UCCLE)
+    came(reg, code, scanner, (friday, seats), (saturday, seats))
+    second = db.session.scalar(
         sa.select(CheckIn).where(CheckIn.registration_id == reg.id).order_by(CheckIn.scanned_at.desc()).limit(1)
     )
-    undo_check_in(saturday, by="supervisor", now=SATURDAY + timedelta(hours=1))
+    undo_check_in(second, by="supervisor", now=saturday)
     assert reg.checked_in_people == 0  # nobody of it in today...
     return reg
 
@@ -121,3 +126,30 @@ def test_nobody_who_never_came_is_listed_as_checked_in(two_days):
     assert [r.id for r in list_attendees(organiser, event, AttendeeFilter(checked_in="no")).items] == [reg.id]
     assert count_attendees(organiser, event, AttendeeFilter(checked_in="yes")) == 2
     assert attendance(event, "en").checked_in_people == 11
+
+
+def test_the_attendee_page_and_export_on_the_second_day(client):
+    """Today is the second day: the list and the export say who came (on any day), and a ticket fully
+    admitted yesterday can still be checked in by hand today."""
+    today = door_day(utcnow())
+    yesterday = datetime.combine(today - timedelta(days=1), time(9), tzinfo=BRUSSELS)
+    event = make_event(starts_at=yesterday, hours=48)
+    scanner, _ = make_scanner(event)
+    group, code = registration(event, 2, UCCLE)
+    came(group, code, scanner, (yesterday, 2))
+    undone = came_on_friday_only(event, scanner, 1, yesterday, utcnow())
+    slug, group_uuid, undone_uuid = event.slug, group.uuid, undone.uuid
+    email = make_admin().email
+    db.session.commit()
+    login(client, email)
+
+    html = client.get(f"/admin/events/{slug}/attendees?lang=en").get_data(as_text=True)
+    rows = {uuid: next(row for row in html.split("<tr>") if str(uuid) in row) for uuid in (group_uuid, undone_uuid)}
+    assert "<td>2 / 2</td>" in rows[group_uuid]  # came yesterday...
+    assert f"/attendees/{group_uuid}/check-in" in rows[group_uuid]  # ...and may come again today
+    assert "<td>1 / 1</td>" in rows[undone_uuid]
+
+    response = client.post(f"/admin/events/{slug}/attendees/export?lang=en")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][4] == "Checked in"
+    assert sorted(row[4] for row in rows[1:]) == ["1", "2"]
