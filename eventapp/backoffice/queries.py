@@ -28,7 +28,7 @@ from eventapp.participation.models import Activity, Participant, Vote
 from eventapp.participation.reports import count_contributions
 from eventapp.registration.models import Audience, Registration, RegistrationSession, RegistrationStatus
 from eventapp.tickets.models import CheckIn
-from eventapp.tickets.queries import count_check_ins
+from eventapp.tickets.queries import came_at_least_once, count_check_ins, count_people_who_came
 
 
 def list_managed_events(actor: User) -> list[Event]:
@@ -84,10 +84,10 @@ def _attendees_query(event: Event, flt: AttendeeFilter):
                 RegistrationSession.registration_id == Registration.id, RegistrationSession.session_id == flt.session_id
             )
         )
-    if flt.checked_in == "yes":
-        query = query.where(Registration.checked_in_people > 0)
+    if flt.checked_in == "yes":  # came at least once (an event over several days admits a ticket each day)
+        query = query.where(came_at_least_once())
     elif flt.checked_in == "no":
-        query = query.where(Registration.checked_in_people == 0)
+        query = query.where(sa.not_(came_at_least_once()))
     if flt.commune == "unknown":
         query = query.where(Registration.commune.is_(None))
     elif flt.commune:
@@ -122,6 +122,14 @@ def list_attendees(actor: User, event: Event, flt: AttendeeFilter, *, page: int 
 def count_attendees(actor: User, event: Event, flt: AttendeeFilter) -> int:
     require_event_access(actor, event.id)
     return db.session.scalar(sa.select(sa.func.count()).select_from(_attendees_query(event, flt).subquery()))
+
+
+def count_people_who_came_by_registration(actor: User, event: Event) -> dict[int, int]:
+    """People of each registration of the event who came, at least once for an event over several
+    days (registrations nobody of came are left out): what the list, the export and the filter call
+    checked in."""
+    require_event_access(actor, event.id)
+    return count_people_who_came([event.id])
 
 
 def iter_attendees(actor: User, event: Event, flt: AttendeeFilter) -> Iterator[Registration]:
@@ -318,7 +326,21 @@ def _people_by(column, event_ids: list[int]) -> dict:
     return {key: int(total) for key, total in rows}
 
 
-def _figures(events: list[Event], lang: str, *, with_timeline: bool) -> EventFigures:
+def _people_who_came(events: list[Event]) -> dict[int, int]:
+    """People of confirmed registrations who came, per event id: at least once for an event over
+    several days (a figure of the whole event, unlike the live dashboard's count of today)."""
+    came = count_people_who_came([e.id for e in events])
+    per_event = dict.fromkeys((e.id for e in events), 0)
+    for registration_id, event_id in db.session.execute(
+        sa.select(Registration.id, Registration.event_id).where(
+            Registration.event_id.in_(list(per_event)), Registration.status == RegistrationStatus.CONFIRMED
+        )
+    ):
+        per_event[event_id] += came.get(registration_id, 0)
+    return per_event
+
+
+def _figures(events: list[Event], lang: str, *, checked_in: int, with_timeline: bool) -> EventFigures:
     ids = [e.id for e in events]
     by_status = dict(
         db.session.execute(
@@ -327,11 +349,6 @@ def _figures(events: list[Event], lang: str, *, with_timeline: bool) -> EventFig
             .group_by(Registration.status)
         ).all()
     )
-    checked_in = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Registration.checked_in_people), 0)).where(
-            Registration.event_id.in_(ids), Registration.status == RegistrationStatus.CONFIRMED
-        )
-    )
     figures = EventFigures(
         capacity=sum(e.capacity for e in events),
         seats_taken=sum(e.seats_taken for e in events),
@@ -339,7 +356,7 @@ def _figures(events: list[Event], lang: str, *, with_timeline: bool) -> EventFig
         confirmed=by_status.get(RegistrationStatus.CONFIRMED, 0),
         waitlisted=by_status.get(RegistrationStatus.WAITLISTED, 0),
         cancelled=by_status.get(RegistrationStatus.CANCELLED, 0),
-        checked_in_people=int(checked_in or 0),
+        checked_in_people=checked_in,
         expected_people=sum(e.seats_taken for e in events),
     )
     communes = _people_by(Registration.commune, ids)
@@ -387,9 +404,9 @@ def event_figures(actor: User, event: Event, lang: str, *, now: datetime, with_t
     """Registrations, seats, reach and the door of one event (the door's figures are those of the day
     of `now`; arrivals per gate come from check-ins)."""
     require_event_access(actor, event.id)
-    figures = _figures([event], lang, with_timeline=with_timeline)
     door = count_check_ins(event, now=now)
-    figures.checked_in_people, figures.expected_people, figures.gates = door.checked_in, door.expected, door.gates
+    figures = _figures([event], lang, checked_in=door.checked_in, with_timeline=with_timeline)
+    figures.expected_people, figures.gates = door.expected, door.gates
     in_event = Session.event_id == event.id
     figures.participants = db.session.scalar(
         sa.select(sa.func.count(Participant.id)).join(Session, Session.id == Participant.session_id).where(in_event)
@@ -412,8 +429,9 @@ def series_figures(actor: User, lang: str) -> tuple[EventFigures, list[tuple[Eve
     events = list(
         db.session.scalars(sa.select(Event).where(Event.status != EventStatus.DRAFT).order_by(Event.starts_at))
     )
-    rows = [(event, _figures([event], lang, with_timeline=False)) for event in events]
-    return _figures(events, lang, with_timeline=True), rows
+    came = _people_who_came(events)
+    rows = [(event, _figures([event], lang, checked_in=came[event.id], with_timeline=False)) for event in events]
+    return _figures(events, lang, checked_in=sum(came.values()), with_timeline=True), rows
 
 
 AUDIENCE_LABELS = {

@@ -59,6 +59,7 @@ from eventapp.events import services
 from eventapp.events.queries import Page
 from eventapp.extensions import login
 from eventapp.registration.models import Audience, RegistrationStatus
+from eventapp.tickets.days import door_day
 from eventapp.tickets.models import ScanResult
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
@@ -393,6 +394,8 @@ def attendees(slug: str):
         audience_labels=AUDIENCE_LABELS,
         action_form=EmptyForm(),
         back=request.full_path.rstrip("?"),
+        came=queries.count_people_who_came_by_registration(current_user, event),
+        today=door_day(utcnow()),  # a check-in by hand admits for today (each day of a longer event)
     ), (400 if flt is None else 200)
 
 
@@ -560,6 +563,7 @@ def attendees_export(slug: str):
         "registered_at": _("Registered on"),
     }
     actor = current_user._get_current_object()
+    came = queries.count_people_who_came_by_registration(actor, event)
 
     def generate():
         buffer = io.StringIO()
@@ -574,7 +578,7 @@ def attendees_export(slug: str):
                     registration.email,
                     STATUS_LABELS[registration.status],
                     registration.seats,
-                    registration.checked_in_people,
+                    came.get(registration.id, 0),
                     registration.language,
                     AUDIENCE_LABELS[registration.audience] if registration.audience else "",
                     _commune_label(registration.commune, lang),

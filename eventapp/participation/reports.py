@@ -11,6 +11,7 @@ from eventapp.extensions import db
 from eventapp.participation import queries
 from eventapp.participation.models import Activity, ActivityKind, ActivityStatus, Contribution, ContributionStatus
 from eventapp.registration.models import Registration, RegistrationStatus
+from eventapp.tickets.queries import count_people_who_came
 
 # Counts under this are shown as "<5" so that no one is recognisable in a small group.
 SUPPRESS_BELOW = 5
@@ -91,20 +92,26 @@ class Attendance:
 
 
 def attendance(event: Event, lang: str) -> Attendance:
-    """People registered and checked in at the door; reach of those checked in by commune and audience."""
+    """People registered and people who came to the door (at least once, for an event over several
+    days: see `count_people_who_came`); reach of those who came by commune and audience."""
     confirmed = sa.and_(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
     registered = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Registration.seats), 0)).where(confirmed))
-    came = sa.func.coalesce(sa.func.sum(Registration.checked_in_people), 0)
-    checked_in = db.session.scalar(sa.select(came).where(confirmed))
+    came = count_people_who_came([event.id])
+    by_commune: dict[str | None, int] = {}
+    by_audience: dict[str | None, int] = {}
+    for registration_id, commune, audience in db.session.execute(
+        sa.select(Registration.id, Registration.commune, Registration.audience).where(confirmed)
+    ):
+        if registration_id not in came:
+            continue
+        by_commune[commune] = by_commune.get(commune, 0) + came[registration_id]
+        by_audience[audience] = by_audience.get(audience, 0) + came[registration_id]
 
-    def grouped(column):
-        rows = db.session.execute(
-            sa.select(column, came).where(confirmed, Registration.checked_in_people > 0).group_by(column)
-        ).all()
-        return sorted(((key, int(n)) for key, n in rows), key=lambda r: -r[1])
+    def grouped(counts: dict) -> list[tuple]:
+        return sorted(counts.items(), key=lambda r: -r[1])
 
     communes = []
-    for nis, count in grouped(Registration.commune):
+    for nis, count in grouped(by_commune):
         if nis == OUTSIDE_BRUSSELS:
             label = "outside"
         elif nis and get_commune(nis):
@@ -112,8 +119,8 @@ def attendance(event: Event, lang: str) -> Attendance:
         else:
             label = "unknown"
         communes.append((label, count))
-    audiences = [(str(key) if key else "unknown", count) for key, count in grouped(Registration.audience)]
-    return Attendance(int(registered), int(checked_in), protect(communes), protect(audiences))
+    audiences = [(str(key) if key else "unknown", count) for key, count in grouped(by_audience)]
+    return Attendance(int(registered), sum(by_commune.values()), protect(communes), protect(audiences))
 
 
 def count_contributions(event: Event) -> int:

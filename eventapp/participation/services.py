@@ -41,6 +41,8 @@ from eventapp.participation.models import (
     VoteChoice,
 )
 from eventapp.registration.models import Registration, RegistrationStatus
+from eventapp.tickets.days import door_day
+from eventapp.tickets.queries import was_admitted_on
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a projector from the back of the room.
 ROOM_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -74,11 +76,18 @@ def _organiser(actor, session: Session) -> None:
 
 
 def channel_of(participant: Participant) -> Channel:
-    """Checked in at the door, registered, or a guest — as of now."""
+    """Checked in at the door on the day of the participant's session, registered, or a guest — as of now."""
     registration = participant.registration
     if registration is None:
         return Channel.GUEST
-    if registration.checked_in_people > 0:
+    # An event over several days admits a ticket once a door day. A contribution comes "from the room"
+    # when the ticket went through the door on the day of its session: a person who came on Friday
+    # only is not in Saturday's room, however they open Saturday's session ("admitted at all" would
+    # say they were). Not "admitted today" either: a feedback survey is for those who were there, and
+    # is often answered after the session's day. An event of one door day is unchanged: its tickets
+    # are admitted on its sessions' day.
+    session = db.session.get(Session, participant.session_id)
+    if was_admitted_on(registration, door_day(session.starts_at)):
         return Channel.CHECKED_IN
     return Channel.REGISTERED
 

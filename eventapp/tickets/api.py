@@ -14,6 +14,7 @@ from eventapp.core.tokens import derive
 from eventapp.extensions import csrf, limiter
 from eventapp.registration.tokens import ticket_code
 from eventapp.tickets import queries, services
+from eventapp.tickets.days import door_day
 from eventapp.tickets.models import Scanner, ScanResult
 from eventapp.tickets.services import CheckInResult, DoorScanner
 
@@ -196,7 +197,8 @@ def checkin_undo():
             "status": "undone",
             "scan_id": scan_id,
             "people": check.people,
-            "people_remaining": check.registration.seats - check.registration.checked_in_people,
+            # Today's: undoing an admission of an earlier day (an event over several days) frees no one today.
+            "people_remaining": check.registration.seats - check.registration.admitted_on_day(door_day(now)),
         }
     return jsonify(data)
 
@@ -277,13 +279,14 @@ def scanner_search():
             raise PermissionDenied(_l("This scanner may not search by name."), code="profile_forbids")
         key = current_app.config["SECRET_KEY"]
         found = queries.search_registrations(scanner.event, request.args.get("q", "")[:100])
+        today = door_day(now)
         data = {
             "results": [
                 {
                     "name": r.name,
                     "status": str(r.status),
                     "seats": r.seats,
-                    "checked_in": r.checked_in_people,
+                    "checked_in": r.admitted_on_day(today),  # an event over several days admits a ticket each day
                     # The code lets the volunteer admit the person found; this profile may do that anyway.
                     "code": ticket_code(key, r.secret_seed),
                 }

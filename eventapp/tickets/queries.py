@@ -1,7 +1,8 @@
 """Reads for the door: scanners, live counts, the offline snapshot, duplicates found after the fact."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -88,6 +89,60 @@ def count_check_ins(event: Event, *, now: datetime) -> CheckInCounts:
         tickets_used=int(row[2]),
         tickets=int(row[3]),
         gates={gate: int(n) for gate, n in gates.items()},
+    )
+
+
+def count_people_who_came(event_ids: Iterable[int]) -> dict[int, int]:
+    """People of each registration of these events who came at least once, by registration id
+    (registrations nobody of came are left out; whatever their status).
+
+    An event over several days admits a ticket once a door day, so a person who came on two days is
+    one person: the people of a registration who came are those of its best door day, not the sum
+    over days (a group of 3 that brought 2 on Friday and 3 on Saturday came with 3). Door days are a
+    Brussels-time notion, so check-ins (undone ones excluded) are grouped in Python, keeping the SQL
+    portable. The registration's own count (that of one day, and the only record of admissions
+    counted before check-ins were kept) is never more than its best day: it is taken as one more day.
+    """
+    event_ids = list(event_ids)
+    per_day: dict[tuple[int, date], int] = {}
+    for registration_id, people, scanned_at in db.session.execute(
+        sa.select(CheckIn.registration_id, CheckIn.people, CheckIn.scanned_at).where(
+            CheckIn.event_id.in_(event_ids), CheckIn.undone_at.is_(None)
+        )
+    ):
+        key = (registration_id, door_day(scanned_at))
+        per_day[key] = per_day.get(key, 0) + people
+    came = dict(
+        db.session.execute(
+            sa.select(Registration.id, Registration.checked_in_people).where(
+                Registration.event_id.in_(event_ids), Registration.checked_in_people > 0
+            )
+        ).all()
+    )
+    for (registration_id, _day), people in per_day.items():
+        came[registration_id] = max(came.get(registration_id, 0), people)
+    return came
+
+
+def came_at_least_once() -> sa.ColumnElement[bool]:
+    """SQL: someone of the registration was admitted at the door on some day (an admission undone
+    since does not count), in the sense of `count_people_who_came`."""
+    admitted = sa.exists().where(CheckIn.registration_id == Registration.id, CheckIn.undone_at.is_(None))
+    return sa.or_(Registration.checked_in_people > 0, admitted)
+
+
+def was_admitted_on(registration: Registration, day: date) -> bool:
+    """Was someone of the registration admitted at the door on door `day` (and not undone since)?"""
+    if registration.checked_in_on in (None, day):  # the day the registration's own count is kept for
+        return registration.checked_in_people > 0
+    start, end = door_day_bounds(day)
+    on_that_day = sa.and_(CheckIn.scanned_at >= start, CheckIn.scanned_at < end)
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists().where(CheckIn.registration_id == registration.id, CheckIn.undone_at.is_(None), on_that_day)
+            )
+        )
     )
 
 

@@ -16,6 +16,7 @@ from eventapp.registration.queries import find_registration_by_ticket_code
 from eventapp.registration.tokens import ticket_code
 from eventapp.tickets import queries, services
 from eventapp.tickets.cli import pairing_url
+from eventapp.tickets.days import door_day
 from eventapp.tickets.forms import ConfirmForm, ScannerForm
 from eventapp.tickets.models import ScannerProfile
 from eventapp.tickets.qr import link_qr_svg, qr_png, qr_svg
@@ -59,6 +60,7 @@ def ticket_page(code: str):
         event=registration.event,
         code=code,
         qr=inline_qr(code) if show_qr else None,
+        admitted=registration.admitted_on_day(door_day(utcnow())),  # today's: a longer event admits it each day
     )
     response = Response(body, mimetype="text/html")
     response.headers.update(PRIVATE_HEADERS)
