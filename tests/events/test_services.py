@@ -231,8 +231,8 @@ def test_organiser_of_one_event_cannot_change_another(app_ctx):
 
 
 def _assert_short_times(body: str) -> None:
-    """Times as every other email gives them ("18:00–21:00"), not "18 h 00 min 00 s heure normale…"."""
-    assert re.search(r"\b\d{1,2}:\d{2}–\d{1,2}:\d{2}\b", body), body
+    """Times as every other email gives them (18:00, an en dash, 21:00), not "18 h 00 min 00 s heure normale…"."""
+    assert re.search(r"\b\d{1,2}:\d{2}\u2013\d{1,2}:\d{2}\b", body), body
     assert not re.search(r"\d{1,2}:\d{2}:\d{2}|standaardtijd|zomertijd|Central European|heure", body), body
 
 
