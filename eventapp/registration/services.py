@@ -528,17 +528,23 @@ def erase(registration: Registration, *, now: datetime, key: str | None = None) 
 
     Name, email and accessibility needs are blanked, the manage and ticket links stop working,
     and the outbox copies of its emails are emptied (pending ones are never sent). Audience and
-    commune stay for aggregate reach figures. Once someone of it has been let in, its seats stay
-    taken (the people are in the room) and only the personal data goes. Idempotent. Does not commit.
+    commune stay for aggregate reach figures. Once someone of it has been let in, or once the event
+    has started, its seats stay taken and only the personal data goes: the people may be in the
+    room, no one could take the seats any more, and the results report counts the registration as
+    it was (on a second day, an admission undone leaves a zero count although they came the day
+    before). Idempotent. Does not commit.
     """
     event = registration.event
     _lock(event, registration)
-    promoted = []
-    if registration.status != RegistrationStatus.CANCELLED and registration.checked_in_people == 0:
+    withdraw = (
+        registration.status != RegistrationStatus.CANCELLED
+        and registration.checked_in_people == 0
+        and now < event.starts_at
+    )
+    if withdraw:
         _withdraw(registration, now)
-        promoted = True
     _anonymise(registration, now)
-    if promoted:
+    if withdraw:
         _promote(event, key=key or emails.secret_key(), now=now)
 
 

@@ -408,3 +408,14 @@ def test_erasing_an_admitted_registration_removes_the_data_but_not_the_seats():
     assert (group.name, group.email, group.anonymised_at) == ("", "", NOW)
     assert group.status == RegistrationStatus.CONFIRMED and waiting.status == RegistrationStatus.WAITLISTED
     _assert_counters(event)
+
+
+def test_erasing_after_the_event_started_keeps_the_registration_for_the_figures():
+    # On the second day of an event, a ticket whose admission of the day was undone counts zero
+    # although it came the day before: erasure must not turn it into a cancellation.
+    event = make_event(capacity=2, starts_at=NOW - timedelta(hours=1))
+    absent = sign_up(event, now=NOW - timedelta(days=2)).registration
+    services.erase(absent, now=NOW, key=KEY)
+    assert (absent.name, absent.email, absent.anonymised_at) == ("", "", NOW)
+    assert absent.status == RegistrationStatus.CONFIRMED and event.seats_taken == 1
+    _assert_counters(event)
