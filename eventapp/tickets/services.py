@@ -384,6 +384,14 @@ def _admitted_on_past_day(registration_id: int, day: date) -> int:
     )
 
 
+def _people_remaining_on_past_day(ticket: DoorTicket, day: date) -> int:
+    """The people still to come on a past `day`, read again under the registration's row lock: two
+    late uploads of that day's scans (two phones back online at once) must not both find room, and
+    no single UPDATE decides for a past day. (SQLite's writers are serialised anyway.)"""
+    db.session.execute(sa.select(Registration.id).where(Registration.id == ticket.id).with_for_update())
+    return ticket.seats - _admitted_on_past_day(ticket.id, day)
+
+
 def _people_remaining(ticket: DoorTicket | None, day: date) -> tuple[int, bool]:
     """People of the ticket still to come on `day`, and whether `day` is before the one the ticket's
     count is kept for: an offline scan uploaded late, whose day's people come from its check-ins (the
@@ -495,7 +503,9 @@ def check_in(
     """Judge a ticket at the door and admit `people` of it (all remaining by default), exactly once.
 
     The database decides admission with one conditional UPDATE of the registration's counter, so two
-    gates scanning the same ticket at the same moment admit it once. Every attempt is logged; a retried
+    gates scanning the same ticket at the same moment admit it once (an event over several days keeps
+    the counter for the ticket's latest door day: an offline scan of an earlier day, uploaded late, is
+    counted from that day's check-ins under the registration's row lock instead). Every attempt is logged; a retried
     `scan_id` is answered as the first time and never counted twice. `scanned_at` is the device's time
     of an offline scan: an offline admission that finds the ticket already used is recorded as a
     duplicate discovered after the fact (the earliest scan keeps the admission). `scanner=None` is a
@@ -567,7 +577,9 @@ def check_in(
             admitted_total = connection.execute(
                 _ADMIT, {"registration_id": ticket.id, "people": wanted, "day": day}
             ).scalar_one_or_none()
-        else:  # that day is over: its count is only read (above), never kept on the registration
+        else:  # that day is over: its count comes from its check-ins, never kept on the registration
+            remaining = _people_remaining_on_past_day(ticket, day)
+            result.people_remaining = remaining
             admitted_total = ticket.seats - remaining + wanted if wanted <= remaining else None
         if admitted_total is not None:
             _expire_loaded_count(ticket.id)
