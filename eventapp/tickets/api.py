@@ -214,15 +214,26 @@ def _counts(scanner: Scanner, now: datetime) -> dict:
     return queries.count_check_ins(scanner.event, now=now).as_dict()
 
 
-def serialize_duplicate(attempt) -> dict:
-    first = queries.first_check_in(attempt.registration_id) if attempt.registration_id else None
-    return {
-        "scan_id": attempt.scan_id,
-        "gate": attempt.gate,
-        "scanned_at": _iso(attempt.scanned_at),
-        "discovered_at": _iso(attempt.duplicate_discovered_at),
-        "admitted": {"gate": first.gate, "at": _iso(first.scanned_at)} if first else None,
-    }
+def serialize_late_duplicates(event) -> list[dict]:
+    """Offline admissions found on upload to be duplicates, each with the admission that let its
+    ticket in first that day."""
+    attempts = queries.list_late_duplicates(event)
+    first_admissions = queries.first_admissions_of_their_day(attempts)
+
+    def admitted(attempt) -> dict | None:
+        first = first_admissions.get(attempt.id)
+        return {"gate": first.gate, "at": _iso(first.scanned_at)} if first else None
+
+    return [
+        {
+            "scan_id": attempt.scan_id,
+            "gate": attempt.gate,
+            "scanned_at": _iso(attempt.scanned_at),
+            "discovered_at": _iso(attempt.duplicate_discovered_at),
+            "admitted": admitted(attempt),
+        }
+        for attempt in attempts
+    ]
 
 
 @bp.get("/scanner/snapshot")
@@ -248,7 +259,7 @@ def scanner_snapshot():
             "sessions": [serialize_session(s) for s in snapshot["sessions"]],
             "tickets": snapshot["tickets"],
             "counts": _counts(scanner, now),
-            "duplicates": [serialize_duplicate(a) for a in queries.list_late_duplicates(event)],
+            "duplicates": serialize_late_duplicates(event),
         }
     return jsonify(data)
 
@@ -263,7 +274,7 @@ def scanner_status():
         data = {
             "scanner": serialize_scanner(scanner),
             "counts": _counts(scanner, now),
-            "duplicates": [serialize_duplicate(a) for a in queries.list_late_duplicates(scanner.event)],
+            "duplicates": serialize_late_duplicates(scanner.event),
         }
     return jsonify(data)
 

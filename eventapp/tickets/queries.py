@@ -11,7 +11,7 @@ from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.registration.models import Registration, RegistrationStatus
 from eventapp.tickets.days import door_day, door_day_bounds
-from eventapp.tickets.models import CheckIn, ScanAttempt, Scanner, ScanResult
+from eventapp.tickets.models import CheckIn, ScanAttempt, Scanner
 
 
 def get_event_by_slug(slug: str) -> Event:
@@ -178,19 +178,21 @@ def list_late_duplicates(event: Event) -> list[ScanAttempt]:
     )
 
 
-def first_check_in(registration_id: int) -> CheckIn | None:
-    return db.session.scalar(
+def first_admissions_of_their_day(attempts: list[ScanAttempt]) -> dict[int, CheckIn]:
+    """For scans of tickets, by attempt id: the admission that let the ticket in first on the scan's
+    door day (an event over several days admits a ticket each day), if one stands. One query."""
+    registration_ids = {a.registration_id for a in attempts if a.registration_id is not None}
+    if not registration_ids:
+        return {}
+    first: dict[tuple[int, date], CheckIn] = {}
+    for admission in db.session.scalars(
         sa.select(CheckIn)
-        .where(CheckIn.registration_id == registration_id, CheckIn.undone_at.is_(None))
+        .where(CheckIn.registration_id.in_(registration_ids), CheckIn.undone_at.is_(None))
         .order_by(CheckIn.scanned_at, CheckIn.id)
-        .limit(1)
-    )
-
-
-def get_check_in_by_scan_id(scan_id: str) -> CheckIn | None:
-    return db.session.scalar(
-        sa.select(CheckIn).join(ScanAttempt, CheckIn.attempt_id == ScanAttempt.id).where(ScanAttempt.scan_id == scan_id)
-    )
+    ):
+        first.setdefault((admission.registration_id, door_day(admission.scanned_at)), admission)
+    days = {a.id: (a.registration_id, door_day(a.scanned_at)) for a in attempts}
+    return {attempt_id: first[key] for attempt_id, key in days.items() if key in first}
 
 
 def search_registrations(event: Event, query: str, *, limit: int = 20) -> list[Registration]:
@@ -250,6 +252,3 @@ def build_snapshot(scanner: Scanner, *, now: datetime) -> dict:
             item["name"] = reg.name
         tickets.append(item)
     return {"generated_at": now.isoformat(), "sessions": sessions, "tickets": tickets}
-
-
-RESULTS = [r.value for r in ScanResult]

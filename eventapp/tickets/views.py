@@ -229,10 +229,10 @@ def revoke(slug: str, scanner_id: int):
 @organiser_required
 def door_status(slug: str):
     """Live door counts per gate and duplicates discovered after the fact, for the back-office dashboard."""
-    from eventapp.tickets.api import serialize_duplicate
+    from eventapp.tickets.api import serialize_late_duplicates
 
     event = _organiser_event(slug)
     return jsonify(
         counts=queries.count_check_ins(event, now=utcnow()).as_dict(),
-        duplicates=[serialize_duplicate(a) for a in queries.list_late_duplicates(event)],
+        duplicates=serialize_late_duplicates(event),
     )

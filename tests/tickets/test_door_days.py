@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from eventapp.extensions import db
+from eventapp.tickets.api import serialize_late_duplicates
 from eventapp.tickets.models import CheckIn, ScanResult
 from eventapp.tickets.queries import build_snapshot, count_check_ins
 from eventapp.tickets.services import check_in, undo_check_in
@@ -95,3 +96,18 @@ def test_an_offline_scan_of_the_day_before_uploaded_late_counts_for_its_own_day(
     twice = scan(code, scanner, upload, scanned_at=FRIDAY + timedelta(hours=3))
     assert (twice.status, twice.duplicate_discovered) == (ScanResult.ALREADY_CHECKED_IN, True)
     assert db.session.scalar(db.select(db.func.count(CheckIn.id))) == 2
+
+
+def test_a_late_duplicate_names_the_admission_of_its_own_day(two_days):
+    event, scanner = two_days
+    other_gate, _ = make_scanner(event, "Door B")
+    _, code = make_registration(event)
+    scan(code, scanner, FRIDAY + timedelta(hours=1))
+    scan(code, scanner, SATURDAY + timedelta(hours=1))
+    # Door B let the ticket in offline at 11:00 on Saturday, and uploads it at noon.
+    late = scan(code, other_gate, SATURDAY + timedelta(hours=3), scanned_at=SATURDAY + timedelta(hours=2))
+    assert late.duplicate_discovered
+    [duplicate] = serialize_late_duplicates(event)
+    assert duplicate["gate"] == "Door B"
+    admitted_at = datetime.fromisoformat(duplicate["admitted"]["at"])
+    assert (duplicate["admitted"]["gate"], admitted_at) == ("Door A", SATURDAY + timedelta(hours=1))
