@@ -248,6 +248,8 @@ def scanner_snapshot():
         snapshot = queries.build_snapshot(scanner, now=now)
         data = {
             "generated_at": snapshot["generated_at"],
+            "day": snapshot["day"],
+            "day_starts": snapshot["day_starts"],
             "scanner": serialize_scanner(scanner),
             "event": {
                 "slug": event.slug,

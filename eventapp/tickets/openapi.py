@@ -113,6 +113,13 @@ SCHEMAS = {
         "type": "object",
         "properties": {
             "generated_at": {"type": "string", "format": "date-time"},
+            "day": {
+                "type": "string",
+                "format": "date",
+                "description": "the door day the tickets' counts (c) are for; a door day starts at day_starts "
+                "o'clock in Brussels and runs until that hour the next day",
+            },
+            "day_starts": {"type": "integer", "minimum": 0, "maximum": 23},
             "scanner": {
                 "type": "object",
                 "description": "gate, profile, and key: an opaque name of the scanner, the same across "
@@ -123,7 +130,8 @@ SCHEMAS = {
             "tickets": {
                 "type": "array",
                 "description": "One per registration: d = SHA-256 hex of the ticket code, st = status, n = seats, "
-                "c = people checked in, s = indexes into sessions, at/g = last admission, name (search profiles)",
+                "c = people checked in on day, s = indexes into sessions, at/g = last admission, "
+                "name (search profiles)",
                 "items": {"type": "object"},
             },
             "counts": {"$ref": "#/components/schemas/CheckInCounts"},

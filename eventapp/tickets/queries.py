@@ -10,7 +10,7 @@ from eventapp.core.errors import NotFound
 from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.registration.models import Registration, RegistrationStatus
-from eventapp.tickets.days import door_day, door_day_bounds
+from eventapp.tickets.days import DAY_STARTS, door_day, door_day_bounds
 from eventapp.tickets.models import CheckIn, ScanAttempt, Scanner
 
 
@@ -251,4 +251,12 @@ def build_snapshot(scanner: Scanner, *, now: datetime) -> dict:
         if scanner.profile.can_search and reg.name:
             item["name"] = reg.name
         tickets.append(item)
-    return {"generated_at": now.isoformat(), "sessions": sessions, "tickets": tickets}
+    return {
+        "generated_at": now.isoformat(),
+        # The door day the counts ("c") are for, and the hour a door day starts: a phone still offline
+        # the next morning must not take yesterday's admissions for today's (scan.js, admittedOn).
+        "day": today.isoformat(),
+        "day_starts": DAY_STARTS.hour,
+        "sessions": sessions,
+        "tickets": tickets,
+    }

@@ -16,7 +16,6 @@ from sqlalchemy.orm import joinedload
 
 from eventapp.core.cache import TTLCache
 from eventapp.core.errors import Conflict, InvalidState, NotFound, PermissionDenied
-from eventapp.core.time import brussels
 from eventapp.core.tokens import digest, random_token, same
 from eventapp.events.models import Event, EventStatus, Session
 from eventapp.extensions import db
@@ -404,9 +403,8 @@ def _people_remaining(ticket: DoorTicket | None, day: date) -> tuple[int, bool]:
 
 
 def _is_event_day(event: Event | DoorEvent, when: datetime) -> bool:
-    day = brussels(when).date()
-    # Calendar days in Brussels: what a volunteer means by "today".
-    return brussels(event.starts_at).date() <= day <= brussels(event.ends_at).date()
+    # Door days, as the counts: an evening going past midnight is still its event's day.
+    return door_day(event.starts_at) <= door_day(when) <= door_day(event.ends_at)
 
 
 def _read_ticket(condition) -> DoorTicket | None:

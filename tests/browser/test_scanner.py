@@ -379,3 +379,22 @@ def test_a_supervisor_admission_keeps_its_undo_button_until_a_tap(tmp_path, laun
     page.click("#verdict-undo")
     page.wait_for_selector("#verdict-undo", state="hidden")
     assert checked_in(app, rid) == 0
+
+
+def test_a_phone_still_offline_the_next_morning_lets_in_the_visitors_of_the_day_before(tmp_path, launch, live):
+    server, app = live
+    with app.app_context():
+        event = make_event(starts_at=utcnow() - timedelta(hours=1), hours=30)  # over two door days
+        _, code = make_registration(event)
+        _, pairing = create_scanner(event, name="Door A", profile=ScannerProfile.SCAN_ONLY, now=utcnow())
+        db.session.commit()
+        db.session.remove()
+    page = launch(user_data_dir=tmp_path / "phone").new_page()
+    pair(page, server, pairing)
+    assert type_code(page, code) == "ok"
+    page.context.set_offline(True)
+    assert type_code(page, code, offline=True) == "already_checked_in"
+    # The next morning the phone is still offline, with the copy it downloaded the day before.
+    page.clock.set_system_time(utcnow() + timedelta(days=1))
+    assert type_code(page, code, offline=True) == "ok"
+    assert type_code(page, code, offline=True) == "already_checked_in"

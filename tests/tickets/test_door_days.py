@@ -111,3 +111,13 @@ def test_a_late_duplicate_names_the_admission_of_its_own_day(two_days):
     assert duplicate["gate"] == "Door B"
     admitted_at = datetime.fromisoformat(duplicate["admitted"]["at"])
     assert (duplicate["admitted"]["gate"], admitted_at) == ("Door A", SATURDAY + timedelta(hours=1))
+
+
+def test_the_door_opens_on_the_events_door_day_as_the_phones_judge_it(app_ctx):
+    # The phone judges "today" offline with the same door days (scan.js, doorDay): before 05:00 it is
+    # still the day before.
+    event = make_event(starts_at=SATURDAY, hours=8)
+    scanner, _ = make_scanner(event)
+    _, code = make_registration(event)
+    assert scan(code, scanner, SATURDAY.replace(hour=4, minute=30)).status == ScanResult.NOT_TODAY
+    assert scan(code, scanner, SATURDAY.replace(hour=5, minute=30)).status == ScanResult.OK

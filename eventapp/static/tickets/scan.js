@@ -162,34 +162,58 @@ function hideVerdict() {
 
 // --- Judging a code -----------------------------------------------------------------------------
 
-function eventDay(now) {
-  const day = (d) => new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels" }).format(d);
-  const today = day(now);
-  return day(new Date(snapshot.event.start)) <= today && today <= day(new Date(snapshot.event.end));
+const BRUSSELS_HOUR = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", hourCycle: "h23" });
+
+/** The door day of an instant, as the server counts it (eventapp/tickets/days.py): its date in
+ * Brussels, the hours before `snapshot.day_starts` belonging to the day before (an evening past
+ * midnight stays one day). "YYYY-MM-DD". */
+function doorDay(instant) {
+  const part = Object.fromEntries(BRUSSELS_HOUR.formatToParts(instant).map((p) => [p.type, p.value]));
+  const date = new Date(Date.UTC(+part.year, +part.month - 1, +part.day));
+  if (+part.hour < (snapshot.day_starts ?? 5)) date.setUTCDate(date.getUTCDate() - 1); // ?? : a copy saved before days were sent
+  return date.toISOString().slice(0, 10);
+}
+
+function eventDay(today) {
+  return doorDay(new Date(snapshot.event.start)) <= today && today <= doorDay(new Date(snapshot.event.end));
+}
+
+/** People of the ticket admitted on door day `day`. An event over several days admits a ticket once a
+ * day: a count is that of the day it was kept for (`cd`, or the snapshot's day), so a phone still
+ * holding yesterday's snapshot lets today's visitors in. */
+function admittedOn(ticket, day) {
+  const countedOn = ticket.cd || snapshot.day;
+  return !countedOn || countedOn === day ? ticket.c : 0; // (no day: a copy saved before days were sent)
+}
+
+function setAdmitted(ticket, day, people) {
+  ticket.c = people;
+  ticket.cd = day;
 }
 
 /** The verdict from the snapshot, as the server would give it (marked offline on screen); an
  * admission counts on the ticket (the caller saves it). */
 function judgeOffline(ticket, people) {
   const now = new Date();
+  const today = doorDay(now);
   if (!ticket) return { status: "invalid", people: 0 };
-  const remaining = ticket.n - ticket.c;
+  const remaining = ticket.n - admittedOn(ticket, today);
   const base = { people: 0, people_remaining: remaining, seats: ticket.n, name: ticket.name, sessions: [] };
   if (ticket.st === "cancelled" || snapshot.event.status === "cancelled") return { ...base, status: "cancelled" };
   if (ticket.st === "waitlisted") return { ...base, status: "waitlisted" };
-  if (!eventDay(now)) return { ...base, status: "not_today" };
+  if (!eventDay(today)) return { ...base, status: "not_today" };
   const wanted = people || remaining;
   if (remaining <= 0 || wanted > remaining) {
     return { ...base, status: "already_checked_in", previous: ticket.at ? { at: ticket.at, gate: ticket.g } : null };
   }
-  ticket.c += wanted;
+  setAdmitted(ticket, today, ticket.n - remaining + wanted);
   ticket.at = now.toISOString();
   ticket.g = snapshot.scanner.gate;
   return {
     ...base,
     status: "ok",
     people: wanted,
-    people_remaining: ticket.n - ticket.c,
+    people_remaining: remaining - wanted,
     sessions: (ticket.s || []).map((i) => snapshot.sessions[i]).filter(Boolean),
   };
 }
@@ -200,7 +224,7 @@ async function rememberOnline(code, result) {
   if (!snapshot || !result.seats) return null;
   const ticket = snapshot.tickets.get(await sha256(code));
   if (!ticket) return null;
-  ticket.c = ticket.n - result.people_remaining;
+  setAdmitted(ticket, doorDay(new Date()), ticket.n - result.people_remaining);
   if (result.status === "ok") { ticket.at = new Date().toISOString(); ticket.g = snapshot.scanner.gate; }
   return ticket;
 }
@@ -209,7 +233,7 @@ async function rememberOnline(code, result) {
  * Resolves to a number, null when there is nothing to ask, or "cancel" (nothing is scanned then). */
 async function chooseGroupSize(code) {
   const ticket = snapshot ? snapshot.tickets.get(await sha256(code)) : null;
-  const remaining = ticket && ticket.st === "confirmed" ? ticket.n - ticket.c : 0;
+  const remaining = ticket && ticket.st === "confirmed" ? ticket.n - admittedOn(ticket, doorDay(new Date())) : 0;
   if (remaining <= 1) return null;
   const dialog = $("group");
   return new Promise((resolve) => {
@@ -287,7 +311,7 @@ async function refreshSnapshot() {
   // not in the server's counts yet: without them, the next offline scan would let the ticket in again.
   for (const scan of await store.queuedScans()) {
     const ticket = scan.verdict === "ok" ? snapshot.tickets.get(await sha256(scan.code)) : null;
-    if (!ticket) continue;
+    if (!ticket || doorDay(new Date(scan.scanned_at)) !== snapshot.day) continue; // another day's count
     ticket.c = Math.min(ticket.n, ticket.c + (scan.people || ticket.n - ticket.c));
     ticket.at = scan.scanned_at;
     ticket.g = scan.gate || snapshot.scanner.gate;
@@ -473,7 +497,7 @@ $("verdict-undo").addEventListener("click", async () => {
     // phone offline lets them in again (the next snapshot download brings the rest up to date).
     const ticket = snapshot && snapshot.tickets.get(digest);
     if (ticket) {
-      ticket.c = ticket.n - undone.people_remaining;
+      setAdmitted(ticket, doorDay(new Date()), ticket.n - undone.people_remaining);
       store.putTickets([ticket]).catch(() => {}); // the undo itself is done: no error on screen
     }
   } catch { $("announce").textContent = T.error; }
