@@ -15,7 +15,7 @@ import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -29,6 +29,7 @@ from eventapp.core.errors import Conflict, InvalidState
 from eventapp.core.i18n import LANGUAGES, current_language, localized
 from eventapp.core.locks import lock_event
 from eventapp.core.outbox import enqueue
+from eventapp.core.time import BRUSSELS, brussels
 from eventapp.events.models import Event, EventStatus, Series, Session, Theme, Venue
 from eventapp.extensions import db
 from eventapp.registration import links
@@ -272,13 +273,18 @@ def update_event(
         )
     starts_at, ends_at = values.get("starts_at", event.starts_at), values.get("ends_at", event.ends_at)
     _check_times(starts_at, ends_at)
-    shift = starts_at - event.starts_at
-    # The whole event moves (start and end by the same amount): its programme moves with it.
-    # Otherwise every session must still fit in the new times.
-    moves_whole = bool(shift) and ends_at - event.ends_at == shift
-    if not moves_whole:
+    # The whole event moves (start and end by the same amount on the Brussels clock, a change of
+    # summer time between them or not): its programme, and a registration window the form left as it
+    # was, move with it. Otherwise every session must still fit in the new times.
+    shift = _wall_clock(starts_at) - _wall_clock(event.starts_at)
+    moves_whole = bool(shift) and _wall_clock(ends_at) - _wall_clock(event.ends_at) == shift
+    if moves_whole:
+        values = values | _moved_window(event, values, shift)
+    else:
         _check_sessions_inside(event, starts_at, ends_at)
     changed = _changed(event, values, EVENT_FIELDS)
+    if "venue_id" in changed:
+        db.session.expire(event, ["venue"])  # still the old venue: the notice below must show the new one
     sessions_moved = _shift_sessions(event, shift, now=now) if moves_whole else 0
     _check_window(event)
     if "slug" in changed:
@@ -475,11 +481,33 @@ def duplicate_event(actor: User, event: Event, *, now: datetime) -> Event:
 # ---------------------------------------------------------------- sessions
 
 
-def _shift_sessions(event: Event, shift, *, now: datetime) -> int:
-    """Move every session of the event by `shift` (the event moved as a whole). Returns how many."""
+def _wall_clock(moment: datetime) -> datetime:
+    """The time a Brussels clock shows at `moment` (naive)."""
+    return brussels(moment).replace(tzinfo=None)
+
+
+def _moved(moment: datetime, shift: timedelta) -> datetime:
+    """`moment` moved by `shift` on the Brussels clock: a day later is 10:00 again across a change of
+    summer time (a shift of the instant would make it 09:00 or 11:00)."""
+    return (_wall_clock(moment) + shift).replace(tzinfo=BRUSSELS).astimezone(UTC)
+
+
+def _moved_window(event: Event, values: dict, shift: timedelta) -> dict:
+    """The registration window's new bounds when the event moves by `shift`: those the form left as
+    they were move with it (a copy moved to its new date must not close registration months before)."""
+    moved = {}
+    for name in ("registration_opens_at", "registration_closes_at"):
+        current = getattr(event, name)
+        if current is not None and values.get(name, current) == current:
+            moved[name] = _moved(current, shift)
+    return moved
+
+
+def _shift_sessions(event: Event, shift: timedelta, *, now: datetime) -> int:
+    """Move every session of the event by `shift` on the Brussels clock (the event moved as a whole).
+    Returns how many."""
     for session in event.sessions:
-        session.starts_at += shift
-        session.ends_at += shift
+        session.starts_at, session.ends_at = _moved(session.starts_at, shift), _moved(session.ends_at, shift)
         session.updated_at = now
     return len(event.sessions)
 
@@ -790,7 +818,15 @@ def create_theme(actor: User, values: dict, *, now: datetime) -> Theme:
 
 
 def update_theme(actor: User, theme: Theme, values: dict, *, now: datetime) -> set[str]:
+    """Change a theme. Its short name is in the web address of its feed and of the filtered catalogue:
+    once one of its events is public, people may have subscribed, so it no longer changes."""
     require_admin(actor)
+    if "slug" in values and values["slug"] != theme.slug and _has_public_events(theme):
+        raise InvalidState(
+            _l("The short name can no longer change: calendars are subscribed to this theme's feed."),
+            code="slug_frozen",
+            field="slug",
+        )
     changed = _changed(theme, values, THEME_FIELDS)
     if "slug" in changed:
         _flush_unique("slug", _l("Another theme already uses this short name."))
@@ -799,6 +835,12 @@ def update_theme(actor: User, theme: Theme, values: dict, *, now: datetime) -> s
         db.session.execute(sa.update(Event).where(Event.theme_id == theme.id).values(updated_at=now))
         record_audit(actor, "theme.updated", now=now, target=theme.slug, details={"fields": sorted(changed)})
     return changed
+
+
+def _has_public_events(theme: Theme) -> bool:
+    return db.session.scalar(
+        sa.select(sa.exists().where(Event.theme_id == theme.id, Event.status != EventStatus.DRAFT))
+    )
 
 
 # ---------------------------------------------------------------- messages to attendees

@@ -1,12 +1,14 @@
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from eventapp.accounts.models import AuditEntry
 from eventapp.core.errors import Conflict, InvalidState, PermissionDenied
 from eventapp.core.outbox import OutboxMessage
+from eventapp.core.time import BRUSSELS
 from eventapp.events import services
 from eventapp.events.models import Event, EventStatus, Session
 from eventapp.extensions import db
@@ -334,3 +336,53 @@ def test_theme_rename_moves_updated_at(app_ctx):
     db.session.refresh(event)
     assert event.updated_at == NOW + timedelta(days=2)
     assert db.session.get(Event, event.id).sequence == 0
+
+
+def test_a_themes_short_name_is_frozen_once_one_of_its_events_is_public(app_ctx):
+    theme = make_theme("mobility")
+    admin = make_admin()
+    services.update_theme(admin, theme, {"slug": "mobilite"}, now=NOW)  # no public event yet
+    make_event(theme=theme)
+    with pytest.raises(InvalidState) as refused:
+        services.update_theme(admin, theme, {"slug": "mobility"}, now=NOW)
+    assert (refused.value.code, refused.value.field) == ("slug_frozen", "slug")
+    assert theme.slug == "mobilite"
+
+
+def test_moving_the_venue_emails_the_new_place(app_ctx):
+    old, new = make_venue(name="Bozar"), make_venue(name="Flagey")
+    event = make_event(venue=old)
+    make_registration(event, email="lea@example.org", language="en")
+    db.session.expunge_all()
+    # Loaded as the back-office loads it: the venue comes with the event, and again on refresh.
+    event = db.session.scalar(sa.select(Event).where(Event.id == event.id).options(selectinload(Event.venue)))
+    services.update_event(make_admin(), event, {"venue_id": new.id}, now=NOW, mailing=MAILING)
+    (notice,) = outbox("registration.event_changed")
+    assert "Flagey" in notice.body_text and "Bozar" not in notice.body_text
+
+
+def test_moving_a_whole_event_across_the_summer_time_change_keeps_its_clock_times(app_ctx):
+    # Saturday 27 March 2027 10:00 to Sunday 18:00, Brussels: the clocks go forward that night.
+    saturday = datetime(2027, 3, 27, 10, 0, tzinfo=BRUSSELS)
+    sunday_evening = datetime(2027, 3, 28, 18, 0, tzinfo=BRUSSELS)
+    event = make_event(starts_at=saturday, ends_at=sunday_evening, registration_closes_at=saturday - timedelta(days=1))
+    on_saturday = make_session(event, starts_at=saturday + timedelta(hours=4), ends_at=saturday + timedelta(hours=5))
+    on_sunday = make_session(
+        event,
+        starts_at=datetime(2027, 3, 28, 14, 0, tzinfo=BRUSSELS),
+        ends_at=datetime(2027, 3, 28, 15, 0, tzinfo=BRUSSELS),
+    )
+    next_day = {
+        "starts_at": datetime(2027, 3, 28, 10, 0, tzinfo=BRUSSELS),
+        "ends_at": datetime(2027, 3, 29, 18, 0, tzinfo=BRUSSELS),
+        "registration_closes_at": event.registration_closes_at,  # the form sends it unchanged
+    }
+    services.update_event(make_admin(), event, next_day, now=NOW, mailing=MAILING)
+
+    def clock(moment):
+        return moment.astimezone(BRUSSELS).strftime("%a %H:%M")
+
+    assert [clock(on_saturday.starts_at), clock(on_sunday.starts_at)] == ["Sun 14:00", "Mon 14:00"]
+    # The registration window the form left as it was moved with the event.
+    assert clock(event.registration_closes_at) == "Sat 10:00"
+    assert event.registration_closes_at.astimezone(BRUSSELS).day == 27
