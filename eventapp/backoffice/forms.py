@@ -3,6 +3,8 @@
 import re
 from datetime import UTC
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -31,7 +33,7 @@ from wtforms.validators import (
 from eventapp.core.i18n import LANGUAGE_NAMES, LANGUAGES, localized
 from eventapp.core.time import BRUSSELS
 from eventapp.core.validators import DeliverableEmail, plausible_year
-from eventapp.events.models import SessionKind
+from eventapp.events.models import EventStatus, SessionKind
 from eventapp.registration.forms import AUDIENCE_LABELS, RegistrationForm
 
 SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only."))
@@ -293,7 +295,13 @@ class OnBehalfForm(RegistrationForm):
 
 
 def event_choices(events, lang: str) -> list[tuple[int, str]]:
-    return [(e.id, localized(e, "title", lang).text or e.slug) for e in events]
+    """Each event by its title and its day (a copy has the title of the original), drafts marked."""
+
+    def label(event) -> str:
+        text = f"{localized(event, 'title', lang).text or event.slug} · {format_date(event.starts_at, 'medium')}"
+        return f"{text} ({_('draft')})" if event.status == EventStatus.DRAFT else text
+
+    return [(e.id, label(e)) for e in events]
 
 
 class AssignmentsForm(FlaskForm):
