@@ -53,13 +53,12 @@ def inline_qr(code: str) -> Markup:
 @bp.get("/tickets/<code>")
 def ticket_page(code: str):
     registration, code = _registration_for(code)
-    show_qr = registration.status == "confirmed" and registration.event.status != "cancelled"
     body = render_template(
         "tickets/ticket.html",
         registration=registration,
         event=registration.event,
         code=code,
-        qr=inline_qr(code) if show_qr else None,
+        qr=inline_qr(code) if registration.has_valid_ticket else None,
         admitted=registration.admitted_on_day(door_day(utcnow())),  # today's: a longer event admits it each day
     )
     response = Response(body, mimetype="text/html")
@@ -70,7 +69,7 @@ def ticket_page(code: str):
 
 def _image(code: str, data, mimetype: str):
     registration, code = _registration_for(code)
-    if registration.status != "confirmed":
+    if not registration.has_valid_ticket:  # the same rule as the ticket page: no QR once the event is cancelled
         raise NotFound()
     response = Response(data(code), mimetype=mimetype)
     response.headers.update(PRIVATE_HEADERS)

@@ -164,6 +164,9 @@ def test_after_the_event_is_cancelled_the_manage_page_says_so_and_offers_no_tick
     assert "Uw plaats is bevestigd." not in html
     assert "/tickets/EA1-" not in html and f"/manage/{token}/calendar" not in html
     assert 'id="calendar-feed"' not in html  # no private calendar link offered for it either
+    # Not offered, but an entry saved earlier re-downloads as cancelled, so calendars update.
+    ics = client.get(f"/manage/{token}/calendar.ics")
+    assert ics.status_code == 200 and b"STATUS:CANCELLED" in ics.data
 
 
 def test_switching_language_on_a_page_shown_after_a_form_error_goes_back_to_that_page(client):
