@@ -176,15 +176,28 @@ def _check_registration_open(event: Event, now: datetime) -> None:
         raise InvalidState(_l("Registration for this event is closed."), code="registration_closed")
 
 
-def _check_changeable(registration: Registration, now: datetime) -> None:
+def _change_refusal(registration: Registration, now: datetime) -> InvalidState | None:
     if registration.status == RegistrationStatus.CANCELLED:
-        raise InvalidState(_l("This registration has been cancelled."), code="registration_cancelled")
+        return InvalidState(_l("This registration has been cancelled."), code="registration_cancelled")
     if registration.event.status == EventStatus.CANCELLED:
-        raise InvalidState(_l("This event has been cancelled."), code="event_cancelled")
+        return InvalidState(_l("This event has been cancelled."), code="event_cancelled")
     if now >= registration.event.starts_at:
-        raise InvalidState(
+        return InvalidState(
             _l("The event has started: the registration can no longer be changed."), code="event_started"
         )
+    return None
+
+
+def can_change(registration: Registration, now: datetime) -> bool:
+    """Whether the registrant may still change seats and sessions: what the manage page offers is
+    what `reduce_seats` and `change_sessions` accept (they re-check it under the event lock)."""
+    return _change_refusal(registration, now) is None
+
+
+def _check_changeable(registration: Registration, now: datetime) -> None:
+    refusal = _change_refusal(registration, now)
+    if refusal is not None:
+        raise refusal
 
 
 def _check_nobody_admitted(registration: Registration) -> None:

@@ -108,9 +108,7 @@ def _manage_page(token: str, registration, *, status: int = 200, **forms):
             manage_token=token,
             position=waitlist_position(registration),
             ticket_path=links.ticket_path(registration, _key()),
-            changeable=registration.status != RegistrationStatus.CANCELLED
-            and event.status == "published"
-            and now < event.starts_at,
+            changeable=services.can_change(registration, now),
             sessions_form=sessions_form,
             seats_form=forms.get("seats_form") or SeatsForm(formdata=None, prefix="seats"),
             cancel_form=forms.get("cancel_form") or ConfirmForm(formdata=None, prefix="cancel"),
