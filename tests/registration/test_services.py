@@ -322,27 +322,25 @@ def test_list_registrations_orders_confirmed_then_waiting():
     assert list_registrations(event, status=RegistrationStatus.WAITLISTED) == [waiting]
 
 
-def test_the_services_lock_reloads_what_another_transaction_committed():
+def test_the_lock_reloads_what_another_transaction_committed():
     event = make_event(capacity=2)
     version = event.version
     # As if another request had changed the row after this one loaded the event.
     db.session.execute(sa.text("UPDATE events SET capacity = 5, seats_waiting = 1 WHERE id = :id"), {"id": event.id})
     assert event.capacity == 2  # the loaded instance does not know yet
-    services._lock(event)
+    assert lock_event(event) == version + 1
     assert (event.capacity, event.seats_waiting, event.version) == (5, 1, version + 1)
     assert [s.id for s in event.sessions] == []  # relations load again on use
     gone = make_event()
     db.session.execute(sa.text("DELETE FROM events WHERE id = :id"), {"id": gone.id})
     with pytest.raises(NotFound):
-        services._lock(gone)
+        lock_event(gone)
 
 
 def test_lock_event_bumps_the_version_and_the_database_refuses_overbooking():
     event = make_event(capacity=2)
     before = event.version
-    assert lock_event(event.id) == before + 1
-    with pytest.raises(NotFound):
-        lock_event(999999)
+    assert lock_event(event) == before + 1 == event.version
     with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
         db.session.execute(sa.update(Event).where(Event.id == event.id).values(seats_taken=3))
     session = make_session(event, capacity=1)
