@@ -10,6 +10,7 @@ from eventapp.accounts.permissions import organiser_required, require_event_acce
 from eventapp.core.db import transaction
 from eventapp.core.errors import DomainError, PermissionDenied
 from eventapp.core.i18n import current_language
+from eventapp.core.qr import link_qr_svg
 from eventapp.core.time import utcnow
 from eventapp.extensions import limiter
 from eventapp.participation import forms, identity, queries, services
@@ -448,17 +449,6 @@ def _join_url(room) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("participation.join_code", code=room.code)
 
 
-def _qr_svg(text: str) -> str:
-    import qrcode
-    import qrcode.image.svg
-    from qrcode.constants import ERROR_CORRECT_M
-
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
-    qr.add_data(text)
-    qr.make(fit=True)
-    return qr.make_image(image_factory=qrcode.image.svg.SvgPathFillImage).to_string(encoding="unicode")
-
-
 PROJECTOR_LOCALES = (("fr", "fr_BE"), ("nl", "nl_BE"))
 
 
@@ -533,7 +523,7 @@ def projector(session_uuid: str):
         room=room,
         join_url=join_url,
         join_page_url=join_url.rsplit("/", 1)[0],
-        qr=_qr_svg(join_url),
+        qr=link_qr_svg(join_url),
         columns=columns,
         code_labels=code_labels,
     )

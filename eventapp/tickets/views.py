@@ -10,6 +10,7 @@ from markupsafe import Markup
 from eventapp.accounts.permissions import organiser_required, require_event_access
 from eventapp.core.db import transaction
 from eventapp.core.errors import NotFound
+from eventapp.core.qr import link_qr_svg
 from eventapp.core.time import utcnow
 from eventapp.registration.models import Registration
 from eventapp.registration.queries import find_registration_by_ticket_code
@@ -19,7 +20,7 @@ from eventapp.tickets.cli import pairing_url
 from eventapp.tickets.days import door_day
 from eventapp.tickets.forms import ConfirmForm, ScannerForm
 from eventapp.tickets.models import ScannerProfile
-from eventapp.tickets.qr import link_qr_svg, qr_png, qr_svg
+from eventapp.tickets.qr import qr_png, qr_svg
 from eventapp.tickets.services import CODE_RE, normalise_code
 
 bp = Blueprint("tickets", __name__)
