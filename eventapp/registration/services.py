@@ -512,7 +512,7 @@ def change_sessions(registration: Registration, session_ids, *, key: str, now: d
     return registration
 
 
-def erase(registration: Registration, *, now: datetime, key: str | None = None) -> None:
+def erase(registration: Registration, *, now: datetime, key: str) -> None:
     """Cancel the registration (seats go to the waiting list) and anonymise its personal data.
 
     Name, email and accessibility needs are blanked, the manage and ticket links stop working,
@@ -534,7 +534,7 @@ def erase(registration: Registration, *, now: datetime, key: str | None = None) 
         _withdraw(registration, now)
     _anonymise(registration, now)
     if withdraw:
-        _promote(event, key=key or emails.secret_key(), now=now)
+        _promote(event, key=key, now=now)
 
 
 def _anonymise(registration: Registration, now: datetime) -> None:
@@ -656,7 +656,7 @@ def send_reminders(*, key: str, now: datetime) -> int:
     return written
 
 
-def notify_registrants(event: Event, kind: str, *, now: datetime, key: str | None = None) -> int:
+def notify_registrants(event: Event, kind: str, *, now: datetime, key: str) -> int:
     """Tell every active registrant that the event changed (`kind="changed"`) or was cancelled
     (`kind="cancelled"`). For the back-office services; idempotent per event `sequence`.
 
@@ -664,7 +664,6 @@ def notify_registrants(event: Event, kind: str, *, now: datetime, key: str | Non
     """
     if kind not in ("changed", "cancelled"):
         raise ValueError(kind)
-    key = key or emails.secret_key()
     registrations = db.session.scalars(
         sa.select(Registration)
         .where(
