@@ -85,7 +85,7 @@ def session_page(session_uuid: str):
                 guest = identity.current_participant(session)
                 participant = services.join_with_ticket(session, registration, guest=guest, now=utcnow())
             identity.remember(response, session, participant)
-            flash(_("Welcome! You take part with your ticket."), "ok")
+            flash(_("Welcome! You take part with your ticket."), "success")
         except DomainError as error:
             flash(str(error.message), "error")
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -129,7 +129,7 @@ def _handle(session, activity, form, action):
     except DomainError as error:
         flash(str(error.message), "error")
         return _no_store(_back(session, activity))
-    flash(message, "ok")
+    flash(message, "success")
     response = _back(session, activity)
     if is_new:
         identity.remember(response, session, participant)
@@ -205,7 +205,7 @@ def _contribution_action(session_uuid, contribution_uuid, do, *, newcomers=True)
     except DomainError as error:
         flash(str(error.message), "error")
         return _no_store(_back(session, contribution.activity))
-    flash(message, "ok")
+    flash(message, "success")
     response = _back(session, contribution.activity)
     if is_new:
         identity.remember(response, session, participant)
@@ -322,7 +322,7 @@ def create_activity(session_uuid: str):
             target = getattr(form, error.field or "", None) or form.prompt_fr
             target.errors = [*target.errors, str(error.message)]
         else:
-            flash(_("The activity has been created as a draft."), "ok")
+            flash(_("The activity has been created as a draft."), "success")
             return _to_manage(session)
     html = render_template("participation/manage.html", **_manage_context(session, activity_form=form))
     return _no_store(make_response(html, 422))
@@ -349,7 +349,7 @@ def activity_action(session_uuid: str, activity_uuid: str, action: str):
         except DomainError as error:
             flash(str(error.message), "error")
         else:
-            flash(str(message), "ok")
+            flash(str(message), "success")
     elif action in ("card", "count"):
         form = forms.PaperCardForm() if action == "card" else forms.CountForm()
         if not form.validate_on_submit():
@@ -361,7 +361,10 @@ def activity_action(session_uuid: str, activity_uuid: str, action: str):
             except DomainError as error:
                 flash(str(error.message), "error")
             else:
-                flash(_("The paper card has been added.") if action == "card" else _("The count has been added."), "ok")
+                flash(
+                    _("The paper card has been added.") if action == "card" else _("The count has been added."),
+                    "success",
+                )
     else:
         abort(404)
     return _to_manage(session, f"a-{activity.uuid}")
@@ -398,7 +401,7 @@ def contribution_action(session_uuid: str, contribution_uuid: str, action: str):
     except _FormInvalid as invalid:
         flash(str(invalid), "error")
     else:
-        flash(_("Saved."), "ok")
+        flash(_("Saved."), "success")
     return _to_manage(session, f"c-{contribution.uuid}")
 
 
