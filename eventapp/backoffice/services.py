@@ -14,6 +14,7 @@ from datetime import datetime
 from eventapp.accounts.models import User
 from eventapp.accounts.permissions import require_event_access
 from eventapp.accounts.services import record_audit
+from eventapp.backoffice.queries import AttendeeFilter
 from eventapp.events.models import Event
 from eventapp.registration import services as registration_services
 from eventapp.registration.models import Registration
@@ -102,3 +103,32 @@ def check_in_by_hand(actor: User, registration: Registration, *, key: str, now: 
         details={"result": str(result.status), "people": result.people},
     )
     return result
+
+
+def record_attendee_export(actor: User, event: Event, flt: AttendeeFilter, *, rows: int, now: datetime) -> None:
+    """Audit an attendee export (how many rows, with which filters) before the file is streamed.
+
+    Raises PermissionDenied when `actor` does not manage the event.
+    """
+    require_event_access(actor, event.id)
+    record_audit(
+        actor,
+        "attendees.exported",
+        now=now,
+        event_id=event.id,
+        target=event.slug,
+        details={"rows": rows, "filters": _applied_filters(flt)},
+    )
+
+
+def _applied_filters(flt: AttendeeFilter) -> dict:
+    """The filters an export used, named as in its URL, for the audit log."""
+    values = {
+        "q": flt.q,
+        "status": flt.status,
+        "session": flt.session_id,
+        "checked_in": flt.checked_in,
+        "commune": flt.commune,
+        "audience": flt.audience,
+    }
+    return {name: value for name, value in values.items() if value}

@@ -30,7 +30,6 @@ from eventapp.accounts import services as account_services
 from eventapp.accounts.forms import EmptyForm
 from eventapp.accounts.models import Role
 from eventapp.accounts.permissions import require_backoffice_access
-from eventapp.accounts.services import record_audit
 from eventapp.backoffice import queries
 from eventapp.backoffice import services as bo_services
 from eventapp.backoffice.charts import bar_chart, line_chart
@@ -348,19 +347,6 @@ def _attendee_filter(event) -> tuple[AttendeeFilterForm, AttendeeFilter | None]:
     )
 
 
-def _applied_filters(flt: AttendeeFilter) -> dict:
-    """The filters an export used, named as in its URL, for the audit log."""
-    values = {
-        "q": flt.q,
-        "status": flt.status,
-        "session": flt.session_id,
-        "checked_in": flt.checked_in,
-        "commune": flt.commune,
-        "audience": flt.audience,
-    }
-    return {name: value for name, value in values.items() if value}
-
-
 def _commune_label(code: str | None, lang: str) -> str:
     if code is None:
         return ""
@@ -541,14 +527,7 @@ def attendees_export(slug: str):
         return render_template("backoffice/attendees_export.html", count=count, **context)
     lang = current_language()
     with transaction():
-        record_audit(
-            current_user,
-            "attendees.exported",
-            now=utcnow(),
-            event_id=event.id,
-            target=event.slug,
-            details={"rows": count, "filters": _applied_filters(flt)},
-        )
+        bo_services.record_attendee_export(current_user, event, flt, rows=count, now=utcnow())
     headings = {
         "name": _("Name"),
         "email": _("Email"),

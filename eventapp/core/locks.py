@@ -6,17 +6,33 @@ from eventapp.core.errors import NotFound
 from eventapp.extensions import db
 
 
-def lock_event(event_id: int) -> int:
-    """Write the event row first in the transaction and return its new version.
+def lock_event(event, *others) -> int:
+    """Write the event row first in the transaction, reload it (and `others`), return its new version.
 
     The UPDATE takes PostgreSQL's row lock (concurrent writers of the same event wait until this
     transaction ends, then read the committed counters) and, on SQLite, the database write lock
     (BEGIN IMMEDIATE). `SELECT … FOR UPDATE` alone is silently ignored by SQLite and oversells there.
-    Raises NotFound when the event does not exist.
+    The same statement returns the row, so `event` holds the committed values without another round
+    trip (the registration rush depends on it); `others` are refreshed after the lock. Relations
+    (sessions, venue…) are expired and load on first use. `event` is an Event instance: core does
+    not import the events domain, the UPDATE is built on the instance's class.
+    Raises NotFound when the event does not exist (any more).
     """
-    version = db.session.execute(
-        sa.text("UPDATE events SET version = version + 1 WHERE id = :id RETURNING version"), {"id": event_id}
-    ).scalar_one_or_none()
-    if version is None:
+    model = type(event)
+    # The id from the identity key: `event.id` on an instance that the transaction's opening commit
+    # expired would load the event and its eager relations once more, only to reload them here.
+    identity = sa.inspect(event).identity
+    event_id = identity[0] if identity else event.id
+    db.session.expire(event)
+    locked = db.session.scalars(
+        sa.update(model)
+        .where(model.id == event_id)
+        .values(version=model.version + 1)
+        .returning(model)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    ).one_or_none()
+    if locked is None:
         raise NotFound()
-    return version
+    for obj in others:
+        db.session.refresh(obj)
+    return locked.version

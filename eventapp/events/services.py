@@ -109,17 +109,6 @@ def _check_edit_token(obj: Event | Session, expected: str | None) -> None:
         )
 
 
-def _lock(event: Event, *others) -> None:
-    """Write the event row first (version + 1): serialises with registrations on SQLite and PostgreSQL.
-
-    Then expire the event (and `others`): what was loaded before the lock may predate a change
-    committed meanwhile, and the decisions that follow must use the committed values.
-    """
-    lock_event(event.id)
-    for obj in (event, *others):
-        db.session.expire(obj)
-
-
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
         raise InvalidState(_l("The end must be after the start."), code="ends_before_start", field="ends_at")
@@ -261,7 +250,7 @@ def update_event(
     capacity below seats taken), Conflict (stale form, slug taken). No commit.
     """
     require_event_access(actor, event.id)
-    _lock(event)
+    lock_event(event)
     _check_edit_token(event, expected_token)
     if event.status == EventStatus.CANCELLED:
         raise InvalidState(_l("A cancelled event cannot be changed."), code="event_cancelled")
@@ -325,7 +314,7 @@ def set_capacity(actor: User, event: Event, capacity: int, *, now: datetime, mai
     if capacity < 0:
         raise InvalidState(_l("The capacity cannot be negative."), code="capacity_negative", field="capacity")
     previous = event.capacity
-    lock_event(event.id)
+    lock_event(event)
     updated = db.session.execute(
         sa.update(Event)
         .where(Event.id == event.id, Event.seats_taken <= capacity)
@@ -607,7 +596,7 @@ def update_session(
     """
     event = session.event
     require_event_access(actor, event.id)
-    _lock(event, session)
+    lock_event(event, session)
     _check_edit_token(session, expected_token)
     if event.status == EventStatus.CANCELLED:
         raise InvalidState(_l("A cancelled event cannot be changed."), code="event_cancelled")
@@ -753,7 +742,7 @@ def cancel_session(actor: User, session: Session, *, now: datetime, mailing: Mai
     """
     event = session.event
     require_event_access(actor, event.id)
-    _lock(event, session)
+    lock_event(event, session)
     check_session_cancellable(session, now=now)
     slug = session.slug
     # A savepoint: a refused DELETE leaves the transaction usable (PostgreSQL) and no email written.

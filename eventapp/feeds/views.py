@@ -231,7 +231,7 @@ def enable_feed(manage_token: str):
     with transaction():
         registration = get_registration_by_manage_token(manage_token)
         services.enable_personal_feed(registration, secret_key=current_app.config["SECRET_KEY"], now=utcnow())
-    flash(_("Your calendar link is ready."), "ok")
+    flash(_("Your calendar link is ready."), "success")
     return _back(manage_token)
 
 
@@ -240,7 +240,7 @@ def renew_feed(manage_token: str):
     with transaction():
         registration = get_registration_by_manage_token(manage_token)
         services.renew_personal_feed(registration, secret_key=current_app.config["SECRET_KEY"], now=utcnow())
-    flash(_("You have a new calendar link. The previous one no longer works."), "ok")
+    flash(_("You have a new calendar link. The previous one no longer works."), "success")
     return _back(manage_token)
 
 
@@ -249,7 +249,7 @@ def disable_feed(manage_token: str):
     with transaction():
         registration = get_registration_by_manage_token(manage_token)
         services.disable_personal_feed(registration, now=utcnow())
-    flash(_("Your calendar link is turned off."), "ok")
+    flash(_("Your calendar link is turned off."), "success")
     return _back(manage_token)
 
 

@@ -167,10 +167,6 @@ class RejectForm(FlaskForm):
     reason = _text(_l("Reason given to the author"), texts.REASON_MAX)
 
 
-class MergeForm(FlaskForm):
-    target = SelectField(_l("Merge into"), validators=[DataRequired()])
-
-
 class OutcomeForm(FlaskForm):
     outcome = SelectField(_l("Outcome"), choices=OUTCOME_CHOICES)
     reason_fr = _text(_l("Reason in French"), 1000, required=False, multiline=True)

@@ -10,6 +10,7 @@ from eventapp.accounts.permissions import organiser_required, require_event_acce
 from eventapp.core.db import transaction
 from eventapp.core.errors import DomainError, PermissionDenied
 from eventapp.core.i18n import current_language
+from eventapp.core.qr import link_qr_svg
 from eventapp.core.time import utcnow
 from eventapp.extensions import limiter
 from eventapp.participation import forms, identity, queries, services
@@ -84,7 +85,7 @@ def session_page(session_uuid: str):
                 guest = identity.current_participant(session)
                 participant = services.join_with_ticket(session, registration, guest=guest, now=utcnow())
             identity.remember(response, session, participant)
-            flash(_("Welcome! You take part with your ticket."), "ok")
+            flash(_("Welcome! You take part with your ticket."), "success")
         except DomainError as error:
             flash(str(error.message), "error")
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -128,7 +129,7 @@ def _handle(session, activity, form, action):
     except DomainError as error:
         flash(str(error.message), "error")
         return _no_store(_back(session, activity))
-    flash(message, "ok")
+    flash(message, "success")
     response = _back(session, activity)
     if is_new:
         identity.remember(response, session, participant)
@@ -204,7 +205,7 @@ def _contribution_action(session_uuid, contribution_uuid, do, *, newcomers=True)
     except DomainError as error:
         flash(str(error.message), "error")
         return _no_store(_back(session, contribution.activity))
-    flash(message, "ok")
+    flash(message, "success")
     response = _back(session, contribution.activity)
     if is_new:
         identity.remember(response, session, participant)
@@ -321,7 +322,7 @@ def create_activity(session_uuid: str):
             target = getattr(form, error.field or "", None) or form.prompt_fr
             target.errors = [*target.errors, str(error.message)]
         else:
-            flash(_("The activity has been created as a draft."), "ok")
+            flash(_("The activity has been created as a draft."), "success")
             return _to_manage(session)
     html = render_template("participation/manage.html", **_manage_context(session, activity_form=form))
     return _no_store(make_response(html, 422))
@@ -348,7 +349,7 @@ def activity_action(session_uuid: str, activity_uuid: str, action: str):
         except DomainError as error:
             flash(str(error.message), "error")
         else:
-            flash(str(message), "ok")
+            flash(str(message), "success")
     elif action in ("card", "count"):
         form = forms.PaperCardForm() if action == "card" else forms.CountForm()
         if not form.validate_on_submit():
@@ -360,7 +361,10 @@ def activity_action(session_uuid: str, activity_uuid: str, action: str):
             except DomainError as error:
                 flash(str(error.message), "error")
             else:
-                flash(_("The paper card has been added.") if action == "card" else _("The count has been added."), "ok")
+                flash(
+                    _("The paper card has been added.") if action == "card" else _("The count has been added."),
+                    "success",
+                )
     else:
         abort(404)
     return _to_manage(session, f"a-{activity.uuid}")
@@ -397,7 +401,7 @@ def contribution_action(session_uuid: str, contribution_uuid: str, action: str):
     except _FormInvalid as invalid:
         flash(str(invalid), "error")
     else:
-        flash(_("Saved."), "ok")
+        flash(_("Saved."), "success")
     return _to_manage(session, f"c-{contribution.uuid}")
 
 
@@ -446,17 +450,6 @@ def _join_url(room) -> str:
     from flask import current_app
 
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("participation.join_code", code=room.code)
-
-
-def _qr_svg(text: str) -> str:
-    import qrcode
-    import qrcode.image.svg
-    from qrcode.constants import ERROR_CORRECT_M
-
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
-    qr.add_data(text)
-    qr.make(fit=True)
-    return qr.make_image(image_factory=qrcode.image.svg.SvgPathFillImage).to_string(encoding="unicode")
 
 
 PROJECTOR_LOCALES = (("fr", "fr_BE"), ("nl", "nl_BE"))
@@ -533,7 +526,7 @@ def projector(session_uuid: str):
         room=room,
         join_url=join_url,
         join_page_url=join_url.rsplit("/", 1)[0],
-        qr=_qr_svg(join_url),
+        qr=link_qr_svg(join_url),
         columns=columns,
         code_labels=code_labels,
     )

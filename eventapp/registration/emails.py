@@ -23,7 +23,7 @@ from eventapp.registration.tokens import ticket_code
 
 
 def secret_key() -> str:
-    """The app's SECRET_KEY, for the few callers (CLI, back-office) that do not pass one in."""
+    """The app's SECRET_KEY, for the outbox worker rendering a ticket at sending time (services get it passed in)."""
     return current_app.config["SECRET_KEY"]
 
 

@@ -145,7 +145,3 @@ class SeatsForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     confirm = BooleanField(_l("Yes, I am sure"), validators=[InputRequired(_l("Tick the box to confirm."))])
-
-
-class ResendForm(FlaskForm):
-    pass

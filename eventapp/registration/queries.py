@@ -1,7 +1,6 @@
 """Reads of registrations, by the secrets people hold."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from eventapp.core.errors import NotFound
 from eventapp.core.tokens import digest
@@ -42,35 +41,3 @@ def waitlist_position(registration: Registration) -> int | None:
         )
     )
     return ahead + 1
-
-
-def list_registrations(event, *, status: RegistrationStatus | None = None) -> list[Registration]:
-    """The registrations of an event: confirmed first (by confirmation time), then the waiting list
-    in its order, then cancelled ones; or only those with `status`."""
-    order = sa.case(
-        (Registration.status == RegistrationStatus.CONFIRMED, 0),
-        (Registration.status == RegistrationStatus.WAITLISTED, 1),
-        else_=2,
-    )
-    query = (
-        sa.select(Registration)
-        .where(Registration.event_id == event.id)
-        .options(selectinload(Registration.session_choices))
-        .order_by(order, Registration.waitlisted_at, Registration.confirmed_at, Registration.id)
-    )
-    if status is not None:
-        query = query.where(Registration.status == status)
-    return list(db.session.scalars(query))
-
-
-def count_seats(event) -> dict[str, int]:
-    """Seats held per status, recomputed from the registrations (to check the event's counters)."""
-    rows = db.session.execute(
-        sa.select(Registration.status, sa.func.coalesce(sa.func.sum(Registration.seats), 0))
-        .where(Registration.event_id == event.id)
-        .group_by(Registration.status)
-    )
-    counts = {status.value: 0 for status in RegistrationStatus}
-    for status, seats in rows:
-        counts[RegistrationStatus(status).value] = int(seats)
-    return counts

@@ -1,8 +1,8 @@
 """State changes of registrations: register, cancel, waiting list, manage link actions, erasure.
 
 Every function here runs inside the caller's transaction and never commits (the edge does, with
-`eventapp.core.db.transaction()`). Every change of seats starts with `_lock()` (the write of
-`lock_event()`), so concurrent registrations for one event are serialised on PostgreSQL and SQLite
+`eventapp.core.db.transaction()`). Every change of seats starts with `lock_event()` (one write of
+the event row that also reloads it), so concurrent registrations for one event are serialised on PostgreSQL and SQLite
 alike; the counters are then moved by conditional UPDATE statements and the check constraints on
 `events` and `sessions` refuse an overbooking even if this code were wrong.
 
@@ -21,7 +21,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
 
 from eventapp.core.communes import OUTSIDE_BRUSSELS, get_commune
-from eventapp.core.errors import Conflict, InvalidState, NotFound
+from eventapp.core.errors import Conflict, InvalidState
+from eventapp.core.locks import lock_event
 from eventapp.core.outbox import OutboxMessage, OutboxStatus
 from eventapp.core.time import brussels
 from eventapp.core.tokens import digest, random_token
@@ -65,31 +66,6 @@ class RegistrationOutcome:
 
 
 # -- counters -----------------------------------------------------------------------------------
-
-
-def _lock(event: Event, *others) -> None:
-    """Lock the event row, then reload it (and `others`) so decisions use committed values.
-
-    The lock is lock_event()'s write (`UPDATE events SET version = version + 1`), here returning the
-    row so that the reload is the same statement. Relations (sessions, venue…) are expired and load
-    on first use, after the lock. Raises NotFound when the event does not exist.
-    """
-    # The id from the identity key: `event.id` on an instance that the transaction's opening commit
-    # expired would load the event and its eager relations once more, only to reload them here.
-    identity = sa.inspect(event).identity
-    event_id = identity[0] if identity else event.id
-    db.session.expire(event)
-    locked = db.session.scalars(
-        sa.update(Event)
-        .where(Event.id == event_id)
-        .values(version=Event.version + 1)
-        .returning(Event)
-        .execution_options(populate_existing=True, synchronize_session=False)
-    ).one_or_none()
-    if locked is None:
-        raise NotFound()
-    for obj in others:
-        db.session.refresh(obj)
 
 
 def _move_event_seats(event: Event, *, taken: int = 0, waiting: int = 0) -> None:
@@ -176,15 +152,28 @@ def _check_registration_open(event: Event, now: datetime) -> None:
         raise InvalidState(_l("Registration for this event is closed."), code="registration_closed")
 
 
-def _check_changeable(registration: Registration, now: datetime) -> None:
+def _change_refusal(registration: Registration, now: datetime) -> InvalidState | None:
     if registration.status == RegistrationStatus.CANCELLED:
-        raise InvalidState(_l("This registration has been cancelled."), code="registration_cancelled")
+        return InvalidState(_l("This registration has been cancelled."), code="registration_cancelled")
     if registration.event.status == EventStatus.CANCELLED:
-        raise InvalidState(_l("This event has been cancelled."), code="event_cancelled")
+        return InvalidState(_l("This event has been cancelled."), code="event_cancelled")
     if now >= registration.event.starts_at:
-        raise InvalidState(
+        return InvalidState(
             _l("The event has started: the registration can no longer be changed."), code="event_started"
         )
+    return None
+
+
+def can_change(registration: Registration, now: datetime) -> bool:
+    """Whether the registrant may still change seats and sessions: what the manage page offers is
+    what `reduce_seats` and `change_sessions` accept (they re-check it under the event lock)."""
+    return _change_refusal(registration, now) is None
+
+
+def _check_changeable(registration: Registration, now: datetime) -> None:
+    refusal = _change_refusal(registration, now)
+    if refusal is not None:
+        raise refusal
 
 
 def _check_nobody_admitted(registration: Registration) -> None:
@@ -292,7 +281,7 @@ def register(
     Does not commit. Raises InvalidState (closed, cancelled, not yet open, too many seats, bad or
     full session, no consent), with `field` set when a form field is at fault.
     """
-    _lock(event)
+    lock_event(event)
     _check_registration_open(event, now)
     data = _normalise(form_data, event)
     sessions = _chosen_sessions(event, data.session_ids)
@@ -380,7 +369,7 @@ def promote_waitlist(event: Event, *, key: str, now: datetime) -> list[Registrat
     Call it after anything that frees seats or raises capacity; each promoted person gets their
     ticket by email. Does not commit. Returns the promoted registrations in order.
     """
-    _lock(event)
+    lock_event(event)
     return _promote(event, key=key, now=now)
 
 
@@ -422,7 +411,7 @@ def cancel(registration: Registration, *, key: str, now: datetime, actor=None) -
     registrant, once the event has started. Returns the registrations promoted.
     """
     event = registration.event
-    _lock(event, registration)
+    lock_event(event, registration)
     if registration.status == RegistrationStatus.CANCELLED:
         raise InvalidState(_l("This registration has already been cancelled."), code="already_cancelled")
     _check_nobody_admitted(registration)
@@ -458,7 +447,7 @@ def reduce_seats(registration: Registration, seats: int, *, key: str, now: datet
     can no longer change. Returns the promoted.
     """
     event = registration.event
-    _lock(event, registration)
+    lock_event(event, registration)
     _check_changeable(registration, now)
     if 1 <= seats < registration.checked_in_people:  # so at least 2 people: no singular needed
         raise InvalidState(
@@ -497,7 +486,7 @@ def change_sessions(registration: Registration, session_ids, *, key: str, now: d
     InvalidState (full or overlapping session, registration no longer changeable).
     """
     event = registration.event
-    _lock(event, registration)
+    lock_event(event, registration)
     _check_changeable(registration, now)
     wanted = _chosen_sessions(event, session_ids)
     current = {choice.session_id: choice for choice in registration.session_choices}
@@ -523,7 +512,7 @@ def change_sessions(registration: Registration, session_ids, *, key: str, now: d
     return registration
 
 
-def erase(registration: Registration, *, now: datetime, key: str | None = None) -> None:
+def erase(registration: Registration, *, now: datetime, key: str) -> None:
     """Cancel the registration (seats go to the waiting list) and anonymise its personal data.
 
     Name, email and accessibility needs are blanked, the manage and ticket links stop working,
@@ -535,7 +524,7 @@ def erase(registration: Registration, *, now: datetime, key: str | None = None) 
     before). Idempotent. Does not commit.
     """
     event = registration.event
-    _lock(event, registration)
+    lock_event(event, registration)
     withdraw = (
         registration.status != RegistrationStatus.CANCELLED
         and registration.checked_in_people == 0
@@ -545,7 +534,7 @@ def erase(registration: Registration, *, now: datetime, key: str | None = None) 
         _withdraw(registration, now)
     _anonymise(registration, now)
     if withdraw:
-        _promote(event, key=key or emails.secret_key(), now=now)
+        _promote(event, key=key, now=now)
 
 
 def _anonymise(registration: Registration, now: datetime) -> None:
@@ -667,7 +656,7 @@ def send_reminders(*, key: str, now: datetime) -> int:
     return written
 
 
-def notify_registrants(event: Event, kind: str, *, now: datetime, key: str | None = None) -> int:
+def notify_registrants(event: Event, kind: str, *, now: datetime, key: str) -> int:
     """Tell every active registrant that the event changed (`kind="changed"`) or was cancelled
     (`kind="cancelled"`). For the back-office services; idempotent per event `sequence`.
 
@@ -675,7 +664,6 @@ def notify_registrants(event: Event, kind: str, *, now: datetime, key: str | Non
     """
     if kind not in ("changed", "cancelled"):
         raise ValueError(kind)
-    key = key or emails.secret_key()
     registrations = db.session.scalars(
         sa.select(Registration)
         .where(

@@ -108,9 +108,7 @@ def _manage_page(token: str, registration, *, status: int = 200, **forms):
             manage_token=token,
             position=waitlist_position(registration),
             ticket_path=links.ticket_path(registration, _key()),
-            changeable=registration.status != RegistrationStatus.CANCELLED
-            and event.status == "published"
-            and now < event.starts_at,
+            changeable=services.can_change(registration, now),
             sessions_form=sessions_form,
             seats_form=forms.get("seats_form") or SeatsForm(formdata=None, prefix="seats"),
             cancel_form=forms.get("cancel_form") or ConfirmForm(formdata=None, prefix="cancel"),
@@ -220,6 +218,8 @@ def calendar(token: str):
         # Not STATUS:CANCELLED: the entry's UID is the event's own (as in the public feeds), so
         # that would tell calendars the event is cancelled. A waiting place is no appointment
         # either. The personal feed already drops the event when the registration is cancelled.
+        # A cancelled event, though, is served (STATUS:CANCELLED, see events/ical.py) so that a
+        # calendar that took the entry earlier learns of it: hence not has_valid_ticket here.
         flash(_("Only a confirmed registration can be added to a calendar."), "info")
         return redirect(url_for("registration.manage", token=token), code=303)
     body = registration_calendar(registration, lang=current_language(), base_url=current_app.config["PUBLIC_BASE_URL"])

@@ -31,11 +31,3 @@ def qr_svg(text: str) -> str:
     """A standalone SVG (path-based, scalable) without an XML declaration, ready to inline."""
     image = _qr(text).make_image(image_factory=qrcode.image.svg.SvgPathFillImage)
     return image.to_string(encoding="unicode")
-
-
-def link_qr_svg(url: str) -> str:
-    """An inline SVG QR of a link (byte mode, level M): pairing links for scanner phones."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4)
-    qr.add_data(url)
-    qr.make(fit=True)
-    return qr.make_image(image_factory=qrcode.image.svg.SvgPathFillImage).to_string(encoding="unicode")

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from eventapp.accounts.permissions import organiser_required, require_event_access
 from eventapp.core.db import transaction
 from eventapp.core.errors import NotFound
+from eventapp.core.qr import link_qr_svg
 from eventapp.core.time import utcnow
 from eventapp.registration.models import Registration
 from eventapp.registration.queries import find_registration_by_ticket_code
@@ -19,7 +20,7 @@ from eventapp.tickets.cli import pairing_url
 from eventapp.tickets.days import door_day
 from eventapp.tickets.forms import ConfirmForm, ScannerForm
 from eventapp.tickets.models import ScannerProfile
-from eventapp.tickets.qr import link_qr_svg, qr_png, qr_svg
+from eventapp.tickets.qr import qr_png, qr_svg
 from eventapp.tickets.services import CODE_RE, normalise_code
 
 bp = Blueprint("tickets", __name__)
@@ -53,13 +54,12 @@ def inline_qr(code: str) -> Markup:
 @bp.get("/tickets/<code>")
 def ticket_page(code: str):
     registration, code = _registration_for(code)
-    show_qr = registration.status == "confirmed" and registration.event.status != "cancelled"
     body = render_template(
         "tickets/ticket.html",
         registration=registration,
         event=registration.event,
         code=code,
-        qr=inline_qr(code) if show_qr else None,
+        qr=inline_qr(code) if registration.has_valid_ticket else None,
         admitted=registration.admitted_on_day(door_day(utcnow())),  # today's: a longer event admits it each day
     )
     response = Response(body, mimetype="text/html")
@@ -70,7 +70,7 @@ def ticket_page(code: str):
 
 def _image(code: str, data, mimetype: str):
     registration, code = _registration_for(code)
-    if registration.status != "confirmed":
+    if not registration.has_valid_ticket:  # the same rule as the ticket page: no QR once the event is cancelled
         raise NotFound()
     response = Response(data(code), mimetype=mimetype)
     response.headers.update(PRIVATE_HEADERS)

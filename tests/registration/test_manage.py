@@ -1,14 +1,20 @@
 import json
 import re
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from eventapp.core.errors import InvalidState
 from eventapp.core.outbox import OutboxMessage
+from eventapp.core.time import utcnow
 from eventapp.events.models import EventStatus
 from eventapp.extensions import db
+from eventapp.registration import services
 from eventapp.registration.models import Registration, RegistrationStatus
-from tests.factories import make_event, make_session
+from eventapp.registration.tokens import manage_token
+from tests.factories import NOW, make_event, make_session
 from tests.pages import switch_language
+from tests.registration.factories import KEY, sign_up
 
 
 def _register(client, slug, email, seats="1", **extra):
@@ -164,6 +170,9 @@ def test_after_the_event_is_cancelled_the_manage_page_says_so_and_offers_no_tick
     assert "Uw plaats is bevestigd." not in html
     assert "/tickets/EA1-" not in html and f"/manage/{token}/calendar" not in html
     assert 'id="calendar-feed"' not in html  # no private calendar link offered for it either
+    # Not offered, but an entry saved earlier re-downloads as cancelled, so calendars update.
+    ics = client.get(f"/manage/{token}/calendar.ics")
+    assert ics.status_code == 200 and b"STATUS:CANCELLED" in ics.data
 
 
 def test_switching_language_on_a_page_shown_after_a_form_error_goes_back_to_that_page(client):
@@ -179,3 +188,40 @@ def test_switching_language_on_a_page_shown_after_a_form_error_goes_back_to_that
     assert refused.status_code == 422
     switched = switch_language(client, refused.get_data(as_text=True), "fr")
     assert switched.status_code == 200 and switched.request.path == f"/manage/{token}"
+
+
+def test_the_manage_page_offers_a_change_exactly_when_the_service_accepts_it(client, app_ctx):
+    """A draft event cannot hold a live registration (unpublishing needs none), but if one did, the
+    page and the service would still agree: one rule, `can_change`."""
+
+    def draft(r):
+        r.event.status = EventStatus.DRAFT
+
+    def cancelled_event(r):
+        r.event.status = EventStatus.CANCELLED
+
+    def started(r):
+        r.event.starts_at = utcnow() - timedelta(hours=1)
+
+    def cancelled(r):
+        services.cancel(r, key=KEY, now=NOW)
+
+    for change, expected in [
+        (None, True),
+        (draft, True),
+        (cancelled_event, False),
+        (started, False),
+        (cancelled, False),
+    ]:
+        registration = sign_up(make_event(capacity=5), seats=2).registration
+        if change:
+            change(registration)
+        db.session.commit()
+        html = client.get(f"/manage/{manage_token(KEY, registration.secret_seed)}").get_data(as_text=True)
+        try:
+            with db.session.begin_nested():
+                services.reduce_seats(registration, 1, key=KEY, now=utcnow())
+            accepted = True
+        except InvalidState:
+            accepted = False
+        assert ('id="seats-heading"' in html) is accepted is expected, change

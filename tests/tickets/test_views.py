@@ -1,5 +1,7 @@
 from flask import render_template
 
+from eventapp.events.models import EventStatus
+from eventapp.extensions import db
 from eventapp.registration.models import RegistrationStatus
 from tests.factories import make_event, make_session
 from tests.tickets.factories import make_registration
@@ -58,3 +60,13 @@ def test_service_worker_is_scoped_to_tickets(client):
 def test_manage_page_partial_links_to_the_ticket(app_ctx):
     registration, code = make_registration(make_event())
     assert f"/tickets/{code}" in render_template("tickets/_manage_ticket.html", registration=registration)
+
+
+def test_a_cancelled_event_serves_no_qr_image(client, app_ctx):
+    event = make_event()
+    _, code = make_registration(event)
+    event.status = EventStatus.CANCELLED
+    db.session.commit()
+    assert "<svg" not in client.get(f"/tickets/{code}").get_data(as_text=True)
+    assert client.get(f"/tickets/{code}.png").status_code == 404
+    assert client.get(f"/tickets/{code}.svg").status_code == 404
