@@ -23,13 +23,15 @@ def _local(dt):
 
 
 def _form_values(client, url) -> dict:
-    """What the browser would send back unchanged: every input, textarea and selected option."""
+    """What the browser would send back unchanged: every input, checked box, textarea and selected option."""
     html = client.get(url).get_data(as_text=True)
     data = {}
     for tag in re.findall(r"<input[^>]*>", html):
         name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
         if name and 'type="checkbox"' not in tag:
             data[name.group(1)] = value.group(1) if value else ""
+        elif name and re.search(r"\bchecked\b", tag):  # a checked box sends its value (several: a list)
+            data.setdefault(name.group(1), []).append(value.group(1) if value else "y")
     for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
         data[name] = value.strip()
     for tag, name, options in re.findall(r'(<select[^>]*name="([^"]+)"[^>]*>)(.*?)</select>', html, re.S):
