@@ -199,15 +199,41 @@ def scanners(slug: str):
             scanner, secret = services.create_scanner(
                 event, name=form.name.data, profile=ScannerProfile(form.profile.data), now=utcnow()
             )
-            link = pairing_url(secret)
-            pairing = {
-                "gate": scanner.name,
-                "url": link,
-                "qr": Markup(link_qr_svg(link).replace("<svg ", '<svg class="qr" aria-hidden="true" ', 1)),  # noqa: S704
-                "expires_at": scanner.pairing_expires_at,
-            }
+            pairing = _pairing(scanner, secret)
         return _scanners_page(event, ScannerForm(formdata=None), pairing=pairing)
     return _scanners_page(event, form)
+
+
+def _pairing(scanner, secret: str) -> dict:
+    """What the page shows, once, to pair a phone: the link, its QR code and when it stops working."""
+    link = pairing_url(secret)
+    return {
+        "gate": scanner.name,
+        "url": link,
+        "qr": Markup(link_qr_svg(link).replace("<svg ", '<svg class="qr" aria-hidden="true" ', 1)),  # noqa: S704
+        "expires_at": scanner.pairing_expires_at,
+    }
+
+
+def _event_scanner(event, scanner_id: int):
+    scanner = queries.get_scanner(scanner_id)
+    if scanner.event_id != event.id:
+        raise NotFound()
+    return scanner
+
+
+@bp.post("/admin/events/<slug>/scanners/<int:scanner_id>/pair")
+@organiser_required
+def pair_again(slug: str, scanner_id: int):
+    """A new pairing code for a gate whose phone died or was swapped, or whose code expired unused:
+    the gate keeps its name, profile and counts; the phone paired before stops working."""
+    event = _organiser_event(slug)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("tickets.scanners", slug=slug))
+    with transaction():
+        scanner = _event_scanner(event, scanner_id)
+        pairing = _pairing(scanner, services.renew_pairing(scanner, now=utcnow()))
+    return _scanners_page(event, ScannerForm(formdata=None), pairing=pairing)
 
 
 @bp.post("/admin/events/<slug>/scanners/<int:scanner_id>/revoke")
@@ -216,9 +242,7 @@ def revoke(slug: str, scanner_id: int):
     event = _organiser_event(slug)
     if ConfirmForm().validate_on_submit():
         with transaction():
-            scanner = queries.get_scanner(scanner_id)
-            if scanner.event_id != event.id:
-                raise NotFound()
+            scanner = _event_scanner(event, scanner_id)
             services.revoke_scanner(scanner, now=utcnow())
             name = scanner.name
         flash(_("Scanner “%(name)s” revoked: it can no longer check anyone in.", name=name), "success")

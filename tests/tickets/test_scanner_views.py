@@ -4,7 +4,7 @@ from datetime import timedelta
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.tickets.models import Scanner
-from eventapp.tickets.services import create_scanner
+from eventapp.tickets.services import create_scanner, pair_scanner
 from tests.factories import make_event
 from tests.tickets.factories import login, make_user
 
@@ -68,3 +68,25 @@ def test_organiser_of_another_event_is_refused(client, app_ctx):
 def test_anonymous_is_sent_away(client, app_ctx):
     make_event(slug="anon-night")
     assert client.get("/admin/events/anon-night/scanners").status_code in (302, 401)
+
+
+def test_a_gate_gets_a_new_phone_and_the_old_one_stops_working(client, app_ctx):
+    event = make_event(slug="door-swap")
+    other_event = make_event()
+    scanner, pairing = create_scanner(event, name="Door A", now=utcnow())
+    stranger, _ = create_scanner(other_event, name="Door Z", now=utcnow())
+    old_token = pair_scanner(pairing, now=utcnow())[1]
+    login(client, make_user(events=[event]))
+    page = client.get("/admin/events/door-swap/scanners?lang=en").get_data(as_text=True)
+    assert f"/admin/events/door-swap/scanners/{scanner.id}/pair" in page and "Pair a new phone" in page
+
+    answer = client.post(f"/admin/events/door-swap/scanners/{scanner.id}/pair?lang=en")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Pair the phone for Door A" in html and '<svg class="qr"' in html
+    new_pairing = re.search(r"/scan/pair/([\w-]+)", html).group(1)
+    assert client.get("/api/v1/scanner/status", headers={"Authorization": f"Bearer {old_token}"}).status_code == 403
+    new_token = pair_scanner(new_pairing, now=utcnow())[1]
+    status = client.get("/api/v1/scanner/status", headers={"Authorization": f"Bearer {new_token}"})
+    assert status.status_code == 200 and status.get_json()["scanner"]["gate"] == "Door A"
+    # A scanner of another event is not this organiser's to re-pair.
+    assert client.post(f"/admin/events/door-swap/scanners/{stranger.id}/pair").status_code == 404
