@@ -134,9 +134,9 @@ def set_assignments(actor: User, user: User, event_ids, *, now: datetime) -> boo
 def set_active(actor: User, user: User, active: bool, *, now: datetime) -> bool:
     """Deactivate an account or reactivate it; returns whether anything changed. Admins only.
 
-    A deactivated account's open sessions end at once (the session loader refuses it), and it can no
-    longer log in or ask for a password reset; its history stays. Nobody deactivates their own
-    account, so an admin always remains. Raises PermissionDenied, InvalidState.
+    A deactivated account's open sessions end for good (its session epoch changes, so they stay dead
+    after a reactivation), and it can no longer log in or ask for a password reset; its history stays.
+    Nobody deactivates their own account, so an admin always remains. Raises PermissionDenied, InvalidState.
     """
     require_admin(actor)
     if user.active == active:
@@ -144,6 +144,9 @@ def set_active(actor: User, user: User, active: bool, *, now: datetime) -> bool:
     if not active and user.id == actor.id:
         raise InvalidState(_l("You cannot deactivate your own account."), code="own_account")
     user.active = active
+    if not active:
+        user.session_epoch = User.session_epoch + 1  # in SQL: two admins at once cannot lose a bump
+        db.session.flush()  # the attribute reads back as a number, not an expression
     record_audit(actor, "user.reactivated" if active else "user.deactivated", now=now, target=user.email)
     return True
 

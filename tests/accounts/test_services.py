@@ -153,7 +153,9 @@ def test_an_admin_deactivates_an_account_its_sessions_end_and_it_can_come_back(a
     assert services.authenticate(user.email, PASSWORD, now=NOW)[0] == LoginOutcome.INVALID
     assert services.set_active(admin, user, False, now=NOW) is False  # already so: nothing recorded twice
     assert services.set_active(admin, user, True, now=NOW) is True
+    assert load_user(session_id) is None  # the old session stays dead after the reactivation
     assert services.authenticate(user.email, PASSWORD, now=NOW)[0] == LoginOutcome.OK
+    assert load_user(user.get_id()) == user  # a new login works
     actions = db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.target == user.email)).all()
     assert actions.count("user.deactivated") == 1 and actions.count("user.reactivated") == 1
 

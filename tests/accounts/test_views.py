@@ -6,11 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from eventapp import create_app
+from eventapp.accounts import services
 from eventapp.accounts.models import User
 from eventapp.core.outbox import OutboxMessage
 from eventapp.extensions import db, limiter
 from tests.accounts.factories import PASSWORD, login, make_admin, make_user
-from tests.factories import make_event
+from tests.factories import NOW, make_event
 
 
 def test_login_page_renders_in_three_languages(client):
@@ -134,3 +135,22 @@ def test_login_is_rate_limited(limited_client):
         for _ in range(11)
     ]
     assert statuses[:10] == [422] * 10 and statuses[10] == 429
+
+
+def test_a_reactivated_account_must_log_in_again(client):
+    """Deactivation ends sessions for good: reactivating the account does not bring the old cookie back."""
+    admin_id, organiser_id = make_admin().id, make_user(events=[make_event()]).id
+    email = db.session.get(User, organiser_id).email
+    login(client, email)
+    assert client.get("/admin/").status_code == 200
+
+    def set_active(active):
+        services.set_active(db.session.get(User, admin_id), db.session.get(User, organiser_id), active, now=NOW)
+        db.session.commit()  # as the admin's request would (the test's transaction is still rolled back)
+
+    set_active(False)
+    assert client.get("/admin/").status_code == 302
+    set_active(True)
+    assert client.get("/admin/").status_code == 302  # the old cookie stays dead
+    assert login(client, email).status_code == 302
+    assert client.get("/admin/").status_code == 200
