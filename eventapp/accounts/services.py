@@ -267,7 +267,8 @@ def _send_reset_link(user: User, *, now: datetime, base_url: str, template: str,
     db.session.add(
         PasswordResetToken(user_id=user.id, digest=digest(token), created_at=now, expires_at=now + RESET_TOKEN_LIFETIME)
     )
-    url = f"{base_url.rstrip('/')}/admin/password/reset/{token}"
+    # The page opens in the account's language whatever the device says (as registration links do).
+    url = f"{base_url.rstrip('/')}/admin/password/reset/{token}?lang={user.language}"
     email_ = render_email(template, user.language, user=user, url=url, hours=1, **context)
     enqueue(
         recipient=user.email,

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from eventapp import create_app
 from eventapp.accounts import services
-from eventapp.accounts.models import User
+from eventapp.accounts.models import Role, User
 from eventapp.core.outbox import OutboxMessage
 from eventapp.extensions import db, limiter
 from tests.accounts.factories import PASSWORD, login, make_admin, make_user
@@ -154,3 +154,29 @@ def test_a_reactivated_account_must_log_in_again(client):
     assert client.get("/admin/").status_code == 302  # the old cookie stays dead
     assert login(client, email).status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(("language", "text"), [("nl", "Nieuw wachtwoord"), ("en", "New password")])
+def test_invitation_and_reset_links_open_in_the_account_language(client, language, text):
+    admin = make_admin()
+    with client.application.test_request_context():
+        user = services.invite_user(
+            admin,
+            f"{language}@example.org",
+            role=Role.ORGANISER,
+            event_ids=[],
+            language=language,
+            now=NOW,
+            base_url="http://events.test",
+        )
+        services.request_password_reset(user.email, now=NOW, base_url="http://events.test")
+        db.session.commit()
+    messages = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == user.email)).all()
+    assert sorted(message.kind for message in messages) == ["accounts.invitation", "accounts.password_reset"]
+    for message in messages:
+        path = re.search(r"http://events\.test(/admin/password/reset/\S+)", message.body_text).group(1)
+        assert path.endswith(f"?lang={language}")
+        assert f"?lang={language}" in message.body_html
+        # A phone set to French still opens the page in the account's language.
+        html = client.get(path, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+        assert text in html
