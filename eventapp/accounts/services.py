@@ -256,10 +256,25 @@ def enable_totp(user: User, secret: str, code: str, *, now: datetime) -> None:
     record_audit(user, "user.totp_enabled", now=now, target=user.email)
 
 
-def disable_totp(user: User, *, now: datetime) -> None:
+def disable_totp(user: User, code: str, *, now: datetime) -> bool:
+    """Turn off two-factor login, only with a current code of the user's app (someone at an unlocked
+    session cannot remove the second factor). Returns whether it is off.
+
+    A wrong or replayed code counts towards the login lockout, and a locked account cannot turn it off.
+    Admins only (PermissionDenied). Does not commit: the caller commits either outcome.
+    """
     require_admin(user)
+    if not user.totp_secret or user.is_locked(now):
+        return False
+    step = _totp_step(user.totp_secret, code, now)
+    if step is None or not _use_totp_step(user, step):
+        _register_failure(user, now)
+        return False
+    user.failed_logins = 0
     user.totp_secret = None
+    user.totp_last_step = None  # a later enrolment starts afresh with a new secret
     record_audit(user, "user.totp_disabled", now=now, target=user.email)
+    return True
 
 
 def _send_reset_link(user: User, *, now: datetime, base_url: str, template: str, kind: str, **context) -> None:

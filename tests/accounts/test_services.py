@@ -181,3 +181,20 @@ def test_an_admin_sets_the_events_an_organiser_manages(app_ctx):
         services.set_assignments(admin, admin, [first.id], now=NOW)
     with pytest.raises(PermissionDenied):
         services.set_assignments(organiser, organiser, [first.id, second.id], now=NOW)
+
+
+def _wrong_code(secret, now) -> str:
+    totp = pyotp.TOTP(secret)
+    valid = {totp.at(now + timedelta(seconds=seconds)) for seconds in (-30, 0, 30)}
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in valid)
+
+
+def test_turning_totp_off_needs_a_current_code(app_ctx):
+    secret = pyotp.random_base32()
+    user = make_admin(totp_secret=secret)
+    assert services.disable_totp(user, _wrong_code(secret, NOW), now=NOW) is False
+    assert user.totp_secret == secret and user.failed_logins == 1  # counts towards the lockout
+    assert services.disable_totp(user, pyotp.TOTP(secret).at(NOW), now=NOW) is True
+    assert user.totp_secret is None and user.totp_last_step is None
+    actions = db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.target == user.email)).all()
+    assert actions.count("user.totp_disabled") == 1

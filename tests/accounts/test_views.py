@@ -118,6 +118,31 @@ def test_two_factor_page_is_for_admins_only(client):
     assert client.get("/admin/account/two-factor").status_code == 403
 
 
+def test_turning_two_step_login_off_asks_for_a_current_code(client):
+    secret = pyotp.random_base32()
+    admin = make_admin(totp_secret=secret)
+    admin_id = admin.id
+    login(client, admin)
+    assert client.post("/admin/login/two-factor", data={"code": pyotp.TOTP(secret).now()}).status_code == 302
+    page = client.get("/admin/account/two-factor?lang=en").get_data(as_text=True)
+    assert 'name="off-code"' in page and 'autocomplete="one-time-code"' in page
+    no_code = client.post("/admin/account/two-factor?lang=en", data={"off-submit": "1"})
+    assert no_code.status_code == 422
+    totp = pyotp.TOTP(secret)
+    now = datetime.now(UTC)
+    valid = {totp.at(now + timedelta(seconds=s)) for s in (-60, -30, 0, 30, 60)}
+    wrong = next(code for code in ("000000", "111111", "222222", "333333") if code not in valid)
+    refused = client.post("/admin/account/two-factor?lang=en", data={"off-code": wrong})
+    assert refused.status_code == 422
+    assert "This code is not right." in refused.get_data(as_text=True)
+    assert db.session.get(User, admin_id).totp_secret == secret  # still on
+    # The login code was used up: the next one (accepted for clock drift) turns it off.
+    next_code = totp.at(now + timedelta(seconds=30))
+    assert client.post("/admin/account/two-factor", data={"off-code": next_code}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, admin_id).totp_secret is None
+
+
 @pytest.fixture
 def limited_client(app, monkeypatch):
     """An app with rate limits on (the test config turns them off). Flask-Limiter keeps its on/off
