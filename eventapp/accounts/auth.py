@@ -17,10 +17,10 @@ login.session_protection = "basic"
 
 @login.user_loader
 def load_user(user_id: str) -> User | None:
-    # "<id>:<marker>" (User.get_id): the marker derives from the password hash, so changing the
-    # password invalidates every session opened with the old one. The login form always writes the
-    # marker; a bare id (tests of other domains that set the signed session directly) is accepted,
-    # since only the holder of SECRET_KEY can write one.
+    # "<id>:<marker>" (User.get_id): the marker derives from the password hash and the session epoch,
+    # so changing the password, or deactivating the account, invalidates every session opened before.
+    # The login form always writes the marker; a bare id (tests of other domains that set the signed
+    # session directly) is accepted, since only the holder of SECRET_KEY can write one.
     raw_id, _, marker = user_id.partition(":")
     if not raw_id.isdigit():
         return None

@@ -36,6 +36,9 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     # The 30-second time step of the last code accepted: a code works once, even within its window.
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Part of the session marker: bumped when the account is deactivated, so a reactivated account's
+    # old sessions stay dead (the person logs in again).
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -49,8 +52,9 @@ class User(UserMixin, db.Model):
 
     @property
     def session_marker(self) -> str:
-        """Changes with the password hash, so a password change or reset ends every other session."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        """Changes with the password hash and the session epoch, so a password change or reset ends
+        every other session, and a deactivation ends them all for good."""
+        return hashlib.sha256(f"{self.session_epoch}:{self.password_hash}".encode()).hexdigest()[:16]
 
     def get_id(self) -> str:  # Flask-Login stores this in the session cookie
         return f"{self.id}:{self.session_marker}"

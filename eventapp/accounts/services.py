@@ -134,9 +134,9 @@ def set_assignments(actor: User, user: User, event_ids, *, now: datetime) -> boo
 def set_active(actor: User, user: User, active: bool, *, now: datetime) -> bool:
     """Deactivate an account or reactivate it; returns whether anything changed. Admins only.
 
-    A deactivated account's open sessions end at once (the session loader refuses it), and it can no
-    longer log in or ask for a password reset; its history stays. Nobody deactivates their own
-    account, so an admin always remains. Raises PermissionDenied, InvalidState.
+    A deactivated account's open sessions end for good (its session epoch changes, so they stay dead
+    after a reactivation), and it can no longer log in or ask for a password reset; its history stays.
+    Nobody deactivates their own account, so an admin always remains. Raises PermissionDenied, InvalidState.
     """
     require_admin(actor)
     if user.active == active:
@@ -144,6 +144,9 @@ def set_active(actor: User, user: User, active: bool, *, now: datetime) -> bool:
     if not active and user.id == actor.id:
         raise InvalidState(_l("You cannot deactivate your own account."), code="own_account")
     user.active = active
+    if not active:
+        user.session_epoch = User.session_epoch + 1  # in SQL: two admins at once cannot lose a bump
+        db.session.flush()  # the attribute reads back as a number, not an expression
     record_audit(actor, "user.reactivated" if active else "user.deactivated", now=now, target=user.email)
     return True
 
@@ -253,10 +256,25 @@ def enable_totp(user: User, secret: str, code: str, *, now: datetime) -> None:
     record_audit(user, "user.totp_enabled", now=now, target=user.email)
 
 
-def disable_totp(user: User, *, now: datetime) -> None:
+def disable_totp(user: User, code: str, *, now: datetime) -> bool:
+    """Turn off two-factor login, only with a current code of the user's app (someone at an unlocked
+    session cannot remove the second factor). Returns whether it is off.
+
+    A wrong or replayed code counts towards the login lockout, and a locked account cannot turn it off.
+    Admins only (PermissionDenied). Does not commit: the caller commits either outcome.
+    """
     require_admin(user)
+    if not user.totp_secret or user.is_locked(now):
+        return False
+    step = _totp_step(user.totp_secret, code, now)
+    if step is None or not _use_totp_step(user, step):
+        _register_failure(user, now)
+        return False
+    user.failed_logins = 0
     user.totp_secret = None
+    user.totp_last_step = None  # a later enrolment starts afresh with a new secret
     record_audit(user, "user.totp_disabled", now=now, target=user.email)
+    return True
 
 
 def _send_reset_link(user: User, *, now: datetime, base_url: str, template: str, kind: str, **context) -> None:
@@ -264,7 +282,8 @@ def _send_reset_link(user: User, *, now: datetime, base_url: str, template: str,
     db.session.add(
         PasswordResetToken(user_id=user.id, digest=digest(token), created_at=now, expires_at=now + RESET_TOKEN_LIFETIME)
     )
-    url = f"{base_url.rstrip('/')}/admin/password/reset/{token}"
+    # The page opens in the account's language whatever the device says (as registration links do).
+    url = f"{base_url.rstrip('/')}/admin/password/reset/{token}?lang={user.language}"
     email_ = render_email(template, user.language, user=user, url=url, hours=1, **context)
     enqueue(
         recipient=user.email,

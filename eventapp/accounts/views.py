@@ -137,19 +137,24 @@ def reset_password(token: str):
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])  # turning it off takes a code: no guessing at speed
 @login_required
 def two_factor():
     """Admins turn on (or off) a second login step with an authenticator app."""
     require_admin(current_user)
     form = TotpForm()
-    off_form = EmptyForm(prefix="off")
     if current_user.totp_secret:
+        off_form = TotpForm(prefix="off")
         if off_form.validate_on_submit():
             with transaction():
-                services.disable_totp(current_user, now=utcnow())
-            flash(_("Two-step login is turned off."), "info")
-            return redirect(url_for("accounts.two_factor"))
-        return render_template("accounts/two_factor.html", enabled=True, off_form=off_form)
+                turned_off = services.disable_totp(current_user, off_form.code.data, now=utcnow())
+            if turned_off:
+                flash(_("Two-step login is turned off."), "info")
+                return redirect(url_for("accounts.two_factor"))
+            off_form.code.errors.append(_("This code is not right. Check the time on your phone and try again."))
+        return render_template("accounts/two_factor.html", enabled=True, off_form=off_form), (
+            200 if not off_form.errors else 422
+        )
     secret = session.get(ENROL_SECRET) or services.new_totp_secret()
     session[ENROL_SECRET] = secret
     if form.validate_on_submit():

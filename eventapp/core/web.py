@@ -44,6 +44,13 @@ CSRF_MESSAGE = _l("This form has expired or did not come from this site. Reload 
 MESSAGES = {
     413: _l("What you sent is too large. Shorten it and try again."),
 }
+# The JSON API's messages for HTTP errors, in the reader's language (Werkzeug's descriptions are English).
+API_MESSAGES = MESSAGES | {
+    404: _l("Nothing exists at this address in the API."),
+    405: _l("This method is not allowed at this address."),
+    429: _l("Please wait a moment and try again."),
+}
+API_FALLBACK = _l("The request could not be completed.")
 
 
 @bp.get("/lang/<code>")
@@ -161,9 +168,11 @@ def register_web_hooks(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         if wants_json():
-            return jsonify(error={"code": error.name.lower().replace(" ", "_"), "message": error.description}), (
-                error.code or 500
-            )
+            message = CSRF_MESSAGE if isinstance(error, CSRFError) else API_MESSAGES.get(error.code, API_FALLBACK)
+            response = jsonify(error={"code": error.name.lower().replace(" ", "_"), "message": str(message)})
+            # Werkzeug's own headers beyond the content type (Allow on a 405).
+            response.headers.extend((k, v) for k, v in error.get_headers() if k.lower() != "content-type")
+            return response, error.code or 500
         message = CSRF_MESSAGE if isinstance(error, CSRFError) else MESSAGES.get(error.code)
         return render_template("errors/error.html", status=error.code, message=message), error.code
 

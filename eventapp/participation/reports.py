@@ -59,7 +59,7 @@ def session_results(session: Session, *, public: bool = True) -> SessionResults:
     return SessionResults(session, polls, feedback, ideas, questions)
 
 
-def protect(cells: list[tuple[str, int]]) -> list[tuple[str, str]]:
+def protect(cells: list[tuple[str, int]]) -> list[tuple[str, str]] | None:
     """One breakdown of a published total, with its small counts hidden so that none can be worked out.
 
     Counts under SUPPRESS_BELOW are hidden; as the total is shown, the smallest others are hidden with them
@@ -67,6 +67,8 @@ def protect(cells: list[tuple[str, int]]) -> list[tuple[str, str]]:
     each (complementary suppression: subtracting the shown counts from the total then gives only their sum).
     Every hidden count shows the same mark ("<5", or "hidden" when one of them is not under 5), and the
     hidden rows come last in label order, so that neither the mark nor the order tells them apart.
+    None when even hiding every row is not enough (a single small row is the total; or rows that hold
+    no more people than there are rows are 1 each): the breakdown is then not published at all.
     """
     ordered = sorted(cells, key=lambda cell: cell[1])
     hidden = [cell for cell in ordered if 0 < cell[1] < SUPPRESS_BELOW]
@@ -78,6 +80,8 @@ def protect(cells: list[tuple[str, int]]) -> list[tuple[str, str]]:
 
     while hidden and shown and exposed():
         hidden.append(shown.pop(0))
+    if hidden and exposed():
+        return None
     mark = suppressed(1) if all(count < SUPPRESS_BELOW for _label, count in hidden) else str(_("hidden"))
     shown.sort(key=lambda cell: -cell[1])
     return [(label, str(count)) for label, count in shown] + [(label, mark) for label, _count in sorted(hidden)]
@@ -87,8 +91,18 @@ def protect(cells: list[tuple[str, int]]) -> list[tuple[str, str]]:
 class Attendance:
     registered_people: int
     checked_in_people: int
-    by_commune: list[tuple[str, str]]  # (label, suppressed count)
-    by_audience: list[tuple[str, str]]
+    by_commune: list[tuple[str, str]] | None  # (label, suppressed count); None: withheld (see protect)
+    by_audience: list[tuple[str, str]] | None
+
+    # What the report shows: a total under SUPPRESS_BELOW is a small count too (and would give away the
+    # count of a breakdown's only row).
+    @property
+    def registered_shown(self) -> str:
+        return suppressed(self.registered_people)
+
+    @property
+    def checked_in_shown(self) -> str:
+        return suppressed(self.checked_in_people)
 
 
 def attendance(event: Event, lang: str) -> Attendance:

@@ -113,7 +113,7 @@ def _reset_link_token(user) -> str:
     message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == user.email))
     assert message.kind == "accounts.password_reset"
     url = next(word for word in message.body_text.split() if "/admin/password/reset/" in word)
-    return url.rsplit("/", 1)[1]
+    return url.rsplit("/", 1)[1].split("?")[0]
 
 
 def test_password_reset_is_single_use_and_stores_a_digest(app_ctx):
@@ -153,7 +153,9 @@ def test_an_admin_deactivates_an_account_its_sessions_end_and_it_can_come_back(a
     assert services.authenticate(user.email, PASSWORD, now=NOW)[0] == LoginOutcome.INVALID
     assert services.set_active(admin, user, False, now=NOW) is False  # already so: nothing recorded twice
     assert services.set_active(admin, user, True, now=NOW) is True
+    assert load_user(session_id) is None  # the old session stays dead after the reactivation
     assert services.authenticate(user.email, PASSWORD, now=NOW)[0] == LoginOutcome.OK
+    assert load_user(user.get_id()) == user  # a new login works
     actions = db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.target == user.email)).all()
     assert actions.count("user.deactivated") == 1 and actions.count("user.reactivated") == 1
 
@@ -179,3 +181,20 @@ def test_an_admin_sets_the_events_an_organiser_manages(app_ctx):
         services.set_assignments(admin, admin, [first.id], now=NOW)
     with pytest.raises(PermissionDenied):
         services.set_assignments(organiser, organiser, [first.id, second.id], now=NOW)
+
+
+def _wrong_code(secret, now) -> str:
+    totp = pyotp.TOTP(secret)
+    valid = {totp.at(now + timedelta(seconds=seconds)) for seconds in (-30, 0, 30)}
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in valid)
+
+
+def test_turning_totp_off_needs_a_current_code(app_ctx):
+    secret = pyotp.random_base32()
+    user = make_admin(totp_secret=secret)
+    assert services.disable_totp(user, _wrong_code(secret, NOW), now=NOW) is False
+    assert user.totp_secret == secret and user.failed_logins == 1  # counts towards the lockout
+    assert services.disable_totp(user, pyotp.TOTP(secret).at(NOW), now=NOW) is True
+    assert user.totp_secret is None and user.totp_last_step is None
+    actions = db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.target == user.email)).all()
+    assert actions.count("user.totp_disabled") == 1

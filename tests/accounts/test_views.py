@@ -6,11 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from eventapp import create_app
-from eventapp.accounts.models import User
+from eventapp.accounts import services
+from eventapp.accounts.models import Role, User
 from eventapp.core.outbox import OutboxMessage
 from eventapp.extensions import db, limiter
 from tests.accounts.factories import PASSWORD, login, make_admin, make_user
-from tests.factories import make_event
+from tests.factories import NOW, make_event
 
 
 def test_login_page_renders_in_three_languages(client):
@@ -117,6 +118,31 @@ def test_two_factor_page_is_for_admins_only(client):
     assert client.get("/admin/account/two-factor").status_code == 403
 
 
+def test_turning_two_step_login_off_asks_for_a_current_code(client):
+    secret = pyotp.random_base32()
+    admin = make_admin(totp_secret=secret)
+    admin_id = admin.id
+    login(client, admin)
+    assert client.post("/admin/login/two-factor", data={"code": pyotp.TOTP(secret).now()}).status_code == 302
+    page = client.get("/admin/account/two-factor?lang=en").get_data(as_text=True)
+    assert 'name="off-code"' in page and 'autocomplete="one-time-code"' in page
+    no_code = client.post("/admin/account/two-factor?lang=en", data={"off-submit": "1"})
+    assert no_code.status_code == 422
+    totp = pyotp.TOTP(secret)
+    now = datetime.now(UTC)
+    valid = {totp.at(now + timedelta(seconds=s)) for s in (-60, -30, 0, 30, 60)}
+    wrong = next(code for code in ("000000", "111111", "222222", "333333") if code not in valid)
+    refused = client.post("/admin/account/two-factor?lang=en", data={"off-code": wrong})
+    assert refused.status_code == 422
+    assert "This code is not right." in refused.get_data(as_text=True)
+    assert db.session.get(User, admin_id).totp_secret == secret  # still on
+    # The login code was used up: the next one (accepted for clock drift) turns it off.
+    next_code = totp.at(now + timedelta(seconds=30))
+    assert client.post("/admin/account/two-factor", data={"off-code": next_code}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, admin_id).totp_secret is None
+
+
 @pytest.fixture
 def limited_client(app, monkeypatch):
     """An app with rate limits on (the test config turns them off). Flask-Limiter keeps its on/off
@@ -134,3 +160,48 @@ def test_login_is_rate_limited(limited_client):
         for _ in range(11)
     ]
     assert statuses[:10] == [422] * 10 and statuses[10] == 429
+
+
+def test_a_reactivated_account_must_log_in_again(client):
+    """Deactivation ends sessions for good: reactivating the account does not bring the old cookie back."""
+    admin_id, organiser_id = make_admin().id, make_user(events=[make_event()]).id
+    email = db.session.get(User, organiser_id).email
+    login(client, email)
+    assert client.get("/admin/").status_code == 200
+
+    def set_active(active):
+        services.set_active(db.session.get(User, admin_id), db.session.get(User, organiser_id), active, now=NOW)
+        db.session.commit()  # as the admin's request would (the test's transaction is still rolled back)
+
+    set_active(False)
+    assert client.get("/admin/").status_code == 302
+    set_active(True)
+    assert client.get("/admin/").status_code == 302  # the old cookie stays dead
+    assert login(client, email).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(("language", "text"), [("nl", "Nieuw wachtwoord"), ("en", "New password")])
+def test_invitation_and_reset_links_open_in_the_account_language(client, language, text):
+    admin = make_admin()
+    with client.application.test_request_context():
+        user = services.invite_user(
+            admin,
+            f"{language}@example.org",
+            role=Role.ORGANISER,
+            event_ids=[],
+            language=language,
+            now=NOW,
+            base_url="http://events.test",
+        )
+        services.request_password_reset(user.email, now=NOW, base_url="http://events.test")
+        db.session.commit()
+    messages = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == user.email)).all()
+    assert sorted(message.kind for message in messages) == ["accounts.invitation", "accounts.password_reset"]
+    for message in messages:
+        path = re.search(r"http://events\.test(/admin/password/reset/\S+)", message.body_text).group(1)
+        assert path.endswith(f"?lang={language}")
+        assert f"?lang={language}" in message.body_html
+        # A phone set to French still opens the page in the account's language.
+        html = client.get(path, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+        assert text in html

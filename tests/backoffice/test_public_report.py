@@ -55,10 +55,47 @@ def test_one_small_commune_takes_the_next_smallest_with_it(client):
         ([("a", 40), ("b", 2), ("c", 1), ("d", 12)], [("a", "40"), ("b", "hidden"), ("c", "hidden"), ("d", "hidden")]),
         # Small cells of one person each: hidden until they hold more than one each.
         ([("a", 1), ("b", 1), ("c", 1), ("d", 1), ("e", 1), ("f", 9)], [(x, "hidden") for x in "abcdef"]),
-        # A single cell is the total: nothing to protect it with.
-        ([("a", 3)], [("a", "<5")]),
+        # A single small cell is the total: nothing to protect it with, so no breakdown at all.
+        ([("a", 3)], None),
+        # Small cells that hold no more people than there are cells: each is 1, whatever the marks.
+        ([(x, 1) for x in "abcde"], None),
+        ([("a", 2), ("b", 1)], None),
+        # Enough people among them: the rows can be shown hidden.
+        ([("a", 3), ("b", 3)], [("a", "<5"), ("b", "<5")]),
     ],
 )
 def test_protect(app_ctx, cells, expected):
     hidden = gettext("hidden")  # the mark in the context's language
-    assert protect(cells) == [(label, hidden if mark == "hidden" else mark) for label, mark in expected]
+    if expected is None:
+        assert protect(cells) is None
+    else:
+        assert protect(cells) == [(label, hidden if mark == "hidden" else mark) for label, mark in expected]
+
+
+def test_a_small_crowd_from_one_commune_is_not_given_away_by_the_total(client):
+    event = make_event(capacity=100)
+    make_registration(event, seats=3, checked_in_people=3, commune=IXELLES, audience=Audience.RESIDENT)
+    slug = event.slug
+    db.session.commit()
+
+    html = client.get(f"/participate/events/{slug}/report?lang=en").get_data(as_text=True)
+    facts = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", html))
+    assert facts["People checked in at the door"] == facts["People registered"] == "&lt;5"
+    assert _rows(html, "Reach by commune") == {} and _rows(html, "Reach by audience") == {}
+    assert html.count("Too few people came to show this breakdown without giving anyone away.") == 2
+    assert get_commune(IXELLES).name("en") not in html
+    dutch = client.get(f"/participate/events/{slug}/report?lang=nl").get_data(as_text=True)
+    assert "Er kwamen te weinig mensen om deze verdeling te tonen" in dutch
+
+
+def test_five_people_from_five_communes_are_not_each_given_away(client):
+    event = make_event(capacity=100)
+    for commune in ("21001", "21002", "21003", "21004", "21005"):
+        make_registration(event, seats=1, checked_in_people=1, commune=commune, audience=Audience.RESIDENT)
+    slug = event.slug
+    db.session.commit()
+
+    html = client.get(f"/participate/events/{slug}/report?lang=en").get_data(as_text=True)
+    assert "<dd>5</dd>" in html  # the total is no small count
+    assert _rows(html, "Reach by commune") == {}  # five rows of "<5" would each be 1
+    assert _rows(html, "Reach by audience") == {"Residents": "5"}

@@ -7,12 +7,14 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from eventapp import create_app
+from eventapp.accounts.models import Role, User
+from eventapp.core.db import UTCDateTime
 from eventapp.extensions import db
 from eventapp.participation import services
 from eventapp.participation.models import ActivityKind, ContentReport, Upvote
 from tests.conftest import require, reset_database
 from tests.factories import NOW, make_event
-from tests.participation.factories import make_activity, make_organiser
+from tests.participation.factories import make_activity
 
 BEFORE = "participation_0002-1"
 TABLES = (
@@ -34,6 +36,16 @@ def _database(kind: str, tmp_path) -> str:
         pytest.skip("the whole suite is running on this PostgreSQL database already")
     reset_database(url)
     return url
+
+
+def _admin_of_the_old_schema() -> User:
+    """An admin written with the columns `users` had at BEFORE (the User model has more by now), as an
+    unsaved User object that the services can act with."""
+    values = {"email": "admin@example.org", "password_hash": "x", "role": "admin", "active": True, "created_at": NOW}
+    values |= {"name": "Admin", "language": "fr", "failed_logins": 0}
+    users = sa.table("users", sa.column("id"), sa.column("created_at", UTCDateTime()), *map(sa.column, values))
+    user_id = db.session.scalar(sa.insert(users).values(values).returning(users.c.id))
+    return User(id=user_id, email=values["email"], role=Role.ADMIN, active=True)
 
 
 def _counts() -> dict[str, int]:
@@ -62,7 +74,7 @@ def test_the_migration_keeps_every_answer_and_then_protects_them(tmp_path, kind)
         upgrade(revision=BEFORE)
         event = make_event(sessions=1)
         session = event.sessions[0]
-        organiser = make_organiser(event)
+        organiser = _admin_of_the_old_schema()
         poll = make_activity(session, organiser)
         ideas = make_activity(session, organiser, ActivityKind.IDEAS)
         voter, supporter = services.join_as_guest(session, now=NOW), services.join_as_guest(session, now=NOW)
