@@ -74,6 +74,11 @@ def _scan_fields(item: dict) -> dict:
             when = None
         if when is None:
             raise BadRequest(_l("The scan time must be an ISO 8601 time with its offset."), code="invalid_scanned_at")
+        if not 2000 <= when.year <= 2100:
+            # A phone whose clock is decades off (reset by a flat battery): its time says nothing about
+            # the scan, which is judged as of its arrival rather than lost (and no door day is worked
+            # out at the calendar's ends, where the conversion to Brussels time overflows).
+            when = None
     return {"code": code, "scan_id": scan_id, "people": people, "scanned_at": when}
 
 

@@ -182,6 +182,23 @@ def test_a_scan_time_without_offset_or_beyond_the_calendar_is_refused_and_logs_n
     assert db.session.scalar(sa.select(sa.func.count(ScanAttempt.id)).where(ScanAttempt.event_id == event.id)) == 0
 
 
+@pytest.mark.parametrize("scanned_at", ["0001-01-01T00:00:00Z", "1970-01-01T00:00:00+00:00", "2424-01-01T09:00+01:00"])
+def test_a_phone_clock_decades_off_gets_its_scan_judged_on_arrival(client, door, scanned_at):
+    # Found by the OpenAPI fuzz test: year 1 in UTC has no door day (05:00 in Brussels the day before).
+    event, _, token = door
+    _, code = make_registration(event)
+    scan_id = uuid4().hex
+    batch = post(
+        client,
+        token,
+        {"scans": [{"code": code, "scan_id": scan_id, "scanned_at": scanned_at}]},
+        path="/api/v1/checkin/batch",
+    )
+    assert batch.status_code == 200 and batch.get_json()["results"][0]["status"] == "ok"
+    attempt = db.session.scalar(sa.select(ScanAttempt).where(ScanAttempt.scan_id == scan_id))
+    assert attempt.offline and abs(attempt.scanned_at - utcnow()) < timedelta(minutes=1)
+
+
 @pytest.mark.parametrize("verdict", [{"a": 1}, ["ok"], 3, "admitted"])
 def test_a_malformed_offline_verdict_is_refused_alone(client, door, verdict):
     event, _, token = door
