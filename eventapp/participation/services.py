@@ -421,7 +421,12 @@ def upvote(participant: Participant, contribution: Contribution, *, now: datetim
 
 def report_contribution(participant: Participant, contribution: Contribution, *, now: datetime | None = None) -> bool:
     """Flag content for the organisers once per participant; REPORTS_BEFORE_REVIEW reports made since the
-    last moderation decision send it back to the moderation queue. False if already reported. Raises NotFound."""
+    last moderation decision send it back to the moderation queue. False if already reported. Raises NotFound.
+
+    A guest (no ticket) is a new participant whenever the phone's cookie is cleared, so guests count as
+    one voice together: each ticket holder's report counts, guests' only once between two reviews.
+    Otherwise one person could take any idea offline alone (found in the security review).
+    """
     if participant.session_id != contribution.activity.session_id or contribution.status not in (
         ContributionStatus.PUBLISHED,
         ContributionStatus.PENDING,
@@ -437,6 +442,8 @@ def report_contribution(participant: Participant, contribution: Contribution, *,
             db.session.flush()
     except IntegrityError:
         return False
+    if participant.registration_id is None and _another_guest_reported_since_review(contribution, participant):
+        return True  # logged for the organisers, not counted again
     db.session.execute(
         sa.update(Contribution).where(Contribution.id == contribution.id).values(reports=Contribution.reports + 1)
     )
@@ -452,6 +459,18 @@ def report_contribution(participant: Participant, contribution: Contribution, *,
     )
     db.session.refresh(contribution)
     return True
+
+
+def _another_guest_reported_since_review(contribution: Contribution, guest: Participant) -> bool:
+    since_review = ContentReport.created_at > contribution.moderated_at if contribution.moderated_at else sa.true()
+    return db.session.scalar(
+        sa.select(
+            sa.exists()
+            .where(ContentReport.contribution_id == contribution.id, ContentReport.participant_id != guest.id)
+            .where(ContentReport.participant_id == Participant.id, Participant.registration_id.is_(None))
+            .where(since_review)
+        )
+    )
 
 
 # ---------------------------------------------------------------------------- moderation

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -26,6 +28,11 @@ def setup(app_ctx):
     session = event.sessions[0]
     organiser = make_organiser(event)
     return event, session, organiser
+
+
+def _ticket_holders(event, session, n: int):
+    """Participants who joined with a ticket: each one's report counts (a guest's may not)."""
+    return [services.join_with_ticket(session, make_registration(event), now=NOW) for _ in range(n)]
 
 
 def test_activity_starts_in_draft_and_gives_the_session_a_room_code(setup):
@@ -162,7 +169,7 @@ def test_markup_is_stored_as_text(setup):
 
 
 def test_pre_moderation_then_post_moderation_and_reports(setup):
-    _event, session, organiser = setup
+    event, session, organiser = setup
     pre = make_activity(session, organiser, ActivityKind.QUESTIONS)
     post = make_activity(session, organiser, ActivityKind.QUESTIONS, moderation=Moderation.POST)
     guests = [services.join_as_guest(session, now=NOW) for _ in range(3)]
@@ -174,10 +181,11 @@ def test_pre_moderation_then_post_moderation_and_reports(setup):
 
     public = services.submit_contribution(guests[0], post, "Autre question ?", now=NOW)
     assert public.status == ContributionStatus.PUBLISHED
-    assert services.report_contribution(guests[1], public, now=NOW) is True
-    assert services.report_contribution(guests[1], public, now=NOW) is False  # once per participant
-    services.report_contribution(guests[2], public, now=NOW)
-    services.report_contribution(guests[0], public, now=NOW)
+    readers = _ticket_holders(event, session, 3)
+    assert services.report_contribution(readers[0], public, now=NOW) is True
+    assert services.report_contribution(readers[0], public, now=NOW) is False  # once per participant
+    services.report_contribution(readers[1], public, now=NOW)
+    services.report_contribution(readers[2], public, now=NOW)
     assert public.reports == 3 and public.status == ContributionStatus.PENDING
 
     services.reject(organiser, pending, "Hors sujet", now=NOW)
@@ -254,12 +262,13 @@ def test_closing_stops_votes_and_current_poll(setup):
 
 
 def test_an_approval_holds_against_the_reports_it_answered(setup):
-    _event, session, organiser = setup
+    event, session, organiser = setup
     board = make_activity(session, organiser, ActivityKind.IDEAS, moderation=Moderation.POST)
-    author, *others = (services.join_as_guest(session, now=NOW) for _ in range(7))
+    author = services.join_as_guest(session, now=NOW)
+    others = _ticket_holders(event, session, 6)
     idea = services.submit_contribution(author, board, "Un parc à vélos couvert", now=NOW)
-    for guest in others[:3]:
-        services.report_contribution(guest, idea, now=NOW)
+    for reader in others[:3]:
+        services.report_contribution(reader, idea, now=NOW)
     assert idea.status == ContributionStatus.PENDING and idea.reports == 3
 
     services.approve(organiser, idea, now=NOW)
@@ -270,6 +279,23 @@ def test_an_approval_holds_against_the_reports_it_answered(setup):
     assert idea.status == ContributionStatus.PUBLISHED and idea.reports == 2  # the approval still holds
     services.report_contribution(others[5], idea, now=NOW)
     assert idea.status == ContributionStatus.PENDING  # three new reports: back to the organisers
+
+
+def test_guests_reports_count_as_one_voice_between_two_reviews(setup):
+    # A guest clears the phone's cookie and is a new participant: three "guests" may be one person.
+    event, session, organiser = setup
+    board = make_activity(session, organiser, ActivityKind.IDEAS, moderation=Moderation.POST)
+    author, *guests = (services.join_as_guest(session, now=NOW) for _ in range(5))
+    idea = services.submit_contribution(author, board, "Des fontaines", now=NOW)
+    for guest in guests[:3]:
+        assert services.report_contribution(guest, idea, now=NOW) is True  # each one logged
+    assert idea.status == ContributionStatus.PUBLISHED and idea.reports == 1
+    services.report_contribution(_ticket_holders(event, session, 1)[0], idea, now=NOW)
+    assert idea.reports == 2 and idea.status == ContributionStatus.PUBLISHED
+
+    services.approve(organiser, idea, now=NOW)  # reviewed: a later guest report counts once again
+    services.report_contribution(guests[3], idea, now=NOW + timedelta(minutes=1))
+    assert idea.reports == 1
 
 
 def test_an_outcome_or_a_hide_also_counts_as_a_review(setup):

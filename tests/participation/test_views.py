@@ -307,12 +307,13 @@ def test_an_organisers_approval_holds_after_the_reports(client, app, world):
     w = world
     with app.test_request_context():
         board = make_activity(w.session, w.organiser, ActivityKind.IDEAS, moderation=Moderation.POST)
-        guests = [services.join_as_guest(w.session) for _ in range(5)]
-        idea = services.submit_contribution(guests[0], board, "Des bancs")
-        for guest in guests[1:4]:
-            services.report_contribution(guest, idea)
+        author = services.join_as_guest(w.session)
+        readers = [services.join_with_ticket(w.session, make_registration(w.event)) for _ in range(4)]
+        idea = services.submit_contribution(author, board, "Des bancs")
+        for reader in readers[:3]:
+            services.report_contribution(reader, idea)
         db.session.commit()
-        idea_uuid, last = idea.uuid, guests[4]
+        idea_uuid, last = idea.uuid, readers[3]
         assert idea.status == "pending"
     login(client, w.organiser_id)
     assert client.post(f"/participate/{w.uuid}/manage/c/{idea_uuid}/approve").status_code == 303
