@@ -56,16 +56,16 @@ def login():
         if outcome == LoginOutcome.NEEDS_TOTP:
             session[PENDING_TOTP] = pending_id
             return redirect(url_for("accounts.login_totp", next=request.args.get("next")))
-        if outcome == LoginOutcome.LOCKED:
-            form.form_errors.append(
-                _(
-                    "Too many failed attempts: this account is locked for %(minutes)d minutes. "
-                    "You can also reset your password.",
-                    minutes=int(services.LOCKOUT.total_seconds() // 60),
-                )
+        # One answer whether the address has no account, the password is wrong or the account is
+        # locked: saying "locked" would tell anyone which addresses have an account.
+        form.form_errors.append(
+            _(
+                "The email address or the password is not right. After %(attempts)d wrong attempts in a row "
+                "an account is locked for %(minutes)d minutes; you can also reset your password.",
+                attempts=services.MAX_FAILED_LOGINS,
+                minutes=int(services.LOCKOUT.total_seconds() // 60),
             )
-        else:
-            form.form_errors.append(_("The email address or the password is not right."))
+        )
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
 
 

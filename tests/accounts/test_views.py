@@ -53,11 +53,19 @@ def test_login_next_is_not_an_open_redirect(client):
     assert response.headers["Location"] == "/admin/"
 
 
-def test_locked_account_is_told_so(client):
+def test_a_locked_account_answers_as_an_unknown_address_does(client):
+    # "Locked" for a real account only would tell anyone which addresses have one.
     email = make_user(events=[make_event()]).email
-    for _ in range(5):
-        response = client.post("/admin/login?lang=en", data={"email": email, "password": "nope"})
-    assert "locked" in response.get_data(as_text=True)
+    for _ in range(6):
+        locked = client.post("/admin/login?lang=en", data={"email": email, "password": "nope"})
+        unknown = client.post("/admin/login?lang=en", data={"email": "nobody@example.org", "password": "nope"})
+    assert db.session.scalar(sa.select(User.locked_until).where(User.email == email)) is not None
+
+    def message(response):
+        return re.search(r'<div class="error-summary".*?</div>', response.get_data(as_text=True), re.S).group(0)
+
+    assert locked.status_code == unknown.status_code == 422 and message(locked) == message(unknown)
+    assert "an account is locked for 15 minutes" in message(locked)
     assert login(client, email).status_code == 422  # even the right password
 
 
