@@ -53,6 +53,42 @@ def remember(response, session: Session, participant: Participant):
     return response
 
 
+PENDING_TICKET = "pending_ticket"
+PENDING_TICKET_MAX_AGE = 10 * 60
+
+
+def _ticket_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="participation-pending-ticket")
+
+
+def hold_ticket(response, session: Session, code: str):
+    """Keep a ticket code for the confirmation step, out of the URL (history, Referer, screenshots)."""
+    response.set_cookie(
+        PENDING_TICKET,
+        _ticket_serializer().dumps(code),
+        max_age=PENDING_TICKET_MAX_AGE,
+        path=cookie_path(session),
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+    return response
+
+
+def held_ticket() -> str | None:
+    raw = request.cookies.get(PENDING_TICKET)
+    try:
+        value = _ticket_serializer().loads(raw) if raw else None
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def drop_held_ticket(response, session: Session):
+    response.delete_cookie(PENDING_TICKET, path=cookie_path(session))
+    return response
+
+
 def rate_limit_key() -> str:
     """Each participant their own allowance, known by a cookie the app signed (a made-up cookie would
     otherwise buy a fresh allowance per request); newcomers share their address's."""

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from eventapp.accounts.forms import EmptyForm
 from eventapp.accounts.permissions import organiser_required, require_event_access
 from eventapp.core.db import transaction
 from eventapp.core.errors import DomainError, PermissionDenied
@@ -69,6 +70,22 @@ def _page_context(session, participant, form_overrides=None):
     }
 
 
+def _join_with_ticket(session, code: str | None, response):
+    """Make this phone the ticket's participant (its guest doings move to the ticket); flashes the outcome."""
+    registration = find_registration_by_ticket_code(code) if code else None
+    try:
+        if registration is None:
+            raise PermissionDenied(_("This ticket is not valid for this session."), code="ticket_not_valid")
+        with transaction():
+            guest = identity.current_participant(session)
+            participant = services.join_with_ticket(session, registration, guest=guest, now=utcnow())
+        identity.remember(response, session, participant)
+        flash(_("Welcome! You take part with your ticket."), "success")
+    except DomainError as error:
+        flash(str(error.message), "error")
+    return response
+
+
 @bp.get("/participate/<session_uuid>")
 def session_page(session_uuid: str):
     session = queries.get_session(session_uuid)
@@ -77,21 +94,45 @@ def session_page(session_uuid: str):
         # The ticket code only ever travels once: it becomes a cookie and the URL is cleaned at once,
         # so it stays out of the history, the Referer and shared screenshots.
         response = redirect(url_for("participation.session_page", session_uuid=session.uuid), code=303)
+        current = identity.current_participant(session)
         registration = find_registration_by_ticket_code(code)
-        try:
-            if registration is None:
-                raise PermissionDenied(_("This ticket is not valid for this session."), code="ticket_not_valid")
-            with transaction():
-                guest = identity.current_participant(session)
-                participant = services.join_with_ticket(session, registration, guest=guest, now=utcnow())
-            identity.remember(response, session, participant)
-            flash(_("Welcome! You take part with your ticket."), "success")
-        except DomainError as error:
-            flash(str(error.message), "error")
+        if current is None or registration is None or current.registration_id == registration.id:
+            _join_with_ticket(session, code, response)
+        else:
+            # The phone already takes part (as a guest, or with another ticket): a link alone must not
+            # hand it, and what it did, to a ticket — a link anyone can send. The person confirms.
+            response = identity.hold_ticket(
+                redirect(url_for("participation.confirm_ticket", session_uuid=session.uuid), code=303), session, code
+            )
         response.headers["Referrer-Policy"] = "no-referrer"
         return _no_store(response)
     participant = identity.current_participant(session)
     response = make_response(render_template("participation/session.html", **_page_context(session, participant)))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return _no_store(response)
+
+
+@bp.route("/participate/<session_uuid>/ticket", methods=["GET", "POST"])
+def confirm_ticket(session_uuid: str):
+    """Continue with a ticket on a phone that already takes part in the session (see session_page)."""
+    session = queries.get_session(session_uuid)
+    code = identity.held_ticket()
+    registration = find_registration_by_ticket_code(code) if code else None
+    back = redirect(url_for("participation.session_page", session_uuid=session.uuid), code=303)
+    if registration is None:
+        return _no_store(identity.drop_held_ticket(back, session))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        return _no_store(identity.drop_held_ticket(_join_with_ticket(session, code, back), session))
+    current = identity.current_participant(session)
+    html = render_template(
+        "participation/confirm_ticket.html",
+        session=session,
+        registration=registration,
+        as_guest=current is None or current.registration_id is None,
+        form=form,
+    )
+    response = make_response(html)
     response.headers["Referrer-Policy"] = "no-referrer"
     return _no_store(response)
 

@@ -333,13 +333,43 @@ def test_a_guest_who_opens_their_ticket_keeps_one_vote(client, app, world):
         field = f"a{poll.id}-choice"
     url = f"/participate/{w.uuid}/a/{poll_uuid}/vote"
     assert client.post(url, data={field: option}).status_code == 303  # from the room's QR code, as a guest
-    client.get(f"/participate/{w.uuid}?ticket={code}")  # later, the link on the ticket
+    asked = client.get(f"/participate/{w.uuid}?ticket={code}")  # later, the link on the ticket
+    assert asked.headers["Location"].endswith(f"/participate/{w.uuid}/ticket") and code not in asked.headers["Location"]
+    assert client.post(f"/participate/{w.uuid}/ticket").status_code == 303  # "continue with this ticket"
     page = client.get(f"/participate/{w.uuid}").get_data(as_text=True)
     assert "Checked in at the door" in page and "your answer has been counted" in page
     again = client.post(url, data={field: option}, follow_redirects=True).get_data(as_text=True)
     assert "already answered" in again
     with app.test_request_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Vote)) == 1
+
+
+def test_a_link_alone_does_not_hand_a_guests_doings_to_someone_elses_ticket(client, app, world):
+    # Anyone can send a link with their own ticket code: opened on a phone that already took part as a
+    # guest, it asks before the phone (and what it did) becomes that ticket's participant.
+    from eventapp.participation import services
+
+    w = world
+    with app.test_request_context():
+        board = make_activity(w.session, w.organiser, ActivityKind.IDEAS, moderation=Moderation.POST)
+        stranger = make_registration(w.event)
+        db.session.commit()
+        board_id, board_uuid, code = board.id, board.uuid, ticket_code_of(stranger)
+        stranger_name = stranger.name
+    client.post(f"/participate/{w.uuid}/a/{board_uuid}/contribute", data={f"a{board_id}-body": "Mon idée à moi"})
+    asked = client.get(f"/participate/{w.uuid}?ticket={code}")
+    assert asked.status_code == 303 and asked.headers["Location"].endswith(f"/participate/{w.uuid}/ticket")
+    page = client.get(f"/participate/{w.uuid}/ticket?lang=en").get_data(as_text=True)
+    assert "Continue with this ticket?" in page and stranger_name in page and "Stay as I am" in page
+    with app.test_request_context():
+        idea = db.session.scalar(db.select(Contribution).filter_by(activity_id=board_id))
+        assert idea.participant.registration_id is None  # still the guest's, nothing moved
+    # Confirmed, the phone and its idea take part with that ticket; the held code is then forgotten.
+    assert client.post(f"/participate/{w.uuid}/ticket").status_code == 303
+    assert client.get_cookie("pending_ticket", path=f"/participate/{w.uuid}") is None
+    with app.test_request_context():
+        idea = db.session.scalar(db.select(Contribution).filter_by(activity_id=board_id))
+        assert services.channel_of(idea.participant) == "registered"
 
 
 def test_the_public_export_shows_only_results_made_public(client, app, world):
