@@ -40,17 +40,21 @@ def current_participant(session: Session) -> Participant | None:
     return queries.get_participant(session, participant_uuid) if participant_uuid else None
 
 
-def remember(response, session: Session, participant: Participant):
+def _set_cookie(response, session: Session, name: str, value: str, max_age: int):
     response.set_cookie(
-        COOKIE,
-        _serializer().dumps(str(participant.uuid)),
-        max_age=MAX_AGE,
+        name,
+        value,
+        max_age=max_age,
         path=cookie_path(session),
         httponly=True,
         samesite="Lax",
         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
     )
     return response
+
+
+def remember(response, session: Session, participant: Participant):
+    return _set_cookie(response, session, COOKIE, _serializer().dumps(str(participant.uuid)), MAX_AGE)
 
 
 PENDING_TICKET = "pending_ticket"
@@ -63,16 +67,7 @@ def _ticket_serializer() -> URLSafeSerializer:
 
 def hold_ticket(response, session: Session, code: str):
     """Keep a ticket code for the confirmation step, out of the URL (history, Referer, screenshots)."""
-    response.set_cookie(
-        PENDING_TICKET,
-        _ticket_serializer().dumps(code),
-        max_age=PENDING_TICKET_MAX_AGE,
-        path=cookie_path(session),
-        httponly=True,
-        samesite="Lax",
-        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
-    )
-    return response
+    return _set_cookie(response, session, PENDING_TICKET, _ticket_serializer().dumps(code), PENDING_TICKET_MAX_AGE)
 
 
 def held_ticket() -> str | None:
