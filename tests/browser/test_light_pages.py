@@ -89,3 +89,21 @@ def test_taking_part_works_without_javascript(browser, site):
         assert page.locator(".flashes[role=status]").count() == 1
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_no_public_page_scrolls_sideways_on_a_phone(browser, site, lang):
+    """360 px wide: a wide table scrolls in its own box, a long web address wraps."""
+    server, values = site
+    context = new_context(browser, server.url, values, lang=lang, width="phone")
+    try:
+        page = context.new_page()
+        wide = {}
+        for spec in PUBLIC:
+            page.goto(spec.url(server.url, values))
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 360:
+                wide[spec.name] = width
+        assert wide == {}
+    finally:
+        context.close()

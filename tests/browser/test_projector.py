@@ -96,3 +96,27 @@ def test_a_ticked_answer_survives_a_change_in_the_room(tmp_path, browser):
             assert busy.evaluate("window.__notReloaded") is True
         finally:
             context.close()
+
+
+def test_a_change_in_the_room_after_a_form_error_loads_the_page_without_sending_the_form_again(tmp_path, browser):
+    url = fresh_database("sqlite", tmp_path)
+    arranged = arrange_live_poll(url, [{"fr": "Écoles", "nl": "Scholen"}, {"fr": "Musées", "nl": "Musea"}])
+    session_uuid, poll_uuid, cookie = arranged["session_uuid"], arranged["poll_uuid"], arranged["organiser_cookie"]
+    with LiveServer(url, workers=2) as server:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(f"{server.url}/participate/{session_uuid}?lang=fr")
+            posts = []
+            page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+            with page.expect_response(lambda response: "/state.json" in response.url):
+                page.get_by_role("button", name="Envoyer ma réponse").click()  # nothing chosen: an error
+            assert page.url.endswith("/vote") and len(posts) == 1
+            page.locator("h1").click()  # the focus leaves the form: nothing is being answered
+
+            _organiser_post(server.url, f"/participate/{session_uuid}/manage/a/{poll_uuid}/conceal", cookie)
+
+            page.wait_for_url(f"**/participate/{session_uuid}", timeout=15_000)
+            assert len(posts) == 1  # the vote was not sent again by a reload of its address
+        finally:
+            context.close()

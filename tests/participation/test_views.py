@@ -95,6 +95,10 @@ def test_guest_votes_without_javascript_once(client, app, world):
     page = client.get(f"/participate/{w.uuid}?lang=en").get_data(as_text=True)
     assert 'type="radio"' in page and '<script type="module"' in page
     url = f"/participate/{w.uuid}/a/{poll_uuid}/vote"
+    nothing_chosen = client.post(url, data={}).get_data(as_text=True)
+    # The error summary's link leads to the choices (it pointed at no element).
+    target = re.search(r'class="error-summary".*?<a href="#([\w-]+)"', nothing_chosen, re.S).group(1)
+    assert f'id="{target}" tabindex="-1"' in nothing_chosen
     response = client.post(url, data={f"a{poll.id}-choice": option_id})
     assert response.status_code == 303
     page = client.get(f"/participate/{w.uuid}?lang=en").get_data(as_text=True)

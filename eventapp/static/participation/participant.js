@@ -38,7 +38,11 @@ async function tick() {
           link.removeAttribute("id");
           notice.replaceChildren(`${notice.dataset.message} `, link);
         } else {
-          window.location.reload();
+          // A page shown after a form error sits at the form's POST address: reloading it would send
+          // the form again. Go to the session page itself (its own reload keeps the scroll position).
+          const page = new URL(document.getElementById("refresh").href);
+          if (page.pathname === window.location.pathname) window.location.reload();
+          else window.location.replace(page.href);
         }
       }
       known = body;
