@@ -1,6 +1,7 @@
 """The projector updates without reload when phones vote (headless Chromium against gunicorn)."""
 
 import urllib.request
+from uuid import UUID
 
 import pytest
 
@@ -120,3 +121,49 @@ def test_a_change_in_the_room_after_a_form_error_loads_the_page_without_sending_
             assert len(posts) == 1  # the vote was not sent again by a reload of its address
         finally:
             context.close()
+
+
+def test_the_projector_fits_its_screen_with_long_questions(tmp_path, browser):
+    """Nobody scrolls a projector: five long questions still fit a 1280x720 screen."""
+    from eventapp.events.models import Session
+    from eventapp.extensions import db
+    from eventapp.participation import services
+    from eventapp.participation.models import ActivityKind, Moderation
+    from tests.live_server import app_for
+    from tests.participation.factories import make_organiser
+
+    url = fresh_database("sqlite", tmp_path)
+    arranged = arrange_live_poll(url, [{"fr": "Écoles", "nl": "Scholen"}, {"fr": "Musées", "nl": "Musea"}])
+    session_uuid, cookie = arranged["session_uuid"], arranged["organiser_cookie"]
+    app = app_for(url)
+    with app.test_request_context():
+        session = db.session.scalar(db.select(Session).where(Session.uuid == UUID(session_uuid)))
+        organiser = make_organiser(session.event)
+        board = services.create_activity(
+            organiser,
+            session,
+            kind=ActivityKind.QUESTIONS,
+            moderation=Moderation.POST,
+            prompts={"fr": "Vos questions", "nl": "Uw vragen"},
+        )
+        services.open_activity(organiser, board)
+        for n in range(5):
+            guest = services.join_as_guest(session)
+            services.submit_contribution(guest, board, f"Question {n} : " + "une question vraiment très longue " * 8)
+        db.session.commit()
+        db.engine.dispose()
+    with LiveServer(url, workers=2) as server:
+        for width, height, shown in ((1280, 720, 3), (1920, 1080, 5)):
+            context = browser.new_context(viewport={"width": width, "height": height})
+            try:
+                context.add_cookies([{"name": "session", "value": cookie, "url": server.url}])
+                page = context.new_page()
+                page.goto(f"{server.url}/participate/{session_uuid}/projector?lang=fr")
+                questions = page.locator('.projector-column[data-lang="fr"] .questions li')
+                questions.nth(4).wait_for(state="attached")
+                boxes = [questions.nth(i).bounding_box() for i in range(5)]
+                visible = [box for box in boxes if box is not None]
+                assert len(visible) == shown, (width, height, visible)
+                assert all(box["y"] + box["height"] <= height for box in visible), (width, height, visible)
+            finally:
+                context.close()
