@@ -1,5 +1,6 @@
 """The projector updates without reload when phones vote (headless Chromium against gunicorn)."""
 
+import re
 import urllib.request
 from uuid import UUID
 
@@ -167,3 +168,44 @@ def test_the_projector_fits_its_screen_with_long_questions(tmp_path, browser):
                 assert all(box["y"] + box["height"] <= height for box in visible), (width, height, visible)
             finally:
                 context.close()
+
+
+def test_the_answer_to_an_action_far_down_a_phones_page_is_in_view(tmp_path, browser):
+    """A report from a phone that never took part is refused: the message must be on screen, not
+    at the top of a page scrolled down to the activity."""
+    from eventapp.events.models import Session
+    from eventapp.extensions import db
+    from eventapp.participation import services
+    from eventapp.participation.models import ActivityKind, Moderation
+    from tests.live_server import app_for
+    from tests.participation.factories import make_organiser
+
+    url = fresh_database("sqlite", tmp_path)
+    arranged = arrange_live_poll(url, [{"fr": f"Option {n}", "nl": f"Optie {n}"} for n in range(8)])
+    session_uuid = arranged["session_uuid"]
+    app = app_for(url)
+    with app.test_request_context():
+        session = db.session.scalar(db.select(Session).where(Session.uuid == UUID(session_uuid)))
+        organiser = make_organiser(session.event)
+        board = services.create_activity(
+            organiser, session, kind=ActivityKind.IDEAS, moderation=Moderation.POST, prompts={"fr": "Vos idées"}
+        )
+        services.open_activity(organiser, board)
+        for n in range(6):
+            services.submit_contribution(services.join_as_guest(session), board, f"Idée {n} " + "assez longue " * 12)
+        db.session.commit()
+        db.engine.dispose()
+    with LiveServer(url, workers=2) as server:
+        context = browser.new_context(viewport={"width": 360, "height": 740})
+        try:
+            page = context.new_page()
+            page.goto(f"{server.url}/participate/{session_uuid}?lang=fr")
+            report = page.get_by_role("button", name=re.compile("Signaler")).last
+            report.scroll_into_view_if_needed()
+            with page.expect_navigation():
+                report.click()
+            message = page.locator(".flash-error")
+            box = message.bounding_box()
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 740, box
+        finally:
+            context.close()
