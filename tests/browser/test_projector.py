@@ -124,35 +124,37 @@ def test_a_change_in_the_room_after_a_form_error_loads_the_page_without_sending_
             context.close()
 
 
-def test_the_projector_fits_its_screen_with_long_questions(tmp_path, browser):
-    """Nobody scrolls a projector: five long questions still fit a 1280x720 screen."""
+def _open_board(url: str, session_uuid: str, kind, bodies: list[str]) -> None:
+    """An open, post-moderated board of ideas or questions in the session, holding one guest's post per body."""
     from eventapp.events.models import Session
     from eventapp.extensions import db
     from eventapp.participation import services
-    from eventapp.participation.models import ActivityKind, Moderation
+    from eventapp.participation.models import Moderation
     from tests.live_server import app_for
     from tests.participation.factories import make_organiser
 
-    url = fresh_database("sqlite", tmp_path)
-    arranged = arrange_live_poll(url, [{"fr": "Écoles", "nl": "Scholen"}, {"fr": "Musées", "nl": "Musea"}])
-    session_uuid, cookie = arranged["session_uuid"], arranged["organiser_cookie"]
     app = app_for(url)
     with app.test_request_context():
         session = db.session.scalar(db.select(Session).where(Session.uuid == UUID(session_uuid)))
         organiser = make_organiser(session.event)
-        board = services.create_activity(
-            organiser,
-            session,
-            kind=ActivityKind.QUESTIONS,
-            moderation=Moderation.POST,
-            prompts={"fr": "Vos questions", "nl": "Uw vragen"},
-        )
+        prompts = {"fr": "Vos contributions", "nl": "Uw bijdragen"}
+        board = services.create_activity(organiser, session, kind=kind, moderation=Moderation.POST, prompts=prompts)
         services.open_activity(organiser, board)
-        for n in range(5):
-            guest = services.join_as_guest(session)
-            services.submit_contribution(guest, board, f"Question {n} : " + "une question vraiment très longue " * 8)
+        for body in bodies:
+            services.submit_contribution(services.join_as_guest(session), board, body)
         db.session.commit()
         db.engine.dispose()
+
+
+def test_the_projector_fits_its_screen_with_long_questions(tmp_path, browser):
+    """Nobody scrolls a projector: five long questions still fit a 1280x720 screen."""
+    from eventapp.participation.models import ActivityKind
+
+    url = fresh_database("sqlite", tmp_path)
+    arranged = arrange_live_poll(url, [{"fr": "Écoles", "nl": "Scholen"}, {"fr": "Musées", "nl": "Musea"}])
+    session_uuid, cookie = arranged["session_uuid"], arranged["organiser_cookie"]
+    bodies = [f"Question {n} : " + "une question vraiment très longue " * 8 for n in range(5)]
+    _open_board(url, session_uuid, ActivityKind.QUESTIONS, bodies)
     with LiveServer(url, workers=2) as server:
         for width, height, shown in ((1280, 720, 3), (1920, 1080, 5)):
             context = browser.new_context(viewport={"width": width, "height": height})
@@ -173,28 +175,12 @@ def test_the_projector_fits_its_screen_with_long_questions(tmp_path, browser):
 def test_the_answer_to_an_action_far_down_a_phones_page_is_in_view(tmp_path, browser):
     """A report from a phone that never took part is refused: the message must be on screen, not
     at the top of a page scrolled down to the activity."""
-    from eventapp.events.models import Session
-    from eventapp.extensions import db
-    from eventapp.participation import services
-    from eventapp.participation.models import ActivityKind, Moderation
-    from tests.live_server import app_for
-    from tests.participation.factories import make_organiser
+    from eventapp.participation.models import ActivityKind
 
     url = fresh_database("sqlite", tmp_path)
     arranged = arrange_live_poll(url, [{"fr": f"Option {n}", "nl": f"Optie {n}"} for n in range(8)])
     session_uuid = arranged["session_uuid"]
-    app = app_for(url)
-    with app.test_request_context():
-        session = db.session.scalar(db.select(Session).where(Session.uuid == UUID(session_uuid)))
-        organiser = make_organiser(session.event)
-        board = services.create_activity(
-            organiser, session, kind=ActivityKind.IDEAS, moderation=Moderation.POST, prompts={"fr": "Vos idées"}
-        )
-        services.open_activity(organiser, board)
-        for n in range(6):
-            services.submit_contribution(services.join_as_guest(session), board, f"Idée {n} " + "assez longue " * 12)
-        db.session.commit()
-        db.engine.dispose()
+    _open_board(url, session_uuid, ActivityKind.IDEAS, [f"Idée {n} " + "assez longue " * 12 for n in range(6)])
     with LiveServer(url, workers=2) as server:
         context = browser.new_context(viewport={"width": 360, "height": 740})
         try:
