@@ -56,6 +56,9 @@ def tab_through(page, *, limit: int = 200) -> list[dict]:
     """
     # Start from the top even when the page put the focus somewhere (an error summary): focus a
     # throwaway element at the start of <body> and remove it, which leaves the starting point there.
+    # The browser applies `autofocus` at a rendering step after load: wait two frames for it first,
+    # or it may take the focus back from the top after we put it there (a flaky first stop).
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
     page.evaluate(_TO_TOP)
     stops: list[dict] = []
     for _ in range(limit):
