@@ -17,7 +17,7 @@ from eventapp.accounts.permissions import (
     require_backoffice_access,
     require_event_access,
 )
-from eventapp.core.communes import OUTSIDE_BRUSSELS, list_communes
+from eventapp.core.communes import OUTSIDE_BRUSSELS, get_commune, list_communes
 from eventapp.core.errors import NotFound
 from eventapp.core.outbox import OutboxMessage, OutboxStatus
 from eventapp.core.time import brussels
@@ -446,6 +446,16 @@ STATUS_LABELS = {
     RegistrationStatus.WAITLISTED: _l("Waiting list"),
     RegistrationStatus.CANCELLED: _l("Cancelled"),
 }
+
+
+def commune_label(code: str | None, lang: str) -> str:
+    """How a registration's commune reads in the attendee list and the export."""
+    if code is None:
+        return ""
+    if code == OUTSIDE_BRUSSELS:
+        return _("Outside Brussels")
+    commune = get_commune(code)
+    return commune.name(lang) if commune else code
 
 
 # ---------------------------------------------------------------- accounts

@@ -114,6 +114,15 @@ def register_converters(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIntConverter
 
 
+def show_domain_error(form, error: DomainError) -> bool:
+    """Show a service error next to the form field it names (True). False when the form has no such
+    field: the caller decides where it goes instead (the error page, a flash, the top of the form)."""
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+        return True
+    return False
+
+
 def with_colon(label: str) -> str:
     """`label:` in the language being rendered: French puts a no-break space before the colon.
 
