@@ -28,6 +28,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
     register_converters(app)
     register_blueprints(app)
+    connect_domains()
     register_cli(app)
     from eventapp.core.logs import configure_logging
     from eventapp.core.web import register_web_hooks
@@ -78,6 +79,14 @@ def import_models() -> None:
     import eventapp.participation.models
     import eventapp.registration.models
     import eventapp.tickets.models  # noqa: F401
+
+
+def connect_domains() -> None:
+    """Import the modules that follow events' changes (`eventapp.events.hooks`), so that every app
+    (web, CLI, tests) has them: without registration's, changes to events would tell nobody."""
+    import eventapp.participation.queries
+    import eventapp.registration.notices
+    import eventapp.registration.services  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

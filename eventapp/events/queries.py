@@ -134,8 +134,8 @@ def get_event_page_state(slug: str) -> str:
     the event row's stamps and counters, its sessions'. NotFound like get_public_event().
 
     Services move `updated_at` on every visible change of the event, its sessions, its venue or its
-    theme (see eventapp.events.services); seat counters and `version` (bumped by every capacity or
-    waiting-list change) are read because they change without it.
+    theme (see event_changes, session_changes and places); seat counters and `version` (bumped by
+    every capacity or waiting-list change) are read because they change without it.
     """
     rows = db.session.execute(_EVENT_PAGE_STATE, {"slug": slug}).all()
     if not rows:

@@ -66,7 +66,7 @@ class Outcome(enum.StrEnum):
     NOT_RETAINED = "not_retained"
 
 
-# Cancelling a session deletes its row (events.services.cancel_session); what hangs off it is decided
+# Cancelling a session deletes its row (events.session_changes.cancel_session); what hangs off it is decided
 # per foreign key. What people answered or contributed (votes and their choices, ideas and questions)
 # holds on with ON DELETE RESTRICT, so the database itself refuses to delete it, even when an answer
 # arrives between the service's check and the DELETE. Rows that carry no one's input (room code,

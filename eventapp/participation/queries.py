@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from eventapp.core.errors import NotFound
+from eventapp.events.hooks import session_content_check
 from eventapp.events.models import Event, Session
 from eventapp.events.queries import PUBLIC_STATUSES
-from eventapp.events.services import session_content_check
 from eventapp.extensions import db
 from eventapp.participation.models import (
     Activity,

@@ -26,6 +26,8 @@ from eventapp.core.locks import lock_event
 from eventapp.core.outbox import OutboxMessage, OutboxStatus
 from eventapp.core.time import brussels
 from eventapp.core.tokens import digest, random_token
+from eventapp.events import hooks
+from eventapp.events.editing import capacity_below_taken
 from eventapp.events.models import Event, EventStatus, Session
 from eventapp.extensions import db
 from eventapp.registration import emails
@@ -136,6 +138,46 @@ def _hold_sessions_or_drop(registration: Registration) -> list[Session]:
             registration.session_choices.remove(choice)
             dropped.append(session)
     return dropped
+
+
+@hooks.session_capacity_changing.subscribe
+def _count_session_seats(session: Session, capacity: int | None) -> None:
+    """Follow a session's capacity (events writes it next, under the event lock): the seats it holds
+    (`seats_taken`, the choices' `holds_seat`) are only kept while it has its own capacity.
+
+    On the way in they are set from the confirmed choices (people = seats; InvalidState, nothing
+    written, when more than `capacity`), on the way out cleared, so that a later cancellation
+    releases exactly what was held.
+    """
+    if capacity is None:
+        db.session.execute(
+            sa.update(RegistrationSession)
+            .where(RegistrationSession.session_id == session.id)
+            .values(holds_seat=False)
+            .execution_options(synchronize_session="fetch")
+        )
+        db.session.execute(sa.update(Session).where(Session.id == session.id).values(seats_taken=0))
+    elif session.capacity is None:
+        confirmed = (
+            sa.select(Registration.id)
+            .join(RegistrationSession)
+            .where(
+                RegistrationSession.session_id == session.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+        )
+        taken = db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Registration.seats), 0)).where(Registration.id.in_(confirmed))
+        )
+        if taken > capacity:
+            raise capacity_below_taken(taken)
+        db.session.execute(
+            sa.update(RegistrationSession)
+            .where(RegistrationSession.session_id == session.id)
+            .values(holds_seat=RegistrationSession.registration_id.in_(confirmed))
+            .execution_options(synchronize_session="fetch")
+        )
+        db.session.execute(sa.update(Session).where(Session.id == session.id).values(seats_taken=taken))
 
 
 # -- checks -------------------------------------------------------------------------------------
@@ -371,6 +413,11 @@ def promote_waitlist(event: Event, *, key: str, now: datetime) -> list[Registrat
     """
     lock_event(event)
     return _promote(event, key=key, now=now)
+
+
+@hooks.seats_added.subscribe
+def _promote_into_new_seats(event: Event, *, now: datetime, mailing) -> list[Registration]:
+    return promote_waitlist(event, key=mailing.key, now=now)
 
 
 def _promote(event: Event, *, key: str, now: datetime) -> list[Registration]:
@@ -652,29 +699,5 @@ def send_reminders(*, key: str, now: datetime) -> int:
         if brussels(registration.event.starts_at).date() != tomorrow:
             continue
         if emails.enqueue_reminder(registration, key=key, now=now) is not None:
-            written += 1
-    return written
-
-
-def notify_registrants(event: Event, kind: str, *, now: datetime, key: str) -> int:
-    """Tell every active registrant that the event changed (`kind="changed"`) or was cancelled
-    (`kind="cancelled"`). For the back-office services; idempotent per event `sequence`.
-
-    Does not commit and changes no registration. Returns the number of emails written.
-    """
-    if kind not in ("changed", "cancelled"):
-        raise ValueError(kind)
-    registrations = db.session.scalars(
-        sa.select(Registration)
-        .where(
-            Registration.event_id == event.id,
-            Registration.status != RegistrationStatus.CANCELLED,
-            Registration.email != "",
-        )
-        .order_by(Registration.id)
-    ).all()
-    written = 0
-    for registration in registrations:
-        if emails.enqueue_event_notice(registration, kind, key=key, now=now) is not None:
             written += 1
     return written

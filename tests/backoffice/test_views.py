@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from eventapp.accounts.models import AuditEntry, User
 from eventapp.core.outbox import OutboxMessage
 from eventapp.core.time import brussels, utcnow
+from eventapp.events.editing import edit_token
 from eventapp.events.models import Event, EventStatus, Theme, Venue
-from eventapp.events.services import edit_token
 from eventapp.extensions import db
 from eventapp.registration.models import Audience, Registration, RegistrationStatus
 from tests.accounts.factories import login, make_admin, make_user

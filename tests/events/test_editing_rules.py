@@ -13,7 +13,7 @@ from eventapp.accounts.models import AuditEntry
 from eventapp.core.db import transaction
 from eventapp.core.errors import Conflict, InvalidState
 from eventapp.core.outbox import OutboxMessage
-from eventapp.events import services
+from eventapp.events import editing, event_changes, session_changes
 from eventapp.events.models import Event, Session
 from eventapp.extensions import db
 from eventapp.participation import services as participation
@@ -27,6 +27,7 @@ from eventapp.participation.models import (
     Room,
     Vote,
 )
+from eventapp.registration import notices
 from eventapp.registration.models import RegistrationSession, RegistrationStatus
 from eventapp.registration.services import RegistrationData, cancel, register
 from tests.accounts.factories import make_admin, make_user
@@ -35,7 +36,7 @@ from tests.factories import NOW, make_event, make_session
 from tests.live_server import app_for, fresh_database
 from tests.participation.factories import make_activity, make_organiser
 
-MAILING = services.Mailing(key="testing-secret", base_url="http://events.test")
+MAILING = notices.Mailing(key="testing-secret", base_url="http://events.test")
 
 
 def count(query) -> int:
@@ -50,22 +51,22 @@ def test_a_stale_event_form_is_refused_and_writes_nothing(app_ctx):
     for _ in range(3):
         make_registration(event)
     admin, organiser = make_admin(), make_user(events=[event])
-    stale = services.edit_token(event)  # the organiser opens the edit page
+    stale = editing.edit_token(event)  # the organiser opens the edit page
     moved = event.starts_at + timedelta(hours=2)
-    services.update_event(
+    event_changes.update_event(
         admin,
         event,
         {"starts_at": moved, "ends_at": event.ends_at + timedelta(hours=2)},
         now=NOW,
         mailing=MAILING,
-        expected_token=services.edit_token(event),
+        expected_token=editing.edit_token(event),
     )
     db.session.commit()  # the admin's change is saved (a savepoint in tests)
     mails = count(sa.select(OutboxMessage.id))
     audits = count(sa.select(AuditEntry.id))
     # The organiser's page still holds the old times: saving a typo fix must not bring them back.
     with pytest.raises(Conflict) as caught:
-        services.update_event(
+        event_changes.update_event(
             organiser,
             event,
             {"summary_en": "Fixed a typo", "starts_at": moved - timedelta(hours=2)},
@@ -82,9 +83,9 @@ def test_a_stale_event_form_is_refused_and_writes_nothing(app_ctx):
 
 def test_the_edit_token_ignores_what_the_form_does_not_show(app_ctx):
     event = make_event()
-    token = services.edit_token(event)
+    token = editing.edit_token(event)
     make_registration(event)  # seats taken
-    services.create_session(
+    session_changes.create_session(
         make_admin(),
         event,
         {
@@ -96,21 +97,23 @@ def test_the_edit_token_ignores_what_the_form_does_not_show(app_ctx):
         },
         now=NOW,
     )
-    assert services.update_event(
+    assert event_changes.update_event(
         make_admin(), event, {"title_en": "Better title"}, now=NOW, mailing=MAILING, expected_token=token
     ) == {"title_en"}
-    assert services.edit_token(event) != token
+    assert editing.edit_token(event) != token
 
 
 def test_a_stale_session_form_is_refused(app_ctx):
     event = make_event()
     session = make_session(event)
     admin = make_admin()
-    stale = services.edit_token(session)
-    services.update_session(admin, session, {"room": "Salle 2"}, now=NOW, mailing=MAILING, expected_token=stale)
+    stale = editing.edit_token(session)
+    session_changes.update_session(admin, session, {"room": "Salle 2"}, now=NOW, mailing=MAILING, expected_token=stale)
     db.session.commit()
     with pytest.raises(Conflict):
-        services.update_session(admin, session, {"room": "Room A"}, now=NOW, mailing=MAILING, expected_token=stale)
+        session_changes.update_session(
+            admin, session, {"room": "Room A"}, now=NOW, mailing=MAILING, expected_token=stale
+        )
     db.session.rollback()
     assert db.session.get(Session, session.id).room == "Salle 2"
 
@@ -127,7 +130,7 @@ def test_own_capacity_below_the_people_already_in_the_session_is_refused(app_ctx
     session = make_session(event)
     _choose(event, session, 12)
     with pytest.raises(InvalidState) as caught:
-        services.update_session(make_admin(), session, {"capacity": 10}, now=NOW, mailing=MAILING)
+        session_changes.update_session(make_admin(), session, {"capacity": 10}, now=NOW, mailing=MAILING)
     assert caught.value.code == "capacity_below_taken" and caught.value.field == "capacity"
     db.session.rollback()
     assert db.session.get(Session, session.id).capacity is None
@@ -139,7 +142,7 @@ def test_own_capacity_counts_the_seats_already_held_and_then_holds(app_ctx):
     _choose(event, session, 5, seats=2)  # 10 people
     _choose(event, session, 2, status=RegistrationStatus.WAITLISTED)
     _choose(event, session, 1, status=RegistrationStatus.CANCELLED)
-    services.update_session(make_admin(), session, {"capacity": 12}, now=NOW, mailing=MAILING)
+    session_changes.update_session(make_admin(), session, {"capacity": 12}, now=NOW, mailing=MAILING)
     assert session.capacity == 12 and session.seats_taken == 10
     holds = db.session.scalars(
         sa.select(RegistrationSession.holds_seat).where(RegistrationSession.session_id == session.id)
@@ -159,11 +162,11 @@ def test_sharing_the_event_seats_again_releases_the_session_counter(app_ctx):
     session = make_session(event)
     people = _choose(event, session, 4)
     admin = make_admin()
-    services.update_session(admin, session, {"capacity": 4}, now=NOW, mailing=MAILING)
-    services.update_session(admin, session, {"capacity": None}, now=NOW, mailing=MAILING)
+    session_changes.update_session(admin, session, {"capacity": 4}, now=NOW, mailing=MAILING)
+    session_changes.update_session(admin, session, {"capacity": None}, now=NOW, mailing=MAILING)
     assert session.capacity is None and session.seats_taken == 0
     cancel(people[0], key="testing-secret", now=NOW, actor=admin)  # nothing held: nothing to release
-    services.update_session(admin, session, {"capacity": 3}, now=NOW, mailing=MAILING)
+    session_changes.update_session(admin, session, {"capacity": 3}, now=NOW, mailing=MAILING)
     assert session.seats_taken == 3
 
 
@@ -173,9 +176,9 @@ def test_promotion_respects_a_session_capacity_set_afterwards(app_ctx):
     _choose(event, full, 3)
     waiting = make_registration(event, sessions=[full, roomy], status=RegistrationStatus.WAITLISTED)
     admin = make_admin()
-    services.update_session(admin, full, {"capacity": 3}, now=NOW, mailing=MAILING)
-    services.update_session(admin, roomy, {"capacity": 5}, now=NOW, mailing=MAILING)
-    promoted = services.set_capacity(admin, event, 4, now=NOW, mailing=MAILING)
+    session_changes.update_session(admin, full, {"capacity": 3}, now=NOW, mailing=MAILING)
+    session_changes.update_session(admin, roomy, {"capacity": 5}, now=NOW, mailing=MAILING)
+    promoted = event_changes.set_capacity(admin, event, 4, now=NOW, mailing=MAILING)
     assert promoted == [waiting] and waiting.status == RegistrationStatus.CONFIRMED
     assert [c.session_id for c in waiting.session_choices] == [roomy.id]  # the full session was dropped
     assert full.seats_taken == 3 and roomy.seats_taken == 1
@@ -192,7 +195,7 @@ def test_a_session_with_answers_cannot_be_cancelled(app_ctx):
     participation.answer_poll(participant, poll, option_ids=[poll.options[0].id], now=NOW)
     db.session.commit()
     with pytest.raises(InvalidState) as caught:
-        services.cancel_session(make_admin(), session, now=NOW, mailing=MAILING)
+        session_changes.cancel_session(make_admin(), session, now=NOW, mailing=MAILING)
     assert caught.value.code == "session_has_results"
     db.session.rollback()
     assert db.session.get(Session, session.id) is not None and count(sa.select(Vote.id)) == 1
@@ -205,7 +208,7 @@ def test_a_session_with_ideas_cannot_be_cancelled(app_ctx):
     participant = participation.join_as_guest(session, now=NOW)
     participation.submit_contribution(participant, ideas, "More benches", now=NOW)
     with pytest.raises(InvalidState) as caught:
-        services.check_session_cancellable(session, now=NOW)
+        session_changes.check_session_cancellable(session, now=NOW)
     assert caught.value.code == "session_has_results"
 
 
@@ -216,7 +219,7 @@ def test_a_session_whose_activities_are_empty_can_be_cancelled(app_ctx):
     make_activity(session, organiser)  # a poll with its options, and the session's room code
     make_activity(session, organiser, ActivityKind.IDEAS)
     participation.join_as_guest(session, now=NOW)  # someone opened the link but said nothing
-    services.cancel_session(make_admin(), session, now=NOW, mailing=MAILING)
+    session_changes.cancel_session(make_admin(), session, now=NOW, mailing=MAILING)
     assert event.sessions == []
     for model in (Activity, PollOption, Room, Participant):
         assert count(sa.select(model)) == 0, model
@@ -226,7 +229,7 @@ def test_the_events_domain_does_not_import_participation():
     """Participation comes after events: it registers its check with events (`session_content_check`),
     and the demo command that loads both lives above them (`eventapp/demo_cli.py`)."""
     modules = set()
-    for path in Path(services.__file__).parent.glob("*.py"):
+    for path in Path(session_changes.__file__).parent.glob("*.py"):
         tree = ast.parse(path.read_text())
         modules |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         modules |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
@@ -249,15 +252,15 @@ def test_an_answer_that_arrives_after_the_check_still_stops_the_cancellation(app
     DELETE (another request, committed meanwhile) is not cascaded away with the session."""
     event = make_event(sessions=1)
     session = event.sessions[0]
-    checked = services.check_session_cancellable
+    checked = session_changes.check_session_cancellable
 
     def check_then_someone_answers(session, *, now):
         checked(session, now=now)
         _answer(session, kind)
 
-    monkeypatch.setattr(services, "check_session_cancellable", check_then_someone_answers)
+    monkeypatch.setattr(session_changes, "check_session_cancellable", check_then_someone_answers)
     with pytest.raises(InvalidState) as caught:
-        services.cancel_session(make_admin(), session, now=NOW, mailing=MAILING)
+        session_changes.cancel_session(make_admin(), session, now=NOW, mailing=MAILING)
     assert caught.value.code == "session_has_results"
     # The refusal left the transaction usable (a savepoint, as PostgreSQL needs) and the answer in place.
     assert db.session.get(Session, session.id) is not None
@@ -279,16 +282,16 @@ def test_a_vote_committed_by_another_request_after_the_check_stops_the_cancellat
             admin = make_admin()
             db.session.commit()
             vote = {"activity_id": poll.id, "channel": Channel.GUEST, "text": "", "weight": 1, "created_at": NOW}
-            checked = services.check_session_cancellable
+            checked = session_changes.check_session_cancellable
 
             def check_then_another_request_votes(session, *, now):
                 checked(session, now=now)
                 with other.begin() as connection:
                     connection.execute(sa.insert(Vote).values(**vote))
 
-            monkeypatch.setattr(services, "check_session_cancellable", check_then_another_request_votes)
+            monkeypatch.setattr(session_changes, "check_session_cancellable", check_then_another_request_votes)
             with pytest.raises(InvalidState) as caught, transaction():
-                services.cancel_session(admin, session, now=NOW, mailing=MAILING)
+                session_changes.cancel_session(admin, session, now=NOW, mailing=MAILING)
             assert caught.value.code == "session_has_results"
             assert db.session.get(Session, session.id) is not None and count(sa.select(Vote.id)) == 1
         finally:
@@ -318,7 +321,7 @@ def test_a_session_that_started_cannot_be_cancelled(app_ctx):
     make_registration(event, sessions=[session])
     for now in (session.starts_at, session.ends_at + timedelta(days=1)):
         with pytest.raises(InvalidState) as caught:
-            services.cancel_session(make_admin(), session, now=now, mailing=MAILING)
+            session_changes.cancel_session(make_admin(), session, now=now, mailing=MAILING)
         assert caught.value.code == "session_started"
         db.session.rollback()
     assert count(sa.select(OutboxMessage.id).where(OutboxMessage.kind == "events.session_cancelled")) == 0
@@ -332,7 +335,7 @@ def test_moving_the_event_away_from_its_sessions_is_refused_and_names_them(app_c
     first = event.sessions[0]
     later = event.starts_at + timedelta(days=7)
     with pytest.raises(InvalidState) as caught:
-        services.update_event(
+        event_changes.update_event(
             make_admin(),
             event,
             {"starts_at": later, "ends_at": later + timedelta(hours=5)},  # not the same length: no shift
@@ -351,7 +354,7 @@ def test_moving_the_whole_event_moves_its_sessions_with_one_notice_each(app_ctx)
     make_registration(event, sessions=[first])
     week = timedelta(days=7)
     starts = [(s.starts_at + week, s.ends_at + week) for s in event.sessions]
-    services.update_event(
+    event_changes.update_event(
         make_admin(),
         event,
         {"starts_at": event.starts_at + week, "ends_at": event.ends_at + week},
@@ -368,7 +371,7 @@ def test_shortening_the_event_under_a_session_is_refused_on_the_end(app_ctx):
     event = make_event(hours=3)
     make_session(event, starts_at=event.starts_at + timedelta(hours=2), ends_at=event.ends_at)
     with pytest.raises(InvalidState) as caught:
-        services.update_event(
+        event_changes.update_event(
             make_admin(), event, {"ends_at": event.ends_at - timedelta(hours=1)}, now=NOW, mailing=MAILING
         )
     assert caught.value.field == "ends_at"
@@ -376,7 +379,7 @@ def test_shortening_the_event_under_a_session_is_refused_on_the_end(app_ctx):
 
 def test_widening_the_event_around_its_sessions_is_fine(app_ctx):
     event = make_event(sessions=2)
-    changed = services.update_event(
+    changed = event_changes.update_event(
         make_admin(),
         event,
         {"starts_at": event.starts_at - timedelta(hours=1), "ends_at": event.ends_at + timedelta(hours=1)},

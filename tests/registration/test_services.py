@@ -8,7 +8,7 @@ from eventapp.core.locks import lock_event
 from eventapp.core.outbox import AttachmentsGone, OutboxMessage, OutboxStatus, message_attachments
 from eventapp.events.models import Event, EventStatus, Session
 from eventapp.extensions import db
-from eventapp.registration import services
+from eventapp.registration import notices, services
 from eventapp.registration.models import Registration, RegistrationStatus
 from eventapp.registration.queries import (
     get_registration_by_manage_token,
@@ -312,10 +312,10 @@ def test_notify_registrants_once_per_event_version():
     event = make_event(capacity=1)
     sign_up(event)
     sign_up(event)
-    assert services.notify_registrants(event, "changed", now=NOW, key=KEY) == 2
-    assert services.notify_registrants(event, "changed", now=NOW, key=KEY) == 0
+    assert notices.notify_registrants(event, "changed", now=NOW, key=KEY) == 2
+    assert notices.notify_registrants(event, "changed", now=NOW, key=KEY) == 0
     event.sequence += 1
-    assert services.notify_registrants(event, "cancelled", now=NOW, key=KEY) == 2
+    assert notices.notify_registrants(event, "cancelled", now=NOW, key=KEY) == 2
 
 
 def test_the_lock_reloads_what_another_transaction_committed():

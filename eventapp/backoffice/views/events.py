@@ -14,7 +14,8 @@ from eventapp.backoffice.views.pages import form_status, mailing, save
 from eventapp.core.db import transaction
 from eventapp.core.i18n import current_language, localized
 from eventapp.core.time import utcnow
-from eventapp.events import services
+from eventapp.events import event_changes
+from eventapp.events.editing import edit_token
 
 
 @bp.get("/")
@@ -36,7 +37,7 @@ def event_new():
     form = _event_form(EventForm())
     return save(
         form,
-        lambda: services.create_event(current_user, form.values(), now=utcnow()),
+        lambda: event_changes.create_event(current_user, form.values(), now=utcnow()),
         lambda event: (_("The event is saved as a draft."), url_for("backoffice.event", slug=event.slug)),
         "backoffice/event_form.html",
         event=None,
@@ -56,11 +57,11 @@ def event_edit(slug: str):
     if request.method == "GET":
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
             form[name].data = to_local(getattr(event, name))
-        form.edit_token.data = services.edit_token(event)
+        form.edit_token.data = edit_token(event)
     _event_form(form)
     return save(
         form,
-        lambda: services.update_event(
+        lambda: event_changes.update_event(
             current_user,
             event,
             form.values(stored=event),
@@ -93,14 +94,14 @@ def _post_action(slug: str, action, done_message: str, *, redirect_to=None):
 @bp.post("/events/<slug>/publish")
 def event_publish(slug: str):
     return _post_action(
-        slug, lambda e: services.publish_event(current_user, e, now=utcnow()), _("The event is published.")
+        slug, lambda e: event_changes.publish_event(current_user, e, now=utcnow()), _("The event is published.")
     )
 
 
 @bp.post("/events/<slug>/unpublish")
 def event_unpublish(slug: str):
     return _post_action(
-        slug, lambda e: services.unpublish_event(current_user, e, now=utcnow()), _("The event is a draft again.")
+        slug, lambda e: event_changes.unpublish_event(current_user, e, now=utcnow()), _("The event is a draft again.")
     )
 
 
@@ -108,7 +109,7 @@ def event_unpublish(slug: str):
 def event_duplicate(slug: str):
     return _post_action(
         slug,
-        lambda e: services.duplicate_event(current_user, e, now=utcnow()),
+        lambda e: event_changes.duplicate_event(current_user, e, now=utcnow()),
         _("Copy made, as a draft. Change its dates before publishing it."),
         redirect_to=lambda copy: url_for("backoffice.event_edit", slug=copy.slug),
     )
@@ -120,7 +121,7 @@ def event_cancel(slug: str):
     form = CancelForm()
     if form.validate_on_submit():
         with transaction():
-            notified = services.cancel_event(current_user, event, now=utcnow(), mailing=mailing())
+            notified = event_changes.cancel_event(current_user, event, now=utcnow(), mailing=mailing())
         flash(
             ngettext(
                 "The event is cancelled. %(num)d person will receive an email.",

@@ -16,7 +16,7 @@ from eventapp.core.errors import DomainError
 from eventapp.core.i18n import LANGUAGES, localized
 from eventapp.core.time import utcnow
 from eventapp.core.web import show_domain_error
-from eventapp.events import services
+from eventapp.registration import notices
 
 
 @bp.get("/events/<slug>/messages")
@@ -38,7 +38,7 @@ def message_new(slug: str):
         if request.form.get("action") == "send":
             try:
                 with transaction():
-                    sent = services.message_attendees(
+                    sent = notices.message_attendees(
                         current_user,
                         event,
                         message_id=form.message_id.data,

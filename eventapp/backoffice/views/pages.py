@@ -5,13 +5,13 @@ from flask import current_app, flash, redirect, render_template
 from eventapp.core.db import transaction
 from eventapp.core.errors import DomainError
 from eventapp.core.web import show_domain_error
-from eventapp.events import services
+from eventapp.registration import notices
 
 PER_PAGE = 50
 
 
-def mailing() -> services.Mailing:
-    return services.Mailing(key=current_app.config["SECRET_KEY"], base_url=current_app.config["PUBLIC_BASE_URL"])
+def mailing() -> notices.Mailing:
+    return notices.Mailing(key=current_app.config["SECRET_KEY"], base_url=current_app.config["PUBLIC_BASE_URL"])
 
 
 def form_status(form) -> int:

@@ -11,7 +11,7 @@ from eventapp.backoffice.views.pages import mailing, save
 from eventapp.core.communes import list_communes
 from eventapp.core.i18n import current_language
 from eventapp.core.time import utcnow
-from eventapp.events import services
+from eventapp.events import places as place_changes
 
 
 @bp.get("/venues")
@@ -31,7 +31,7 @@ def venue_new():
     form = _venue_form(VenueForm())
     return save(
         form,
-        lambda: services.create_venue(current_user, form.values(), now=utcnow()),
+        lambda: place_changes.create_venue(current_user, form.values(), now=utcnow()),
         lambda _venue: (_("Saved."), url_for("backoffice.venues")),
         "backoffice/venue_form.html",
         venue=None,
@@ -44,7 +44,7 @@ def venue_edit(venue_slug: str):
     form = _venue_form(VenueForm(obj=venue) if request.method == "GET" else VenueForm())
     return save(
         form,
-        lambda: services.update_venue(current_user, venue, form.values(), now=utcnow(), mailing=mailing()),
+        lambda: place_changes.update_venue(current_user, venue, form.values(), now=utcnow(), mailing=mailing()),
         lambda _changed: (_("Saved."), url_for("backoffice.venues")),
         "backoffice/venue_form.html",
         venue=venue,
@@ -63,7 +63,7 @@ def theme_new():
     form = ThemeForm()
     return save(
         form,
-        lambda: services.create_theme(current_user, form.values(), now=utcnow()),
+        lambda: place_changes.create_theme(current_user, form.values(), now=utcnow()),
         lambda _theme: (_("Saved."), url_for("backoffice.themes")),
         "backoffice/theme_form.html",
         theme=None,
@@ -76,7 +76,7 @@ def theme_edit(theme_slug: str):
     form = ThemeForm(obj=theme) if request.method == "GET" else ThemeForm()
     return save(
         form,
-        lambda: services.update_theme(current_user, theme, form.values(), now=utcnow()),
+        lambda: place_changes.update_theme(current_user, theme, form.values(), now=utcnow()),
         lambda _changed: (_("Saved."), url_for("backoffice.themes")),
         "backoffice/theme_form.html",
         theme=theme,

@@ -12,7 +12,9 @@ from eventapp.backoffice.views.pages import form_status, mailing, save
 from eventapp.core.db import transaction
 from eventapp.core.errors import DomainError
 from eventapp.core.time import utcnow
-from eventapp.events import services
+from eventapp.events import session_changes
+from eventapp.events.editing import edit_token
+from eventapp.registration import notices
 
 
 @bp.route("/events/<slug>/sessions/new", methods=["GET", "POST"])
@@ -24,7 +26,7 @@ def session_new(slug: str):
         form.languages.data = ["fr", "nl"]
     return save(
         form,
-        lambda: services.create_session(current_user, event, form.values(), now=utcnow()),
+        lambda: session_changes.create_session(current_user, event, form.values(), now=utcnow()),
         lambda _session: (_("Session added."), url_for("backoffice.event", slug=slug)),
         "backoffice/session_form.html",
         event=event,
@@ -40,10 +42,10 @@ def session_edit(slug: str, session_slug: str):
     if request.method == "GET":
         form.starts_at.data, form.ends_at.data = to_local(session.starts_at), to_local(session.ends_at)
         form.languages.data = session.language_codes
-        form.edit_token.data = services.edit_token(session)
+        form.edit_token.data = edit_token(session)
     return save(
         form,
-        lambda: services.update_session(
+        lambda: session_changes.update_session(
             current_user,
             session,
             form.values(stored=session),
@@ -67,7 +69,7 @@ def session_cancel(slug: str, session_slug: str):
     if form.validate_on_submit():
         try:
             with transaction():
-                notified = services.cancel_session(current_user, session, now=utcnow(), mailing=mailing())
+                notified = session_changes.cancel_session(current_user, session, now=utcnow(), mailing=mailing())
         except DomainError as error:
             refusal, status = error.message, error.status
         else:
@@ -83,7 +85,7 @@ def session_cancel(slug: str, session_slug: str):
     else:
         # Say before the click why it would be refused (the service checks again when it is sent).
         try:
-            services.check_session_cancellable(session, now=utcnow())
+            session_changes.check_session_cancellable(session, now=utcnow())
             refusal = None
         except DomainError as error:
             refusal = error.message
@@ -94,5 +96,5 @@ def session_cancel(slug: str, session_slug: str):
         session=session,
         form=form,
         refusal=refusal,
-        people=services.count_session_choosers(session),
+        people=notices.count_session_choosers(session),
     ), status
