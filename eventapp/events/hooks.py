@@ -25,6 +25,10 @@ class Hook(Generic[Result]):
             self._subscribers.append(subscriber)
         return subscriber
 
+    @property
+    def subscribers(self) -> tuple[Callable[..., Result], ...]:
+        return tuple(self._subscribers)
+
     def __call__(self, *args, **kwargs) -> list[Result]:
         return [subscriber(*args, **kwargs) for subscriber in self._subscribers]
 
