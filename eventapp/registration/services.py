@@ -32,6 +32,7 @@ from eventapp.events.models import Event, EventStatus, Session
 from eventapp.extensions import db
 from eventapp.registration import emails
 from eventapp.registration.models import Audience, Registration, RegistrationSession, RegistrationStatus
+from eventapp.registration.notices import Mailing
 from eventapp.registration.queries import waitlist_position
 from eventapp.registration.tokens import assign_secrets
 
@@ -416,7 +417,7 @@ def promote_waitlist(event: Event, *, key: str, now: datetime) -> list[Registrat
 
 
 @hooks.seats_added.subscribe
-def _promote_into_new_seats(event: Event, *, now: datetime, mailing) -> list[Registration]:
+def _promote_into_new_seats(event: Event, *, now: datetime, mailing: Mailing) -> list[Registration]:
     return promote_waitlist(event, key=mailing.key, now=now)
 
 
