@@ -387,7 +387,7 @@ def _representative(counts: np.ndarray, g: int, columns: np.ndarray, statements)
 
     head = []
     if best_agree is not None:
-        final = _finalize(best_agree[1])
+        final = _finalize(best_agree[1], agree=True)
         head = [statement(best_agree[0], final, True)]
     elif best is not None:
         head = [statement(*best)]
@@ -400,10 +400,13 @@ def _representative(counts: np.ndarray, g: int, columns: np.ndarray, statements)
     return tuple([r for r in ranked if r.direction == "agree"] + [r for r in ranked if r.direction == "disagree"])
 
 
-def _finalize(s: dict) -> dict:
-    """repness.clj finalize-cmt-stats: the direction whose two-proportion z is higher (also for the best
-    "agree" statement, which can therefore come out as "disagree", as in Polis)."""
-    agree = s["rat"] > s["rdt"]
+def _finalize(s: dict, *, agree: bool | None = None) -> dict:
+    """repness.clj finalize-cmt-stats: the direction whose two-proportion z is higher, unless ``agree`` is
+    given. Polis finalizes its best "agree" statement the same way, so a statement that the whole room agrees
+    with (the two-proportion z for agreeing is then 0) comes out as "disagree" with 0 of n, and would read
+    "0% of this group disagree"; we report it as what it was chosen for, agreement."""
+    if agree is None:
+        agree = s["rat"] > s["rdt"]
     prefix = ("a", "agree") if agree else ("d", "disagree")
     letter, direction = prefix
     return {
