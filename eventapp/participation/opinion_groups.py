@@ -8,11 +8,13 @@ Following Polis:
 - the matrix is participant x statement, agree 1, disagree -1, pass 0; a missing reaction is replaced by the
   statement's mean reaction, so it adds nothing to the principal components;
 - the statements the moderator hid stay in the matrix as a column of zeros for everyone (Polis "zeroes out"
-  moderated-out comments), so they weigh nothing in the components; they are left out of the statements
-  reported as representative or consensual;
-- two principal components of the centred matrix; a person's position is the projection of the reactions they
-  gave, scaled by sqrt(statements / reactions given), which pushes sparse voters out from the centre instead
-  of leaving them piled at the mean;
+  moderated-out comments): they weigh nothing in the components but count as a reaction from everyone in the
+  sparse-voter scaling below, which tempers it. On the Seattle conversation this is what matches Polis's
+  groups (adjusted Rand index 0.88; 0.56 with the hidden statements dropped instead). They are left out of
+  the statements reported as representative or consensual;
+- two principal components of the centred matrix of everyone who reacted (placed or not, as Polis); a
+  person's position is the projection of the reactions they gave, scaled by sqrt(statements / reactions
+  given), which pushes sparse voters out from the centre instead of leaving them piled at the mean;
 - only people who reacted to min(7, statements) statements are placed (votes on hidden statements count);
 - up to 100 base clusters by k-means on the positions, then k-means of the base clusters (weighted by their
   sizes) for k = 2 .. min(5, 2 + base clusters / 12), keeping the k whose silhouette over the base clusters
