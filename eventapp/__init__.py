@@ -108,8 +108,8 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from eventapp.accounts.cli import users_cli
     from eventapp.core.outbox_cli import outbox_cli
-    from eventapp.core.retention_cli import retention_cli
     from eventapp.demo_cli import demo_cli
+    from eventapp.maintenance.cli import retention_cli
     from eventapp.registration.cli import registrations_cli, reminders_cli
     from eventapp.tickets.cli import scanners_cli
 

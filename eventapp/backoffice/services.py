@@ -5,7 +5,7 @@ service of the domain that owns the change (registration, tickets) and writes th
 all in the caller's transaction (nothing here commits).
 
 Audit entries name the person by the registration's uuid, never by email: the audit page shows who it
-was while the registration exists, and the retention job blanks the uuid with the rest (core/retention.py).
+was while the registration exists, and the retention job blanks the uuid with the rest (accounts/retention.py).
 """
 
 import secrets

@@ -6,9 +6,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from eventapp.accounts.models import AuditEntry
-from eventapp.core.retention import apply_retention
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
+from eventapp.maintenance.retention import apply_retention
 from tests.accounts.factories import login, make_admin
 from tests.backoffice.factories import make_registration
 from tests.factories import make_event, make_session

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from eventapp.core.retention import apply_retention, count_expired
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
+from eventapp.maintenance.retention import apply_retention, count_expired
 from eventapp.participation.models import Participant
 from eventapp.registration.models import Registration
 from eventapp.tickets.models import CheckIn, ScanAttempt

@@ -5,8 +5,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from eventapp.core.db import transaction
-from eventapp.core.retention import apply_retention, count_expired
 from eventapp.core.time import utcnow
+from eventapp.maintenance.retention import apply_retention, count_expired
 
 retention_cli = AppGroup("retention", help="Anonymise personal data after the retention period.")
 

@@ -1,0 +1,1 @@
+"""Jobs that run across domains (from cron, through the CLI): they sit above every domain and only sequence them."""
