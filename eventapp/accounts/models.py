@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from eventapp.core.db import str_enum
 from eventapp.core.time import utcnow
-from eventapp.extensions import db
+from eventapp.extensions import Model
 
 
 class Role(enum.StrEnum):
@@ -18,7 +18,7 @@ class Role(enum.StrEnum):
     ORGANISER = "organiser"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,7 +63,7 @@ class User(UserMixin, db.Model):
         return self.locked_until is not None and self.locked_until > now
 
 
-class EventOrganiser(db.Model):
+class EventOrganiser(Model):
     """An organiser may manage only the events they are assigned to."""
 
     __tablename__ = "event_organisers"
@@ -72,7 +72,7 @@ class EventOrganiser(db.Model):
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
 
 
-class PasswordResetToken(db.Model):
+class PasswordResetToken(Model):
     """A single-use, expiring password reset link. Only the SHA-256 digest of the token is stored."""
 
     __tablename__ = "password_reset_tokens"
@@ -85,7 +85,7 @@ class PasswordResetToken(db.Model):
     used_at: Mapped[datetime | None]
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """Who did what, when: one row per organiser action (kept when the user or event is deleted)."""
 
     __tablename__ = "audit_entries"

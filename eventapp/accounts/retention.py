@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from eventapp.accounts.models import AuditEntry
+from eventapp.core.db import rows_matched
 from eventapp.extensions import db
 
 # Audit actions whose target names one attendee, and the export filters a person typed freely.
@@ -30,7 +31,7 @@ def _named_attendees(events: sa.Select[Any], cutoff: datetime) -> sa.ColumnEleme
     return sa.and_(_expired(events, cutoff), AuditEntry.action.in_(ATTENDEE_AUDIT_ACTIONS), AuditEntry.target != "")
 
 
-def _free_text(details: dict | None) -> bool:
+def _free_text(details: dict[str, Any] | None) -> bool:
     filters = (details or {}).get("filters") or {}
     return isinstance(filters, dict) and any(filters.get(name) for name in FREE_TEXT_FILTERS)
 
@@ -46,18 +47,20 @@ def _searched_exports(events: sa.Select[Any], cutoff: datetime) -> list[AuditEnt
 def count_naming_entries(events: sa.Select[Any], *, cutoff: datetime) -> int:
     """How many expired entries still name an attendee or hold a typed search. Reads only."""
     condition = _named_attendees(events, cutoff)
-    named = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(condition))
-    return (named or 0) + len(_searched_exports(events, cutoff))
+    named = db.session.execute(sa.select(sa.func.count()).select_from(AuditEntry).where(condition)).scalar_one()
+    return named + len(_searched_exports(events, cutoff))
 
 
 def clear_naming_entries(events: sa.Select[Any], *, cutoff: datetime) -> int:
     """Blank the attendee in expired entries and drop typed searches from exports; returns how many. Does not commit."""
-    cleared = db.session.execute(
-        sa.update(AuditEntry)
-        .where(_named_attendees(events, cutoff))
-        .values(target="")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    cleared = rows_matched(
+        db.session.execute(
+            sa.update(AuditEntry)
+            .where(_named_attendees(events, cutoff))
+            .values(target="")
+            .execution_options(synchronize_session=False)
+        )
+    )
     exports = _searched_exports(events, cutoff)
     for entry in exports:
         details = entry.details or {}

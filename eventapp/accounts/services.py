@@ -1,7 +1,9 @@
 """State changes of organiser accounts: creation, login outcome, lockout, password reset, TOTP, audit."""
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 import pyotp
 import sqlalchemy as sa
@@ -18,6 +20,7 @@ from eventapp.accounts.passwords import (
     verify_password,
 )
 from eventapp.accounts.permissions import require_admin
+from eventapp.core.db import rows_matched
 from eventapp.core.emails import render_email
 from eventapp.core.errors import Conflict, InvalidState, NotFound
 from eventapp.core.outbox import enqueue
@@ -52,7 +55,7 @@ def record_audit(
     now: datetime,
     event_id: int | None = None,
     target: str = "",
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Write one audit entry in the caller's transaction (never commits)."""
     entry = AuditEntry(
@@ -110,7 +113,7 @@ def assign_organiser(actor: User | None, user: User, event_id: int, *, now: date
         record_audit(actor, "user.assigned", now=now, event_id=event_id, target=user.email)
 
 
-def set_assignments(actor: User, user: User, event_ids, *, now: datetime) -> bool:
+def set_assignments(actor: User, user: User, event_ids: Iterable[int], *, now: datetime) -> bool:
     """Make `event_ids` exactly the events an organiser manages; returns whether anything changed.
 
     Admins only; administrators manage every event and have no list. Each event gained or lost is
@@ -177,12 +180,12 @@ def authenticate(email: str, password: str, *, now: datetime) -> tuple[LoginOutc
 
 def _register_failure(user: User, now: datetime) -> LoginOutcome:
     # One UPDATE, so concurrent wrong guesses cannot overwrite each other's count.
-    failed = db.session.scalar(
+    failed = db.session.execute(
         sa.update(User)
         .where(User.id == user.id)
         .values(failed_logins=User.failed_logins + 1)
         .returning(User.failed_logins)
-    )
+    ).scalar_one()
     outcome = LoginOutcome.INVALID
     if failed >= MAX_FAILED_LOGINS:
         db.session.execute(
@@ -277,7 +280,7 @@ def disable_totp(user: User, code: str, *, now: datetime) -> bool:
     return True
 
 
-def _send_reset_link(user: User, *, now: datetime, base_url: str, template: str, kind: str, **context) -> None:
+def _send_reset_link(user: User, *, now: datetime, base_url: str, template: str, kind: str, **context: Any) -> None:
     token = random_token()
     db.session.add(
         PasswordResetToken(user_id=user.id, digest=digest(token), created_at=now, expires_at=now + RESET_TOKEN_LIFETIME)
@@ -350,11 +353,13 @@ def reset_password(token: str, new_password: str, *, now: datetime) -> User:
     """
     _check_password_shape(new_password)
     row = _valid_reset_token(token, now)
-    used = db.session.execute(
-        sa.update(PasswordResetToken)
-        .where(PasswordResetToken.id == row.id, PasswordResetToken.used_at.is_(None))
-        .values(used_at=now)
-    ).rowcount
+    used = rows_matched(
+        db.session.execute(
+            sa.update(PasswordResetToken)
+            .where(PasswordResetToken.id == row.id, PasswordResetToken.used_at.is_(None))
+            .values(used_at=now)
+        )
+    )
     if used != 1:
         raise NotFound(_l("This reset link is no longer valid. Please ask for a new one."), code="reset_link_invalid")
     db.session.execute(
@@ -362,7 +367,7 @@ def reset_password(token: str, new_password: str, *, now: datetime) -> User:
         .where(PasswordResetToken.user_id == row.user_id, PasswordResetToken.used_at.is_(None))
         .values(used_at=now)
     )
-    user = db.session.get(User, row.user_id)
+    user = db.session.get_one(User, row.user_id)
     user.password_hash = hash_password(new_password)
     user.failed_logins = 0
     user.locked_until = None

@@ -108,7 +108,7 @@ def list_attendees(actor: User, event: Event, flt: AttendeeFilter, *, page: int 
     """One page of the event's registrations matching the filter, newest first."""
     require_event_access(actor, event.id)
     query = _attendees_query(event, flt)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     page = _clamp_page(page, per_page, total)
     items = db.session.scalars(
         query.options(selectinload(Registration.session_choices).selectinload(RegistrationSession.session))
@@ -121,7 +121,9 @@ def list_attendees(actor: User, event: Event, flt: AttendeeFilter, *, page: int 
 
 def count_attendees(actor: User, event: Event, flt: AttendeeFilter) -> int:
     require_event_access(actor, event.id)
-    return db.session.scalar(sa.select(sa.func.count()).select_from(_attendees_query(event, flt).subquery()))
+    return db.session.execute(
+        sa.select(sa.func.count()).select_from(_attendees_query(event, flt).subquery())
+    ).scalar_one()
 
 
 def count_people_who_came_by_registration(actor: User, event: Event) -> dict[int, int]:
@@ -206,7 +208,7 @@ def list_audit(actor: User, *, page: int = 1, per_page: int = 50, event_id: int 
     query = sa.select(AuditEntry)
     if event_id:
         query = query.where(AuditEntry.event_id == event_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     page = _clamp_page(page, per_page, total)
     items = db.session.scalars(
         query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page)
@@ -408,16 +410,16 @@ def event_figures(actor: User, event: Event, lang: str, *, now: datetime, with_t
     figures = _figures([event], lang, checked_in=door.checked_in, with_timeline=with_timeline)
     figures.expected_people, figures.gates = door.expected, door.gates
     in_event = Session.event_id == event.id
-    figures.participants = db.session.scalar(
+    figures.participants = db.session.execute(
         sa.select(sa.func.count(Participant.id)).join(Session, Session.id == Participant.session_id).where(in_event)
-    )
+    ).scalar_one()
     figures.contributions = count_contributions(event)
-    figures.votes = db.session.scalar(
+    figures.votes = db.session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(Vote.weight), 0))
         .join(Activity, Activity.id == Vote.activity_id)
         .join(Session, Session.id == Activity.session_id)
         .where(in_event)
-    )
+    ).scalar_one()
     if with_timeline:
         figures.arrivals = _arrivals(event)
     return figures

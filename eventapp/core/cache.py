@@ -8,9 +8,12 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 MAX_ENTRIES = 64
 MAX_BODY = 2 * 1024 * 1024  # bytes; larger bodies are built each time rather than held
+
+T = TypeVar("T")
 
 
 class BuildCache:
@@ -41,16 +44,16 @@ class BuildCache:
             self._entries.clear()
 
 
-class TTLCache:
+class TTLCache(Generic[T]):
     """Values computed at most once every `ttl` seconds per key, per process (for cheap-but-not-free
     fingerprints polled far more often than they change). ttl=0 computes every time."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self._entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[float, T]] = OrderedDict()
         self._lock = threading.Lock()
         self.max_entries = max_entries
 
-    def get_or_compute(self, key: str, ttl: float, compute: Callable[[], object]) -> object:
+    def get_or_compute(self, key: str, ttl: float, compute: Callable[[], T]) -> T:
         if ttl <= 0:
             return compute()
         now = time.monotonic()

@@ -13,7 +13,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 class SessionInterface(SecureCookieSessionInterface):
     def __init__(self) -> None:
-        self._serializers: dict[tuple, URLSafeTimedSerializer | None] = {}
+        self._serializers: dict[tuple[object, ...], URLSafeTimedSerializer | None] = {}
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -23,7 +24,7 @@ NAMING_CONVENTION = {
 }
 
 
-class UTCDateTime(sa.types.TypeDecorator):
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every backend.
 
     SQLite drops tzinfo, so values are stored as naive UTC and handed back aware.
@@ -32,14 +33,14 @@ class UTCDateTime(sa.types.TypeDecorator):
     impl = sa.DateTime
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTCDateTime column")
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
@@ -74,7 +75,7 @@ def transaction() -> Iterator[None]:
     if db.session().in_transaction():  # (committing none would begin one only to commit it)
         db.session.commit()
     bind = db.session.get_bind()
-    queue = None if _writing.get() else _sqlite_writer_queue(getattr(bind, "engine", bind))
+    queue = None if _writing.get() else _sqlite_writer_queue(bind.engine)
     if queue is not None:
         fcntl.flock(queue, fcntl.LOCK_EX)
     token = _writing.set(True)
@@ -93,6 +94,15 @@ def transaction() -> Iterator[None]:
 _queues = threading.local()
 
 
+def rows_matched(result: sa.Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through the session matched.
+
+    `Session.execute` is typed to return a Result; for these statements it is a CursorResult.
+    """
+    assert isinstance(result, sa.CursorResult)
+    return result.rowcount
+
+
 def _sqlite_writer_queue(engine: sa.Engine) -> int | None:
     """A file lock beside a SQLite database that its writers queue on, or None for other databases.
 
@@ -104,7 +114,7 @@ def _sqlite_writer_queue(engine: sa.Engine) -> int | None:
     if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
         return None
     path = f"{engine.url.database}.writers"
-    descriptors = getattr(_queues, "descriptors", None)
+    descriptors: dict[str, int] | None = getattr(_queues, "descriptors", None)
     if descriptors is None or _queues.pid != os.getpid():  # a forked worker opens its own
         descriptors = _queues.descriptors = {}
         _queues.pid = os.getpid()
@@ -121,7 +131,7 @@ def install_sqlite_fixes(engine: sa.Engine) -> None:
     """
 
     @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, connection_record):
+    def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -135,7 +145,7 @@ def install_sqlite_fixes(engine: sa.Engine) -> None:
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
-    def _on_begin(conn):
+    def _on_begin(conn: sa.Connection) -> None:
         # Writers take the write lock up front (IMMEDIATE): a deferred transaction that read first
         # and then writes fails at once with SQLITE_BUSY when another writer committed meanwhile.
         # Readers use a plain BEGIN, so WAL lets them run beside a writer without waiting.
@@ -154,7 +164,7 @@ def install_postgresql_liveness_check(engine: sa.Engine) -> None:
     """
 
     @sa.event.listens_for(engine, "checkout")
-    def _on_checkout(dbapi_connection, connection_record, connection_proxy):
+    def _on_checkout(dbapi_connection: Any, connection_record: Any, connection_proxy: Any) -> None:
         if dbapi_connection.closed or dbapi_connection.broken or _has_input(dbapi_connection.fileno()):
             raise sa.exc.DisconnectionError("the server closed this connection")
 

@@ -18,13 +18,13 @@ EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame
 
 
 @bp.before_request
-def only_in_development():
+def only_in_development() -> None:
     if not current_app.config.get("MAIL_DEV_MAILBOX"):
         abort(404)
 
 
 @bp.get("/")
-def index():
+def index() -> str:
     messages = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200))
     return render_template("devmailbox/index.html", messages=list(messages))
 
@@ -36,7 +36,7 @@ def _message(message_id: int) -> OutboxMessage:
     return message
 
 
-def _attachments(message: OutboxMessage) -> list[dict]:
+def _attachments(message: OutboxMessage) -> list[dict[str, str]]:
     try:
         return message_attachments(message)
     except AttachmentsGone:
@@ -44,13 +44,13 @@ def _attachments(message: OutboxMessage) -> list[dict]:
 
 
 @bp.get("/<int:message_id>")
-def message(message_id: int):
+def message(message_id: int) -> str:
     message = _message(message_id)
     return render_template("devmailbox/message.html", message=message, attachments=_attachments(message))
 
 
 @bp.get("/<int:message_id>/html")
-def message_html(message_id: int):
+def message_html(message_id: int) -> Response:
     message = _message(message_id)
     if not message.body_html:
         abort(404)
@@ -58,7 +58,7 @@ def message_html(message_id: int):
 
 
 @bp.get("/<int:message_id>/attachments/<int:index>")
-def attachment(message_id: int, index: int):
+def attachment(message_id: int, index: int) -> Response:
     items = _attachments(_message(message_id))
     if index >= len(items):
         abort(404)

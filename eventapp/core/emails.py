@@ -4,6 +4,7 @@ The subject is the first line of the .txt template ("Subject: …"); the rest is
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import render_template
 from flask_babel import force_locale
@@ -18,7 +19,7 @@ class RenderedEmail:
     html: str | None
 
 
-def render_email(name: str, language: str, **context) -> RenderedEmail:
+def render_email(name: str, language: str, **context: Any) -> RenderedEmail:
     """`name` is "<domain>/<template>", e.g. "registration/confirmed"."""
     with force_locale(FORMAT_LOCALES.get(language, "fr_BE")):
         text = render_template(f"emails/{name}.txt", lang=language, **context)

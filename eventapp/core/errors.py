@@ -8,7 +8,7 @@ class DomainError(Exception):
     code = "error"
     default_message = _l("The request could not be completed.")
 
-    def __init__(self, message=None, *, code: str | None = None, field: str | None = None):
+    def __init__(self, message: str | None = None, *, code: str | None = None, field: str | None = None) -> None:
         self.message = message if message is not None else self.default_message
         if code:
             self.code = code

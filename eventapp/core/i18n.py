@@ -25,7 +25,7 @@ FORMAT_LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
 def select_language() -> str:
     """Explicit ?lang=, then the switcher's cookie, then Accept-Language, then French."""
     if not request:
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
         if candidate in LANGUAGES:
             return candidate
@@ -48,7 +48,7 @@ def current_language() -> str:
     """ "fr", "nl" or "en" for the current request (use this, not str(get_locale()))."""
     from flask_babel import get_locale
 
-    return get_locale().language
+    return str(get_locale().language)
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class LocalizedText:
         return str(escape(self.text))
 
 
-def localized(obj, field: str, lang: str) -> LocalizedText:
+def localized(obj: object, field: str, lang: str) -> LocalizedText:
     """The text of `obj.<field>_<lang>`, or the first non-empty one along the fallback chain."""
     chain = FALLBACK_CHAIN.get(lang, FALLBACK_CHAIN["fr"])
     for code in chain:

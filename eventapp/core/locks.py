@@ -1,12 +1,14 @@
 """Row locks that serialise capacity and waiting-list changes on every backend."""
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from eventapp.core.errors import NotFound
 from eventapp.extensions import db
 
 
-def lock_event(event, *others) -> int:
+def lock_event(event: Any, *others: object) -> int:
     """Write the event row first in the transaction, reload it (and `others`), return its new version.
 
     The UPDATE takes PostgreSQL's row lock (concurrent writers of the same event wait until this
@@ -35,4 +37,5 @@ def lock_event(event, *others) -> int:
         raise NotFound()
     for obj in others:
         db.session.refresh(obj)
-    return locked.version
+    version: int = locked.version
+    return version

@@ -9,7 +9,7 @@ import re
 import secrets
 import sys
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -28,12 +28,12 @@ class RequestContextFilter(logging.Filter):
 
 def configure_logging(app: Flask) -> None:
     @app.before_request
-    def assign_request_id():
+    def assign_request_id() -> None:
         incoming = request.environ.get("HTTP_X_REQUEST_ID", "")  # the X-Request-ID header
         g.request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
 
     @app.after_request
-    def echo_request_id(response):
+    def echo_request_id(response: Response) -> Response:
         if getattr(g, "request_id", None):
             response.headers["X-Request-ID"] = g.request_id
         return response

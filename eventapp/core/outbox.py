@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from eventapp.core.db import str_enum, transaction
 from eventapp.core.time import utcnow
-from eventapp.extensions import db
+from eventapp.extensions import Model, db
 
 
 class OutboxStatus(enum.StrEnum):
@@ -27,7 +27,7 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"  # gave up after the last retry
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,7 +36,7 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     # [{"filename": ..., "content_type": ..., "data_b64": ...}]
-    attachments: Mapped[list | None] = mapped_column(sa.JSON)
+    attachments: Mapped[list[dict[str, str]] | None] = mapped_column(sa.JSON)
     # The name of the renderer (see `attachment_renderer`) that makes further attachments when the
     # message is sent, e.g. "registration.ticket": the QR image and the .ics are not rendered in the
     # request that writes the message, where they held the event lock for milliseconds.
@@ -71,7 +71,7 @@ def enqueue(
     kind: str,
     language: str,
     body_html: str | None = None,
-    attachments: list[dict] | None = None,
+    attachments: list[dict[str, str]] | None = None,
     attachments_from: str | None = None,
     dedupe_key: str | None = None,
     event_id: int | None = None,
@@ -112,7 +112,7 @@ def enqueue(
     return message
 
 
-def attachment(filename: str, content_type: str, data: bytes) -> dict:
+def attachment(filename: str, content_type: str, data: bytes) -> dict[str, str]:
     return {"filename": filename, "content_type": content_type, "data_b64": base64.b64encode(data).decode()}
 
 
@@ -125,20 +125,21 @@ class AttachmentsGone(Exception):
 
 # Renderers by name, registered by the domains at import (core does not import them): each takes
 # the message and returns attachment() dicts, or raises AttachmentsGone.
-_renderers: dict[str, Callable[[OutboxMessage], list[dict]]] = {}
+Renderer = Callable[[OutboxMessage], list[dict[str, str]]]
+_renderers: dict[str, Renderer] = {}
 
 
-def attachment_renderer(name: str):
+def attachment_renderer(name: str) -> Callable[[Renderer], Renderer]:
     """Register the decorated function as the renderer `name` of `enqueue(attachments_from=name)`."""
 
-    def register(function: Callable[[OutboxMessage], list[dict]]):
+    def register(function: Renderer) -> Renderer:
         _renderers[name] = function
         return function
 
     return register
 
 
-def message_attachments(message: OutboxMessage) -> list[dict]:
+def message_attachments(message: OutboxMessage) -> list[dict[str, str]]:
     """The stored attachments followed by those rendered now. Raises AttachmentsGone."""
     items = list(message.attachments or [])
     if message.attachments_from:
@@ -184,7 +185,7 @@ class DeliveryReport:
 
 def backoff(attempts: int) -> timedelta:
     """Delay before the next try after `attempts` failed ones: 1, 2, 4 … minutes, at most an hour."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+    return min(BACKOFF_BASE * (1 << max(attempts - 1, 0)), BACKOFF_CAP)
 
 
 def claim_due(*, now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
@@ -212,7 +213,7 @@ def claim_due(*, now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
 class _Connection(flask_mail.Connection):
     """Flask-Mail's connection with a socket timeout, so a stuck SMTP server cannot hang a worker."""
 
-    def configure_host(self):
+    def configure_host(self) -> smtplib.SMTP:
         mail = self.mail
         smtp_class = smtplib.SMTP_SSL if mail.use_ssl else smtplib.SMTP
         host = smtp_class(mail.server, mail.port, timeout=SMTP_TIMEOUT)
@@ -241,7 +242,7 @@ def build_mail(message: OutboxMessage, sender: str) -> flask_mail.Message:
 
 def _finish(message_id: int, *, now: datetime, error: str | None, max_attempts: int) -> OutboxStatus:
     with transaction():
-        message = db.session.get(OutboxMessage, message_id)
+        message = db.session.get_one(OutboxMessage, message_id)
         if error is None:
             message.status = OutboxStatus.SENT
             message.sent_at = now
@@ -256,7 +257,11 @@ def _finish(message_id: int, *, now: datetime, error: str | None, max_attempts: 
 
 
 def send_due(
-    *, now: datetime | None = None, limit: int = CLAIM_BATCH, max_attempts: int = MAX_ATTEMPTS, dev_mailbox=None
+    *,
+    now: datetime | None = None,
+    limit: int = CLAIM_BATCH,
+    max_attempts: int = MAX_ATTEMPTS,
+    dev_mailbox: bool | None = None,
 ) -> DeliveryReport:
     """Claim and deliver one batch of due messages; commits as it goes.
 
@@ -280,7 +285,7 @@ def send_due(
     connection = None
     try:
         for message_id in claimed:
-            message = db.session.get(OutboxMessage, message_id)
+            message = db.session.get_one(OutboxMessage, message_id)
             error = None
             attempts_allowed = max_attempts
             if not message.recipient:
@@ -331,7 +336,7 @@ def _log_unexpected(message_id: int, exc: Exception) -> None:
     current_app.logger.error("outbox message %s failed, not retried: %s at %s", message_id, type(exc).__name__, where)
 
 
-def _close_quietly(connection) -> None:
+def _close_quietly(connection: _Connection) -> None:
     try:
         if connection.host is not None:
             connection.host.quit()

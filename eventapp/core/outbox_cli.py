@@ -17,7 +17,7 @@ outbox_cli = AppGroup("outbox", help="Deliver the emails waiting in the outbox."
 @click.option("--loop", is_flag=True, help="Keep running as a worker (several may run at once).")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds to wait when nothing is due.")
 @click.option("--max-attempts", default=MAX_ATTEMPTS, show_default=True, help="Mark FAILED after this many.")
-def send_command(loop: bool, interval: float, max_attempts: int):
+def send_command(loop: bool, interval: float, max_attempts: int) -> None:
     """Send due messages once (for cron), or continuously with --loop."""
     target = "the development mailbox" if current_app.config.get("MAIL_DEV_MAILBOX") else "SMTP"
     totals = [0, 0, 0]

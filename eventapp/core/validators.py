@@ -2,6 +2,8 @@
 
 import email_validator
 from flask_babel import lazy_gettext as _l
+from wtforms import Field
+from wtforms.form import BaseForm
 from wtforms.validators import NumberRange, ValidationError
 
 # WTForms' own message (translated by WTForms' catalogs), in a variable so Babel does not extract it.
@@ -15,7 +17,7 @@ class BoundedNumberRange(NumberRange):
     into the field: a 500 found by fuzzing the registration form.
     """
 
-    def __call__(self, form, field):
+    def __call__(self, form: BaseForm, field: Field) -> None:
         if isinstance(field.data, int) and abs(field.data) > 10**15:
             if self.message is not None:
                 raise ValidationError(self.message)
@@ -23,7 +25,7 @@ class BoundedNumberRange(NumberRange):
         super().__call__(form, field)
 
 
-def plausible_year(form, field):
+def plausible_year(form: BaseForm, field: Field) -> None:
     """Dates and times of this century only. Beyond it a date is a typo; at the calendar's ends it is
     one that no time-zone conversion survives ("0001-01-01T00:05" in Brussels is before year 1 in UTC,
     "9999-12-31" has no next day): a 500 where the visitor deserves a message."""
@@ -53,10 +55,10 @@ class DeliverableEmail:
     own message); empty values are left to InputRequired / Optional.
     """
 
-    def __init__(self, message=None):
+    def __init__(self, message: str | None = None) -> None:
         self.message = message
 
-    def __call__(self, form, field):
+    def __call__(self, form: BaseForm, field: Field) -> None:
         value = (field.data or "").strip()
         if not value:
             return

@@ -3,14 +3,16 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from eventapp.core.errors import DomainError
 from eventapp.core.i18n import LANG_COOKIE, LANGUAGE_NAMES, LANGUAGES, current_language, localized
@@ -54,7 +56,7 @@ API_FALLBACK = _l("The request could not be completed.")
 
 
 @bp.get("/lang/<code>")
-def switch_language(code: str):
+def switch_language(code: str) -> ResponseReturnValue:
     """The language switcher: remember the choice in a cookie and go back to the same page."""
     target = request.args.get("next", "/")
     # Only local paths, so the switcher cannot be used as an open redirect.
@@ -75,13 +77,13 @@ def switch_language(code: str):
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     """Liveness: answers without touching the database."""
     return jsonify(status="ok")
 
 
 @bp.get("/readyz")
-def readyz():
+def readyz() -> ResponseReturnValue:
     """Readiness: the database answers."""
     from eventapp.extensions import db
 
@@ -105,7 +107,14 @@ class DatabaseIntConverter(IntegerConverter):
     """`<int:…>` in every route: a number no id column can hold matches nothing (404), instead of
     reaching the database (SQLite raises OverflowError past 64 bits)."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_DB_INT, signed=False):
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_DB_INT,
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_DB_INT if max is None else max, signed=signed)
 
 
@@ -141,7 +150,7 @@ def register_web_hooks(app: Flask) -> None:
     app.session_interface = SessionInterface()
 
     @app.context_processor
-    def inject_current_language():
+    def inject_current_language() -> dict[str, str]:
         return {"current_lang": current_language()}
 
     # Globals, not context variables, so that imported macros see them too.
@@ -157,7 +166,7 @@ def register_web_hooks(app: Flask) -> None:
 
     @app.template_global()
     @pass_context
-    def switch_language_url(context, code: str) -> str:
+    def switch_language_url(context: Context, code: str) -> str:
         """Back to this page in another language. A page shown in answer to a form POST (with its
         errors) names its own address in `page_path`: the POST's address would answer 405."""
         if not request:
@@ -169,23 +178,24 @@ def register_web_hooks(app: Flask) -> None:
         return url_for("core.switch_language", code=code, next=here)
 
     @app.errorhandler(DomainError)
-    def handle_domain_error(error: DomainError):
+    def handle_domain_error(error: DomainError) -> ResponseReturnValue:
         if wants_json():
             return jsonify(error={"code": error.code, "message": str(error.message)}), error.status
         return render_template("errors/error.html", status=error.status, message=error.message), error.status
 
     @app.errorhandler(HTTPException)
-    def handle_http_error(error: HTTPException):
+    def handle_http_error(error: HTTPException) -> ResponseReturnValue:
+        code = error.code or 500
         if wants_json():
-            message = CSRF_MESSAGE if isinstance(error, CSRFError) else API_MESSAGES.get(error.code, API_FALLBACK)
+            message = CSRF_MESSAGE if isinstance(error, CSRFError) else API_MESSAGES.get(code, API_FALLBACK)
             response = jsonify(error={"code": error.name.lower().replace(" ", "_"), "message": str(message)})
             # Werkzeug's own headers beyond the content type (Allow on a 405).
             response.headers.extend((k, v) for k, v in error.get_headers() if k.lower() != "content-type")
-            return response, error.code or 500
-        message = CSRF_MESSAGE if isinstance(error, CSRFError) else MESSAGES.get(error.code)
-        return render_template("errors/error.html", status=error.code, message=message), error.code
+            return response, code
+        message = CSRF_MESSAGE if isinstance(error, CSRFError) else MESSAGES.get(code)
+        return render_template("errors/error.html", status=code, message=message), code
 
-    def handle_database_unavailable(error: Exception):
+    def handle_database_unavailable(error: Exception) -> Response:
         from eventapp.extensions import db
 
         # The class only: the message carries the SQL statement and maybe personal data.
@@ -207,7 +217,7 @@ def register_web_hooks(app: Flask) -> None:
         app.register_error_handler(error_class, handle_database_unavailable)
 
     @app.teardown_appcontext
-    def close_session_quietly(exc):
+    def close_session_quietly(exc: BaseException | None) -> None:
         # Runs before Flask-SQLAlchemy's own teardown (teardowns run in reverse order). If the
         # database dropped the connection after the answer was built, rolling back fails: that
         # must not turn a good answer into a 500. The dead connection is already invalidated.
@@ -220,14 +230,14 @@ def register_web_hooks(app: Flask) -> None:
             db.session.registry.clear()
 
     @app.errorhandler(Exception)
-    def handle_unexpected_error(error: Exception):
+    def handle_unexpected_error(error: Exception) -> ResponseReturnValue:
         app.logger.exception("unhandled error")
         if wants_json():
             return jsonify(error={"code": "internal_error", "message": "Internal error"}), 500
         return render_template("errors/error.html", status=500, message=None), 500
 
     @app.before_request
-    def refuse_nul_bytes():
+    def refuse_nul_bytes() -> None:
         # A NUL byte can be no slug, token or filter value; PostgreSQL refuses it in text (a 500 found
         # by fuzzing the paths on PostgreSQL). Form fields are checked by their forms. A query string
         # can only decode to a NUL from a raw NUL or "%00", so it is checked without parsing it (as
@@ -237,7 +247,7 @@ def register_web_hooks(app: Flask) -> None:
             abort(400)
 
     @app.after_request
-    def security_headers(response):
+    def security_headers(response: Response) -> Response:
         # One pass over the response's headers instead of a setdefault() per header (each of which
         # scans the list and raises a KeyError when the header is missing, the usual case).
         present = {name.lower() for name, _ in response.headers}

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.db import str_enum
 from eventapp.core.time import utcnow
-from eventapp.extensions import db
+from eventapp.extensions import Model
 
 
 class EventStatus(enum.StrEnum):
@@ -24,7 +24,7 @@ class SessionKind(enum.StrEnum):
     PARTICIPATORY = "participatory"
 
 
-class Series(db.Model):
+class Series(Model):
     __tablename__ = "series"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,7 +34,7 @@ class Series(db.Model):
     name_en: Mapped[str] = mapped_column(sa.String(200))
 
 
-class Theme(db.Model):
+class Theme(Model):
     __tablename__ = "themes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,7 +44,7 @@ class Theme(db.Model):
     name_en: Mapped[str] = mapped_column(sa.String(120))
 
 
-class Venue(db.Model):
+class Venue(Model):
     __tablename__ = "venues"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +73,7 @@ class Venue(db.Model):
     )
 
 
-class Event(db.Model):
+class Event(Model):
     __tablename__ = "events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,7 +158,7 @@ class Event(db.Model):
         return not (self.registration_closes_at and now >= self.registration_closes_at)
 
 
-class Session(db.Model):
+class Session(Model):
     """A part of an event with its own time and room: plenary, workshop or participatory session."""
 
     __tablename__ = "sessions"

@@ -59,7 +59,7 @@ def list_public_events(
 ) -> Page:
     """Published (and cancelled, so people learn of it) events matching the filter, soonest first."""
     query = _public_events_query(flt, now)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     # Bounded: a huge ?page= would overflow the database's integer OFFSET (a 500 found by fuzzing).
     page = min(max(page, 1), MAX_PAGE)
     options = [selectinload(Event.theme), selectinload(Event.venue)]

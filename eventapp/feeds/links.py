@@ -4,7 +4,7 @@ Absolute URLs are built from PUBLIC_BASE_URL (passed in), never from the request
 """
 
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
 from eventapp.core.i18n import localized
@@ -51,7 +51,7 @@ def add_event_links(event: Event, *, base_url: str, lang: str) -> AddEventLinks:
     details = "\n\n".join(t for t in (localized(event, "summary", lang).text, page) if t)
     location = event.venue.full_address(lang)
 
-    def utc(dt, fmt):
+    def utc(dt: datetime, fmt: str) -> str:
         return dt.astimezone(UTC).strftime(fmt)
 
     google = {

@@ -57,7 +57,7 @@ class FeedState:
         return max(stamps) if stamps else None
 
     def key(self) -> str:
-        def iso(dt):
+        def iso(dt: datetime | None) -> str:
             return dt.isoformat() if dt else "-"
 
         return (
@@ -66,7 +66,7 @@ class FeedState:
         )
 
 
-def _in_feed(window: Window, theme_id: int | None = None):
+def _in_feed(window: Window, theme_id: int | None = None) -> sa.ColumnElement[bool]:
     condition = sa.and_(
         Event.status.in_(PUBLIC_STATUSES),
         Event.starts_at < window.end,
@@ -80,7 +80,7 @@ def _in_feed(window: Window, theme_id: int | None = None):
     return condition
 
 
-def _state(condition) -> FeedState:
+def _state(condition: sa.ColumnElement[bool]) -> FeedState:
     count, id_sum, sequence_sum, updated_at = db.session.execute(
         sa.select(
             sa.func.count(Event.id),
@@ -95,7 +95,7 @@ def _state(condition) -> FeedState:
     return FeedState(int(count), int(id_sum), int(sequence_sum), updated_at, int(session_count), session_updated_at)
 
 
-def _events(condition) -> list[Event]:
+def _events(condition: sa.ColumnElement[bool]) -> list[Event]:
     return list(
         db.session.scalars(
             sa.select(Event)

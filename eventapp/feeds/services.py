@@ -28,6 +28,7 @@ def enable_personal_feed(registration: Registration, *, secret_key: str, now: da
     _check_active(registration)
     if registration.feed_seed is None:
         assign_feed_secret(registration, secret_key)
+    assert registration.feed_seed is not None  # (assign_feed_secret sets it)
     return feed_token(secret_key, registration.feed_seed)
 
 
@@ -38,6 +39,7 @@ def renew_personal_feed(registration: Registration, *, secret_key: str, now: dat
     """
     _check_active(registration)
     assign_feed_secret(registration, secret_key)
+    assert registration.feed_seed is not None  # (assign_feed_secret sets it)
     return feed_token(secret_key, registration.feed_seed)
 
 

@@ -13,15 +13,18 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.http import is_resource_modified
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from eventapp.core.cache import BuildCache, TTLCache
 from eventapp.core.db import transaction
 from eventapp.core.i18n import FORMAT_LOCALES, LANGUAGES, current_language, localized
 from eventapp.core.time import utcnow
 from eventapp.events import ical
+from eventapp.events.models import Event, Theme
 from eventapp.events.queries import get_public_event, list_themes
 from eventapp.feeds import queries, services
-from eventapp.feeds.links import add_event_links, subscribe_links
+from eventapp.feeds.links import AddEventLinks, SubscribeLinks, add_event_links, subscribe_links
+from eventapp.registration.models import Registration
 from eventapp.registration.queries import get_registration_by_manage_token
 from eventapp.registration.tokens import feed_token
 
@@ -29,12 +32,12 @@ bp = Blueprint("feeds", __name__)
 feed_cache = BuildCache()
 # The public feeds' fingerprints, reused for FEED_STATE_TTL seconds: calendar clients and caches
 # poll them far more often than events change, and may already hold a feed for MAX_AGE anyway.
-feed_states = TTLCache()
+feed_states: TTLCache[queries.FeedState] = TTLCache()
 # Theme feeds' themes by slug, for as long: the lookup was most of what a 304 still cost. Staleness
 # bound: for FEED_STATE_TTL seconds after a theme is renamed, its feed may keep the old name (the
 # name is part of the ETag, so clients get the new one as soon as it is read again); nothing else
 # of the theme is shown, and events reach the feed through their own fingerprint above.
-feed_themes = TTLCache()
+feed_themes: TTLCache[queries.FeedTheme] = TTLCache()
 
 # Calendar clients poll every few hours (REFRESH-INTERVAL); shared caches may hold a feed briefly.
 MAX_AGE = 900
@@ -43,7 +46,8 @@ PRIVATE_CACHE_CONTROL = f"private, max-age={MAX_AGE}"
 
 
 def base_url() -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    url: str = current_app.config["PUBLIC_BASE_URL"]
+    return url.rstrip("/")
 
 
 def feed_language(default: str = "fr") -> str:
@@ -53,7 +57,7 @@ def feed_language(default: str = "fr") -> str:
 
 def _calendar_response(
     key: str,
-    last_modified: datetime,
+    last_modified: datetime | None,
     build: Callable[[], bytes],
     *,
     private: bool = False,
@@ -81,13 +85,13 @@ def _calendar_response(
 
 
 @bp.get("/feeds")
-def index():
+def index() -> str:
     """The public feeds (all events, each theme) with their subscription links."""
     return render_template("feeds/index.html", themes=list_themes())
 
 
 @bp.app_template_global()
-def feed_links(theme=None):
+def feed_links(theme: Theme | None = None) -> SubscribeLinks:
     """Subscription links of the all-events feed, or of a theme's feed, in the page's language."""
     lang = current_language()
     with force_locale(FORMAT_LOCALES[lang]):
@@ -98,13 +102,13 @@ def feed_links(theme=None):
 
 
 @bp.app_template_global()
-def event_calendar_links(event):
+def event_calendar_links(event: Event) -> AddEventLinks:
     """Download and add-to-Google/Outlook links of one event, in the page's language."""
     return add_event_links(event, base_url=base_url(), lang=current_language())
 
 
 @bp.get("/events/<slug>.ics")
-def event_ics(slug: str):
+def event_ics(slug: str) -> Response:
     """One event as a file to import (Content-Disposition: attachment)."""
     event = get_public_event(slug)
     lang = feed_language()
@@ -117,7 +121,7 @@ def event_ics(slug: str):
     )
 
 
-def _public_feed(theme=None):
+def _public_feed(theme: queries.FeedTheme | None = None) -> Response:
     lang = feed_language()
     window = queries.feed_window(utcnow())
     state = feed_states.get_or_compute(
@@ -156,13 +160,13 @@ def _public_feed(theme=None):
 
 
 @bp.get(ical.ALL_FEED_PATH)
-def all_feed():
+def all_feed() -> Response:
     """Every published event of the window, and the recently cancelled ones."""
     return _public_feed()
 
 
 @bp.get("/feeds/themes/<slug>.ics")
-def theme_feed(slug: str):
+def theme_feed(slug: str) -> Response:
     ttl = current_app.config.get("FEED_STATE_TTL", 0)
     return _public_feed(feed_themes.get_or_compute(slug, ttl, lambda: queries.get_feed_theme(slug)))
 
@@ -171,7 +175,7 @@ def theme_feed(slug: str):
 
 
 @bp.get("/feeds/me/<token>.ics")
-def personal_feed(token: str):
+def personal_feed(token: str) -> Response:
     """One registration's event and chosen sessions, for the holder of its feed link.
 
     Scope: the registration the token was made for, not every registration with the same email
@@ -199,7 +203,7 @@ def personal_feed(token: str):
     return _calendar_response(f"me|{lang}|{key}", last_modified, build, private=True, cache=False)
 
 
-def personal_feed_links(registration):
+def personal_feed_links(registration: Registration) -> SubscribeLinks | None:
     """The subscription links of a registration's personal feed, or None when it has none."""
     if not registration.feed_seed:
         return None
@@ -212,7 +216,7 @@ def personal_feed_links(registration):
 bp.add_app_template_global(personal_feed_links)
 
 
-def _back(manage_token: str):
+def _back(manage_token: str) -> WerkzeugResponse:
     """Back to where the buttons were (the manage page), or to the feed page: local paths only."""
     target = request.form.get("next", "")
     if not target.startswith(f"/manage/{manage_token}") or "//" in target or "\\" in target:
@@ -221,13 +225,13 @@ def _back(manage_token: str):
 
 
 @bp.get("/manage/<manage_token>/feed")
-def manage_feed(manage_token: str):
+def manage_feed(manage_token: str) -> str:
     registration = get_registration_by_manage_token(manage_token)
     return render_template("feeds/manage_feed.html", registration=registration, manage_token=manage_token)
 
 
 @bp.post("/manage/<manage_token>/feed")
-def enable_feed(manage_token: str):
+def enable_feed(manage_token: str) -> WerkzeugResponse:
     with transaction():
         registration = get_registration_by_manage_token(manage_token)
         services.enable_personal_feed(registration, secret_key=current_app.config["SECRET_KEY"], now=utcnow())
@@ -236,7 +240,7 @@ def enable_feed(manage_token: str):
 
 
 @bp.post("/manage/<manage_token>/feed/revoke")
-def renew_feed(manage_token: str):
+def renew_feed(manage_token: str) -> WerkzeugResponse:
     with transaction():
         registration = get_registration_by_manage_token(manage_token)
         services.renew_personal_feed(registration, secret_key=current_app.config["SECRET_KEY"], now=utcnow())
@@ -245,7 +249,7 @@ def renew_feed(manage_token: str):
 
 
 @bp.post("/manage/<manage_token>/feed/delete")
-def disable_feed(manage_token: str):
+def disable_feed(manage_token: str) -> WerkzeugResponse:
     with transaction():
         registration = get_registration_by_manage_token(manage_token)
         services.disable_personal_feed(registration, now=utcnow())
@@ -254,7 +258,7 @@ def disable_feed(manage_token: str):
 
 
 @bp.after_request
-def manage_pages_are_not_cached(response):
+def manage_pages_are_not_cached(response: Response) -> Response:
     # The feed page of a manage link holds the manage token (as the registration blueprint's own
     # manage pages do, which its after_request hook covers): no shared caches, no Referer.
     if request.path.startswith("/manage/"):

@@ -14,7 +14,7 @@ retention_cli = AppGroup("retention", help="Anonymise personal data after the re
 @retention_cli.command("apply")
 @click.option("--days", type=click.IntRange(min=0), default=None, help="Override RETENTION_DAYS.")
 @click.option("--dry-run", is_flag=True, help="Only count what would be anonymised.")
-def apply_command(days: int | None, dry_run: bool):
+def apply_command(days: int | None, dry_run: bool) -> None:
     """Anonymise personal data of events that ended more than RETENTION_DAYS ago (idempotent)."""
     retention_days = current_app.config["RETENTION_DAYS"] if days is None else days
     if dry_run:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eventapp.core.db import str_enum
 from eventapp.core.time import utcnow
 from eventapp.events.models import Session
-from eventapp.extensions import db
+from eventapp.extensions import Model
 from eventapp.registration.models import Registration
 
 
@@ -74,7 +74,7 @@ class Outcome(enum.StrEnum):
 # Upvotes, reports and vote choices CASCADE from their contribution or vote, which is protected.
 
 
-class Room(db.Model):
+class Room(Model):
     """The short room code shown on the projector; one per session."""
 
     __tablename__ = "participation_rooms"
@@ -88,7 +88,7 @@ class Room(db.Model):
     session: Mapped[Session] = relationship()
 
 
-class Activity(db.Model):
+class Activity(Model):
     __tablename__ = "participation_activities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,7 +121,7 @@ class Activity(db.Model):
         return self.status == ActivityStatus.OPEN
 
 
-class PollOption(db.Model):
+class PollOption(Model):
     __tablename__ = "participation_poll_options"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,7 +137,7 @@ class PollOption(db.Model):
     activity: Mapped[Activity] = relationship(back_populates="options")
 
 
-class Participant(db.Model):
+class Participant(Model):
     """Someone taking part in one session: a ticket holder (registration) or a guest (no account)."""
 
     __tablename__ = "participation_participants"
@@ -157,7 +157,7 @@ class Participant(db.Model):
     )
 
 
-class Contribution(db.Model):
+class Contribution(Model):
     """An idea or a question."""
 
     __tablename__ = "participation_contributions"
@@ -200,7 +200,7 @@ class Contribution(db.Model):
     )
 
 
-class Upvote(db.Model):
+class Upvote(Model):
     __tablename__ = "participation_upvotes"
 
     contribution_id: Mapped[int] = mapped_column(
@@ -212,7 +212,7 @@ class Upvote(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ContentReport(db.Model):
+class ContentReport(Model):
     __tablename__ = "participation_reports"
 
     contribution_id: Mapped[int] = mapped_column(
@@ -224,7 +224,7 @@ class ContentReport(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Vote(db.Model):
+class Vote(Model):
     """One answer to a poll or feedback survey; facilitator entries carry a count (`weight`) and no participant."""
 
     __tablename__ = "participation_votes"
@@ -259,7 +259,7 @@ class Vote(db.Model):
     )
 
 
-class VoteChoice(db.Model):
+class VoteChoice(Model):
     __tablename__ = "participation_vote_choices"
 
     # Part of its vote, which is protected. The option it names cannot go: that would rewrite the answer.
@@ -275,7 +275,7 @@ class ExportLevel(enum.StrEnum):
     RESTRICTED = "restricted"
 
 
-class ExportLog(db.Model):
+class ExportLog(Model):
     """Who downloaded personal data, when (restricted and research exports)."""
 
     __tablename__ = "participation_export_logs"

@@ -109,7 +109,9 @@ def attendance(event: Event, lang: str) -> Attendance:
     """People registered and people who came to the door (at least once, for an event over several
     days: see `count_people_who_came`); reach of those who came by commune and audience."""
     confirmed = sa.and_(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
-    registered = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Registration.seats), 0)).where(confirmed))
+    registered = db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(Registration.seats), 0)).where(confirmed)
+    ).scalar_one()
     came = count_people_who_came([event.id])
     by_commune: dict[str | None, int] = {}
     by_audience: dict[str | None, int] = {}
@@ -138,10 +140,10 @@ def attendance(event: Event, lang: str) -> Attendance:
 
 
 def count_contributions(event: Event) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count())
         .select_from(Contribution)
         .join(Activity, Activity.id == Contribution.activity_id)
         .join(Session, Session.id == Activity.session_id)
         .where(Session.event_id == event.id, Contribution.status == ContributionStatus.PUBLISHED)
-    )
+    ).scalar_one()

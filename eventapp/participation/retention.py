@@ -4,6 +4,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from eventapp.core.db import rows_matched
 from eventapp.extensions import db
 from eventapp.participation.models import Participant
 from eventapp.registration.models import Registration
@@ -17,7 +18,7 @@ def _linked_participants(events: sa.Select[Any]) -> sa.ColumnElement[bool]:
 def count_linked_participants(events: sa.Select[Any]) -> int:
     """How many participants in these events' sessions are still linked to a registration. Reads only."""
     condition = _linked_participants(events)
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Participant).where(condition)) or 0
+    return db.session.execute(sa.select(sa.func.count()).select_from(Participant).where(condition)).scalar_one()
 
 
 def unlink_participants(events: sa.Select[Any]) -> int:
@@ -28,4 +29,4 @@ def unlink_participants(events: sa.Select[Any]) -> int:
         .values(registration_id=None)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rows_matched(result)

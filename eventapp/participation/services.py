@@ -173,9 +173,9 @@ def create_activity(
             code="options_required",
             field="options_fr",
         )
-    position = db.session.scalar(
+    position = db.session.execute(
         sa.select(sa.func.coalesce(sa.func.max(Activity.position), 0)).where(Activity.session_id == session.id)
-    )
+    ).scalar_one()
     activity = Activity(
         session_id=session.id,
         kind=kind,
@@ -463,14 +463,14 @@ def report_contribution(participant: Participant, contribution: Contribution, *,
 
 def _another_guest_reported_since_review(contribution: Contribution, guest: Participant) -> bool:
     since_review = ContentReport.created_at > contribution.moderated_at if contribution.moderated_at else sa.true()
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(
             sa.exists()
             .where(ContentReport.contribution_id == contribution.id, ContentReport.participant_id != guest.id)
             .where(ContentReport.participant_id == Participant.id, Participant.registration_id.is_(None))
             .where(since_review)
         )
-    )
+    ).scalar_one()
 
 
 # ---------------------------------------------------------------------------- moderation

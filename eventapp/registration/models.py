@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eventapp.core.db import str_enum
 from eventapp.core.time import utcnow
 from eventapp.events.models import Event, EventStatus, Session
-from eventapp.extensions import db
+from eventapp.extensions import Model
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -27,7 +27,7 @@ class Audience(enum.StrEnum):
     OTHER = "other"
 
 
-class Registration(db.Model):
+class Registration(Model):
     __tablename__ = "registrations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,7 +116,7 @@ class Registration(db.Model):
         return [choice.session for choice in self.session_choices]
 
 
-class RegistrationSession(db.Model):
+class RegistrationSession(Model):
     __tablename__ = "registration_sessions"
 
     registration_id: Mapped[int] = mapped_column(

@@ -28,7 +28,7 @@ def waitlist_position(registration: Registration) -> int | None:
     """1 for the first registration waiting for this event, None when not on the waiting list."""
     if registration.status != RegistrationStatus.WAITLISTED:
         return None
-    ahead = db.session.scalar(
+    ahead = db.session.execute(
         sa.select(sa.func.count())
         .select_from(Registration)
         .where(
@@ -39,5 +39,5 @@ def waitlist_position(registration: Registration) -> int | None:
                 sa.and_(Registration.waitlisted_at == registration.waitlisted_at, Registration.id < registration.id),
             ),
         )
-    )
+    ).scalar_one()
     return ahead + 1

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eventapp.core.db import str_enum
 from eventapp.core.time import utcnow
 from eventapp.events.models import Event
-from eventapp.extensions import db
+from eventapp.extensions import Model
 from eventapp.registration.models import Registration
 
 
@@ -37,7 +37,7 @@ class ScanResult(enum.StrEnum):
     NOT_TODAY = "not_today"
 
 
-class Scanner(db.Model):
+class Scanner(Model):
     """A phone or hardware scanner at one gate of one event, holding a revocable device token.
 
     The database holds only digests: of the device token, and of the one-time pairing token
@@ -65,7 +65,7 @@ class Scanner(db.Model):
         return self.revoked_at is None
 
 
-class ScanAttempt(db.Model):
+class ScanAttempt(Model):
     """Every scan, admitted or not, with its client-made id: a retried scan_id is answered from here."""
 
     __tablename__ = "scan_attempts"
@@ -99,7 +99,7 @@ class ScanAttempt(db.Model):
     )
 
 
-class CheckIn(db.Model):
+class CheckIn(Model):
     """People of one registration admitted by one scan. Undone check-ins stay, marked undone."""
 
     __tablename__ = "check_ins"

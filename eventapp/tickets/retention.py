@@ -4,6 +4,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from eventapp.core.db import rows_matched
 from eventapp.extensions import db
 from eventapp.tickets.models import ScanAttempt
 
@@ -17,7 +18,9 @@ def _linked_scans(events: sa.Select[Any]) -> sa.ColumnElement[bool]:
 
 def count_linked_scans(events: sa.Select[Any]) -> int:
     """How many scans of these events still point to a ticket. Reads only."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(ScanAttempt).where(_linked_scans(events))) or 0
+    return db.session.execute(
+        sa.select(sa.func.count()).select_from(ScanAttempt).where(_linked_scans(events))
+    ).scalar_one()
 
 
 def unlink_scans(events: sa.Select[Any]) -> int:
@@ -28,4 +31,4 @@ def unlink_scans(events: sa.Select[Any]) -> int:
         .values(registration_id=None, code_digest=None)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rows_matched(result)
