@@ -14,16 +14,17 @@ MAX_ENTRIES = 64
 MAX_BODY = 2 * 1024 * 1024  # bytes; larger bodies are built each time rather than held
 
 T = TypeVar("T")
+Body = TypeVar("Body", bytes, str)
 
 
-class BuildCache:
+class BuildCache(Generic[Body]):
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self._entries: OrderedDict[str, bytes | str] = OrderedDict()
+        self._entries: OrderedDict[str, Body] = OrderedDict()
         self._lock = threading.Lock()
         self.max_entries = max_entries
         self.builds = 0  # how many bodies were built (tests and benchmarks read it)
 
-    def get_or_build(self, key: str, build: Callable[[], bytes | str]) -> bytes | str:
+    def get_or_build(self, key: str, build: Callable[[], Body]) -> Body:
         with self._lock:
             body = self._entries.get(key)
             if body is not None:

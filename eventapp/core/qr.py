@@ -12,4 +12,5 @@ def link_qr_svg(url: str) -> str:
     qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=10, border=4)
     qr.add_data(url)
     qr.make(fit=True)
-    return qr.make_image(image_factory=qrcode.image.svg.SvgPathFillImage).to_string(encoding="unicode")
+    svg: str = qr.make_image(image_factory=qrcode.image.svg.SvgPathFillImage).to_string(encoding="unicode")
+    return svg

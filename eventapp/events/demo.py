@@ -5,6 +5,7 @@ Dates are relative to `today`, so the demo is always upcoming.
 """
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -24,7 +25,8 @@ THEMES = [
     {"slug": "culture", "name_fr": "Culture", "name_nl": "Cultuur", "name_en": "Culture"},
 ]
 
-VENUES = [
+# Mixed values (text, coordinates, lists): each row is read field by field below.
+VENUES: list[dict[str, Any]] = [
     {
         "slug": "bip",
         "name": "BIP – Brussels Info Place",
@@ -95,7 +97,7 @@ VENUES = [
 
 # (slug, theme, venue, weeks from today, start hour, hours, capacity, max seats, titles, summaries, sessions)
 # sessions: (slug, kind, offset minutes, minutes, room, languages, capacity, titles)
-EVENTS = [
+EVENTS: list[tuple[Any, ...]] = [
     (
         "digital-schools",
         "education",

@@ -7,7 +7,7 @@ from eventapp.events.ical import ALL_FEED_PATH, event_ics_path, theme_feed_path
 from eventapp.events.models import Event, Session
 
 
-def _texts(obj, field: str) -> dict[str, str]:
+def _texts(obj: object, field: str) -> dict[str, str | None]:
     return {lang: getattr(obj, f"{field}_{lang}") or None for lang in ("fr", "nl", "en")}
 
 

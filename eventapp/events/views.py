@@ -24,7 +24,7 @@ bp = Blueprint("events", __name__)
 
 
 # Rendered public pages by fingerprint: the catalogue and event pages are the busiest after an announcement.
-page_cache = BuildCache(max_entries=128)
+page_cache: BuildCache[str] = BuildCache(max_entries=128)
 
 
 @bp.get("/")

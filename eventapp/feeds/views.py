@@ -29,7 +29,7 @@ from eventapp.registration.queries import get_registration_by_manage_token
 from eventapp.registration.tokens import feed_token
 
 bp = Blueprint("feeds", __name__)
-feed_cache = BuildCache()
+feed_cache: BuildCache[bytes] = BuildCache()
 # The public feeds' fingerprints, reused for FEED_STATE_TTL seconds: calendar clients and caches
 # poll them far more often than events change, and may already hold a feed for MAX_AGE anyway.
 feed_states: TTLCache[queries.FeedState] = TTLCache()

@@ -102,7 +102,7 @@ def build_rows(event: Event, level: ExportLevel) -> list[dict]:
                     query = query.where(Contribution.status == ContributionStatus.PUBLISHED)
                 query = query.options(selectinload(Contribution.participant).selectinload(Participant.registration))
                 for c in db.session.scalars(query.order_by(Contribution.id)):
-                    row = {
+                    record = {
                         **base,
                         "record": "contribution",
                         "text": c.body,
@@ -114,8 +114,8 @@ def build_rows(event: Event, level: ExportLevel) -> list[dict]:
                         "created_at": c.created_at.isoformat(),
                     }
                     if level != ExportLevel.PUBLIC:
-                        row.update(_person(c.participant, level, pseudonym))
-                    rows.append(row)
+                        record.update(_person(c.participant, level, pseudonym))
+                    rows.append(record)
     return [{column: row.get(column, "") for column in COLUMNS} for row in rows]
 
 
@@ -136,7 +136,7 @@ def _votes(activity: Activity, base: dict, level, pseudonym) -> list[dict]:
     votes = db.session.scalars(
         sa.select(Vote).where(Vote.activity_id == activity.id).options(selectinload(Vote.choices)).order_by(Vote.id)
     )
-    participants = {
+    participants: dict[int | None, Participant] = {
         p.id: p
         for p in db.session.scalars(
             sa.select(Participant)

@@ -107,7 +107,9 @@ def get_contribution(session: Session, contribution_uuid: str) -> Contribution:
     return contribution
 
 
-def list_public_contributions(activity: Activity, *, limit: int = 50, unanswered_only: bool = False) -> list:
+def list_public_contributions(
+    activity: Activity, *, limit: int = 50, unanswered_only: bool = False
+) -> list[Contribution]:
     query = (
         sa.select(Contribution)
         .where(Contribution.activity_id == activity.id, Contribution.status == ContributionStatus.PUBLISHED)
@@ -189,9 +191,9 @@ def session_has_answers(session: Session) -> bool:
 class Row:
     """One bar of a result: a label key (option id, scale value or word), the count, and its split by channel."""
 
-    key: object
+    key: int | str  # an option's id, a scale value or a word
     count: int = 0
-    by_channel: dict = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
+    by_channel: dict[Channel, int] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
     option: PollOption | None = None
 
     def share(self, total: int) -> int:
@@ -202,7 +204,7 @@ class Row:
 class PollResult:
     activity: Activity
     total: int  # people who answered (facilitator counts included)
-    by_channel: dict
+    by_channel: dict[Channel, int]
     rows: list[Row]
     average: float | None = None
 
@@ -235,7 +237,8 @@ def poll_results(activity: Activity) -> PollResult:
             row.count += int(count)
         rows = list(by_option.values())
     elif activity.kind == ActivityKind.FEEDBACK or activity.poll_type == PollType.SCALE:
-        by_value = {v: Row(v) for v in range(1, 6)}
+        scale = range(1, 6)
+        by_value: dict[int | None, Row] = {v: Row(v) for v in scale}
         for value, channel, count in db.session.execute(
             sa.select(Vote.value, Vote.channel, weight)
             .where(Vote.activity_id == activity.id, Vote.value.is_not(None))
@@ -246,10 +249,10 @@ def poll_results(activity: Activity) -> PollResult:
             row.count += int(count)
         rows = list(by_value.values())
         if total:
-            average = round(sum(r.key * r.count for r in rows) / total, 1)
+            average = round(sum(value * by_value[value].count for value in scale) / total, 1)
     elif activity.poll_type == PollType.OPEN:
         words: dict[str, Row] = {}
-        counter: Counter = Counter()
+        counter: Counter[str] = Counter()
         for text, channel, count in db.session.execute(
             sa.select(Vote.text, Vote.channel, weight)
             .where(Vote.activity_id == activity.id)

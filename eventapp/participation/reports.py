@@ -130,8 +130,8 @@ def attendance(event: Event, lang: str) -> Attendance:
     for nis, count in grouped(by_commune):
         if nis == OUTSIDE_BRUSSELS:
             label = "outside"
-        elif nis and get_commune(nis):
-            label = get_commune(nis).name(lang)
+        elif nis and (known := get_commune(nis)):
+            label = known.name(lang)
         else:
             label = "unknown"
         communes.append((label, count))

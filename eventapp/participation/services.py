@@ -86,7 +86,7 @@ def channel_of(participant: Participant) -> Channel:
     # say they were). Not "admitted today" either: a feedback survey is for those who were there, and
     # is often answered after the session's day. An event of one door day is unchanged: its tickets
     # are admitted on its sessions' day.
-    session = db.session.get(Session, participant.session_id)
+    session = db.session.get_one(Session, participant.session_id)
     if was_admitted_on(registration, door_day(session.starts_at)):
         return Channel.CHECKED_IN
     return Channel.REGISTERED
@@ -251,7 +251,7 @@ def join_with_ticket(
                 db.session.add(participant)
                 db.session.flush()
         except IntegrityError:
-            participant = db.session.scalar(query)  # the same ticket joined from another phone meanwhile
+            participant = db.session.execute(query).scalar_one()  # the same ticket joined from another phone meanwhile
     if guest is not None and guest.registration_id is None and guest.session_id == session.id:
         _fold_guest(guest, participant)
     return participant
@@ -304,7 +304,7 @@ def _fold_guest(guest: Participant, participant: Participant) -> None:
         )
     )
     for report in doubled_reports:
-        contribution = db.session.get(Contribution, report.contribution_id)
+        contribution = db.session.get_one(Contribution, report.contribution_id)
         if contribution.moderated_at is None or report.created_at > contribution.moderated_at:
             db.session.execute(
                 sa.update(Contribution)

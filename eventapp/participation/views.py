@@ -1,6 +1,8 @@
 """Participation pages: the participant's phone page (works without JavaScript), joining by room code,
 the organisers' moderation page and the projector."""
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -503,7 +505,7 @@ def projector_state(session) -> dict:
     from eventapp.core.i18n import localized
 
     poll = queries.current_poll(session)
-    state = {"poll": None, "questions": []}
+    state: dict[str, Any] = {"poll": None, "questions": []}
     if poll is not None:
         result = queries.poll_results(poll)
         total_label = {}

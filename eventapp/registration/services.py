@@ -425,7 +425,7 @@ def _promote(event: Event, *, key: str, now: datetime) -> list[Registration]:
     if event.status != EventStatus.PUBLISHED or now >= event.starts_at:
         return []
     free = event.seats_left
-    promoted = []
+    promoted: list[Registration] = []
     if free <= 0 or event.seats_waiting <= 0:
         return promoted
     waiting = db.session.scalars(

@@ -1,7 +1,7 @@
 """OpenAPI fragment for the door: check-in, offline snapshot and batch upload (device token as Bearer)."""
 
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-_SECURITY = [{"deviceToken": []}]
+_SECURITY: list[dict[str, list[str]]] = [{"deviceToken": []}]
 _STATUSES = ["ok", "already_checked_in", "wrong_event", "cancelled", "waitlisted", "invalid", "not_today"]
 _COMMON_ERRORS = {
     "400": {"description": "Malformed request", **_ERROR},

@@ -146,7 +146,7 @@ def was_admitted_on(registration: Registration, day: date) -> bool:
     )
 
 
-def count_scans_by_scanner(event: Event) -> dict[int, int]:
+def count_scans_by_scanner(event: Event) -> dict[int | None, int]:
     """Scan attempts per scanner id (for the organiser's list of scanners)."""
     return dict(
         db.session.execute(
@@ -157,7 +157,7 @@ def count_scans_by_scanner(event: Event) -> dict[int, int]:
     )
 
 
-def count_admissions_by_scanner(event: Event) -> dict[int, int]:
+def count_admissions_by_scanner(event: Event) -> dict[int | None, int]:
     return dict(
         db.session.execute(
             sa.select(CheckIn.scanner_id, sa.func.sum(CheckIn.people))

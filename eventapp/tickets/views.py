@@ -95,6 +95,7 @@ def ticket_service_worker():
 
 
 def _service_worker(filename: str, scope: str) -> Response:
+    assert current_app.static_folder is not None  # (the app serves eventapp/static)
     path = os.path.join(current_app.static_folder, filename)
     with open(path, encoding="utf-8") as handle:
         response = Response(handle.read(), mimetype="text/javascript")
