@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 export TEST_DATABASE_URL
 
-.PHONY: run test install install-test translations compile-translations extract-translations lint bench clean
+.PHONY: run test check install install-test translations compile-translations extract-translations lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,11 +31,20 @@ run: install
 	$(BIN)/flask demo load
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## Run the whole test suite (browser tests need Chromium; PostgreSQL tests need TEST_POSTGRES_URL)
-test: install-test
+## Run the checks and the whole test suite (browser tests need Chromium; PostgreSQL tests need TEST_POSTGRES_URL)
+test: install-test check
 	@test -z "$(TEST_DATABASE_URL)" || echo "== database: $(TEST_DATABASE_URL)"
-	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# `make test FORMAT_CHECK=` skips the format check (e.g. while merging branches not yet formatted).
+FORMAT_CHECK ?= $(BIN)/ruff format --check .
+
+## The static checks: lint, format, layers (import-linter, see pyproject.toml) and types (mypy)
+check: install-test
+	$(BIN)/ruff check .
+	$(FORMAT_CHECK)
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## Re-extract gettext strings, merge them into the catalogs and fill them from translations/sources/*.json
 translations: | $(BIN)/python
