@@ -1,5 +1,6 @@
 """Request hooks shared by every blueprint: language switcher, error pages, security headers."""
 
+from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -123,7 +124,7 @@ def register_converters(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIntConverter
 
 
-def show_domain_error(form, error: DomainError) -> bool:
+def show_domain_error(form: Any, error: DomainError) -> bool:
     """Show a service error next to the form field it names (True). False when the form has no such
     field: the caller decides where it goes instead (the error page, a flash, the top of the form)."""
     if error.field and error.field in form:

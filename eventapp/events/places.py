@@ -87,6 +87,6 @@ def update_theme(actor: User, theme: Theme, values: dict, *, now: datetime) -> s
 
 
 def _has_public_events(theme: Theme) -> bool:
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.exists().where(Event.theme_id == theme.id, Event.status != EventStatus.DRAFT))
-    )
+    ).scalar_one()

@@ -51,7 +51,7 @@ def _choosers(session: Session) -> sa.Select:
 
 def count_session_choosers(session: Session) -> int:
     """How many confirmed or waitlisted registrations (with an email) chose the session."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(_choosers(session).subquery()))
+    return db.session.execute(sa.select(sa.func.count()).select_from(_choosers(session).subquery())).scalar_one()
 
 
 def _notify(

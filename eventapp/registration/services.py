@@ -167,9 +167,9 @@ def _count_session_seats(session: Session, capacity: int | None) -> None:
                 Registration.status == RegistrationStatus.CONFIRMED,
             )
         )
-        taken = db.session.scalar(
+        taken = db.session.execute(
             sa.select(sa.func.coalesce(sa.func.sum(Registration.seats), 0)).where(Registration.id.in_(confirmed))
-        )
+        ).scalar_one()
         if taken > capacity:
             raise capacity_below_taken(taken)
         db.session.execute(
