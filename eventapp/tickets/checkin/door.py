@@ -119,8 +119,8 @@ def _judge_and_admit(
             status = ScanResult.ALREADY_CHECKED_IN
     # The log row gets the verdict expected from what was just read, corrected at the end only if the
     # row changed meanwhile (another gate, a cancellation): usually a single write.
-    duplicate = status == ScanResult.ALREADY_CHECKED_IN
-    claimed = Logged(status, wanted if status == ScanResult.OK else 0, duplicate_discovered=scan.offline and duplicate)
+    already_in = status == ScanResult.ALREADY_CHECKED_IN
+    claimed = Logged(status, wanted if status == ScanResult.OK else 0, duplicate_discovered=scan.offline and already_in)
     attempt_id = claim_scan(scan, claimed, registration_id=ticket.id if ticket else None, code_digest=code_digest)
     if attempt_id is None:
         return replay(scan)
@@ -140,9 +140,9 @@ def _judge_and_admit(
             result.people_remaining = ticket.people_remaining(scan.day)
             status = verdict(ticket, event, scan.time)
         result.status = ScanResult.ALREADY_CHECKED_IN if status == ScanResult.OK else status
-    # The count that made this a duplicate was read with the ticket's latest admission.
-    duplicate = result.status == ScanResult.ALREADY_CHECKED_IN
-    if duplicate and settle_duplicate(result, ticket.latest_admission, scan, attempt_id):
+    # A duplicate shows the admission read with the count that made it one (or, offline, may be the earliest).
+    already_in = result.status == ScanResult.ALREADY_CHECKED_IN
+    if already_in and settle_duplicate(result, ticket.latest_admission, scan, attempt_id):
         return result
     correct_log(attempt_id, result, claimed=claimed, now=scan.now)
     return result

@@ -6,7 +6,7 @@ answered from the log as the first time, never counted twice.
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -66,7 +66,7 @@ class Scan:
         return cls(event_id, scanner_id, gate, scan_id, people, time, now, offline=scanned_at is not None)
 
     @property
-    def day(self):
+    def day(self) -> date:
         """The door day it counts for: an event over several days admits a ticket once a day."""
         return door_day(self.time)
 
