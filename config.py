@@ -62,7 +62,7 @@ class Config:
     RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "90"))
     # Seconds a worker reuses a public feed's fingerprint (a change shows in a feed that much later).
     FEED_STATE_TTL = float(os.environ.get("FEED_STATE_TTL", "10"))
-    # Seconds a worker reuses what it knows of a door scanner and its event (tickets.services.authenticate_door):
+    # Seconds a worker reuses what it knows of a door scanner and its event (tickets.scanners.authenticate_door):
     # a scanner revoked in another worker stops within that time.
     SCANNER_CACHE_TTL = float(os.environ.get("SCANNER_CACHE_TTL", "5"))
 

@@ -90,8 +90,9 @@ def _prepare_door(context: dict, database_url: str) -> None:
     from eventapp.core.time import utcnow
     from eventapp.extensions import db
     from eventapp.registration.models import Registration, RegistrationStatus
-    from eventapp.registration.tokens import assign_secrets, ticket_code
-    from eventapp.tickets.services import create_scanner
+    from eventapp.registration.tokens import assign_secrets
+    from eventapp.tickets.codes import ticket_code
+    from eventapp.tickets.scanners import create_scanner
     from tests.factories import make_event
 
     count = 1500 * _seconds(DURATION)
@@ -121,7 +122,7 @@ def _prepare_door(context: dict, database_url: str) -> None:
             db.session.add_all(batch)
             db.session.commit()
         event.seats_taken = count
-        _, token = create_scanner(event, name="Bench gate", direct_token=True, now=now)
+        _, token = create_scanner(None, event, name="Bench gate", direct_token=True, now=now)
         db.session.commit()
         context["door_event_id"] = event.id
         db.engine.dispose()

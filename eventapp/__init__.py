@@ -83,11 +83,15 @@ def import_models() -> None:
 
 
 def connect_domains() -> None:
-    """Import the modules that follow events' changes (`eventapp.events.hooks`), so that every app
-    (web, CLI, tests) has them: without registration's, changes to events would tell nobody."""
+    """Import the modules that register with a lower domain at import, so that every app (web, CLI,
+    outbox worker, tests) has them: those that follow events' changes (`eventapp.events.hooks`;
+    without registration's, changes to events would tell nobody), registration's ticket minter and
+    the outbox's ticket attachments (`eventapp.tickets.codes`, `eventapp.tickets.emails`)."""
     import eventapp.participation.queries
     import eventapp.registration.notices
-    import eventapp.registration.services  # noqa: F401
+    import eventapp.registration.services
+    import eventapp.tickets.codes
+    import eventapp.tickets.emails  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,14 +1,14 @@
 """What an organiser does to one registration from the back-office.
 
 No rules of its own: each function checks that the acting user manages the event, calls the
-service of the domain that owns the change (registration, tickets) and writes the audit entry,
-all in the caller's transaction (nothing here commits).
+service of the domain that owns the change (registration) and writes the audit entry, all in the
+caller's transaction (nothing here commits). The check-in by hand is the tickets domain's own
+(`tickets.checkin.check_in_by_hand`), audited there the same way.
 
 Audit entries name the person by the registration's uuid, never by email: the audit page shows who it
 was while the registration exists, and the retention job blanks the uuid with the rest (accounts/retention.py).
 """
 
-import secrets
 from datetime import datetime
 
 from eventapp.accounts.models import User
@@ -19,9 +19,6 @@ from eventapp.events.models import Event
 from eventapp.registration import services as registration_services
 from eventapp.registration.models import Registration
 from eventapp.registration.services import RegistrationData, RegistrationOutcome
-from eventapp.registration.tokens import ticket_code
-from eventapp.tickets import services as tickets_services
-from eventapp.tickets.services import CheckInResult
 
 
 def attendee_target(registration: Registration) -> str:
@@ -77,32 +74,6 @@ def resend_ticket(actor: User, registration: Registration, *, key: str, now: dat
         details={"sent": sent},
     )
     return sent
-
-
-def check_in_by_hand(actor: User, registration: Registration, *, key: str, now: datetime) -> CheckInResult:
-    """Admit all remaining people of a registration without scanning (forgotten phone, list at the door).
-
-    The tickets domain judges it exactly like a scan at the "Back-office" gate; the verdict is returned.
-    """
-    require_event_access(actor, registration.event_id)
-    result = tickets_services.check_in(
-        ticket_code(key, registration.secret_seed),
-        scanner=None,
-        event=registration.event,
-        gate=None,
-        scan_id=secrets.token_urlsafe(16),
-        key=key,
-        now=now,
-    )
-    record_audit(
-        actor,
-        "attendee.checked_in",
-        now=now,
-        event_id=registration.event_id,
-        target=attendee_target(registration),
-        details={"result": str(result.status), "people": result.people},
-    )
-    return result
 
 
 def record_attendee_export(actor: User, event: Event, flt: AttendeeFilter, *, rows: int, now: datetime) -> None:

@@ -18,7 +18,7 @@ from eventapp.core.time import utcnow
 from eventapp.extensions import limiter
 from eventapp.participation import forms, identity, queries, services
 from eventapp.participation.models import Access, ActivityKind, ActivityStatus, ContributionStatus
-from eventapp.registration.queries import find_registration_by_ticket_code
+from eventapp.tickets.queries import find_registration_by_ticket_code
 
 bp = Blueprint("participation", __name__)
 

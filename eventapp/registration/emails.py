@@ -4,27 +4,18 @@ Each email is rendered in the registrant's language, in HTML and plain text, fro
 templates/emails/registration/<name>.{txt,html}. Links are absolute (PUBLIC_BASE_URL).
 
 The ticket attachments (QR image and .ics) are rendered by the outbox worker when it sends the
-email, not here: writing the email happens inside the event lock, and the QR code alone (qrcode's
-search for the best mask) cost more than the rest of a sign-up. The .ics then shows the event as it
-is at sending time; an event change after that sends its own notice with a fresh one.
+email, by the tickets domain's renderer (TICKET_ATTACHMENTS), not here: writing the email happens
+inside the event lock, and the QR code alone (qrcode's search for the best mask) cost more than the
+rest of a sign-up. The .ics then shows the event as it is at sending time; an event change after
+that sends its own notice with a fresh one.
 """
 
 from datetime import datetime
 
-from flask import current_app
-
 from eventapp.core.emails import render_email
 from eventapp.core.i18n import localized
-from eventapp.core.outbox import AttachmentsGone, OutboxMessage, attachment, attachment_renderer, enqueue
-from eventapp.extensions import db
+from eventapp.core.outbox import OutboxMessage, enqueue
 from eventapp.registration import links
-from eventapp.registration.models import Registration
-from eventapp.registration.tokens import ticket_code
-
-
-def secret_key() -> str:
-    """The app's SECRET_KEY, for the outbox worker rendering a ticket at sending time (services get it passed in)."""
-    return current_app.config["SECRET_KEY"]
 
 
 def _context(registration, *, key: str) -> dict:
@@ -42,32 +33,10 @@ def _context(registration, *, key: str) -> dict:
     }
 
 
-def _ticket_attachments(registration, *, key: str) -> list[dict]:
-    from eventapp.events.ical import registration_calendar
-    from eventapp.tickets.qr import qr_png
-
-    code = ticket_code(key, registration.secret_seed)
-    base_url = current_app.config["PUBLIC_BASE_URL"]
-    return [
-        attachment("ticket.png", "image/png", qr_png(code)),
-        attachment(
-            "event.ics",
-            "text/calendar; charset=utf-8; method=PUBLISH",
-            registration_calendar(registration, lang=registration.language, base_url=base_url),
-        ),
-    ]
-
-
+# The ticket attachments (the QR image and the event's .ics) of a confirmation, rendered at sending
+# time by the renderer the tickets domain registers under this name (eventapp.tickets.emails). The
+# name is stored in outbox rows: it outlives code moves.
 TICKET_ATTACHMENTS = "registration.ticket"
-
-
-@attachment_renderer(TICKET_ATTACHMENTS)
-def render_ticket_attachments(message: OutboxMessage) -> list[dict]:
-    """The ticket of the message's registration, at sending time; AttachmentsGone once it was erased."""
-    registration = db.session.get(Registration, message.registration_id) if message.registration_id else None
-    if registration is None or registration.anonymised_at is not None or not registration.secret_seed:
-        raise AttachmentsGone("the registration was erased")
-    return _ticket_attachments(registration, key=secret_key())
 
 
 def _write(

@@ -2,13 +2,14 @@
 
 Built from PUBLIC_BASE_URL, never from the request's Host header (which a client controls).
 Links in emails carry the registrant's language (`lang=`).
-The ticket page belongs to the tickets domain (`tickets.ticket_page`, `/tickets/<code>`); it is
-linked by URL so that this module works before and without that blueprint.
+The ticket page belongs to the tickets domain (`tickets.ticket_page`, `/tickets/<code>`), which mints
+the code (see `tokens.minted_ticket_code`); it is linked by URL so that this module works without
+that blueprint.
 """
 
 from flask import current_app
 
-from eventapp.registration.tokens import manage_token, ticket_code
+from eventapp.registration.tokens import manage_token, minted_ticket_code
 
 
 def _base(base_url: str | None) -> str:
@@ -34,7 +35,7 @@ def manage_url(registration, key: str | None = None, base_url: str | None = None
 
 
 def ticket_path(registration, key: str | None = None) -> str:
-    return f"/tickets/{ticket_code(_key(key), registration.secret_seed)}"
+    return f"/tickets/{minted_ticket_code(_key(key), registration.secret_seed)}"
 
 
 def ticket_url(registration, key: str | None = None, base_url: str | None = None, *, lang: str | None = None) -> str:

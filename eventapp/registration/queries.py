@@ -6,7 +6,6 @@ from eventapp.core.errors import NotFound
 from eventapp.core.tokens import digest
 from eventapp.extensions import db
 from eventapp.registration.models import Registration, RegistrationStatus
-from eventapp.registration.tokens import TICKET_CODE_PREFIX
 
 
 def get_registration_by_manage_token(token: str) -> Registration:
@@ -14,14 +13,6 @@ def get_registration_by_manage_token(token: str) -> Registration:
     if registration is None:
         raise NotFound()
     return registration
-
-
-def find_registration_by_ticket_code(code: str) -> Registration | None:
-    """The registration whose QR holds `code` (any case, surrounding blanks ignored), or None."""
-    code = code.strip().upper()
-    if not code.startswith(TICKET_CODE_PREFIX):
-        return None
-    return db.session.scalar(sa.select(Registration).where(Registration.ticket_digest == digest(code)))
 
 
 def waitlist_position(registration: Registration) -> int | None:

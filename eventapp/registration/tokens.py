@@ -1,26 +1,38 @@
 """The secrets of a registration, all derived from its random seed (see eventapp.core.tokens).
 
 - manage token: the private manage link `/manage/<token>`
-- ticket code: the text in the QR and the ticket page `/tickets/<code>` (which shows the QR and
-  cannot change anything), versioned ("EA1-" + 26 base32 characters = 130 bits), uppercase
-  letters, digits and "-" only, so it fits QR alphanumeric mode (version 2 at level Q)
 - feed token: the personal calendar feed `/feeds/me/<token>.ics`, with its own seed so it can be
   revoked without breaking the ticket
+- ticket code: minted from the same seed by the tickets domain (eventapp.tickets.codes), which owns
+  its format; registration imports nothing from tickets, so tickets registers its minter here
+  (`ticket_minter`) and registration uses it for the lookup digest and the ticket link
 
 Rotating `secret_seed` (or `feed_seed`) revokes the corresponding links at once.
 """
 
+from collections.abc import Callable
+
 from eventapp.core.tokens import derive, digest, new_seed
 
-TICKET_CODE_PREFIX = "EA1-"
+# At most one: the ticket code has a single format (a second registration replaces the first).
+_ticket_minters: list[Callable[[str, str], str]] = []
+
+
+def ticket_minter(mint: Callable[[str, str], str]) -> Callable[[str, str], str]:
+    """Register `mint(key, seed) -> ticket code` (a decorator, used by eventapp.tickets.codes)."""
+    _ticket_minters[:] = [mint]
+    return mint
+
+
+def minted_ticket_code(key: str, seed: str) -> str:
+    """The ticket code of a seed, as the tickets domain mints it."""
+    if not _ticket_minters:
+        raise RuntimeError("No ticket minter: eventapp.tickets.codes was not imported (create_app imports it).")
+    return _ticket_minters[0](key, seed)
 
 
 def manage_token(key: str, seed: str) -> str:
     return derive(key, "manage", seed)
-
-
-def ticket_code(key: str, seed: str) -> str:
-    return TICKET_CODE_PREFIX + derive(key, "ticket-code", seed)
 
 
 def feed_token(key: str, seed: str) -> str:
@@ -31,7 +43,7 @@ def assign_secrets(registration, key: str) -> None:
     """Give a registration a fresh seed and the digests used to look it up."""
     registration.secret_seed = new_seed()
     registration.manage_digest = digest(manage_token(key, registration.secret_seed))
-    registration.ticket_digest = digest(ticket_code(key, registration.secret_seed))
+    registration.ticket_digest = digest(minted_ticket_code(key, registration.secret_seed))
 
 
 def assign_feed_secret(registration, key: str) -> None:

@@ -12,11 +12,12 @@ from eventapp.core.i18n import current_language, localized
 from eventapp.core.time import utcnow
 from eventapp.core.tokens import derive
 from eventapp.extensions import csrf, limiter
-from eventapp.registration.tokens import ticket_code
-from eventapp.tickets import queries, services
+from eventapp.tickets import queries, scanners
+from eventapp.tickets.checkin import CheckInResult, check_in, record_offline_refusal, undo_scan
+from eventapp.tickets.codes import ticket_code
 from eventapp.tickets.days import door_day
 from eventapp.tickets.models import Scanner, ScanResult
-from eventapp.tickets.services import CheckInResult, DoorScanner
+from eventapp.tickets.scanners import DoorScanner
 
 MAX_BATCH = 500
 _VERDICTS = frozenset(r.value for r in ScanResult)
@@ -35,12 +36,12 @@ def _bearer_token() -> str:
 
 def scanner_from_request(now: datetime) -> Scanner:
     """The scanner whose device token is in `Authorization: Bearer …` (raises PermissionDenied)."""
-    return services.authenticate_scanner(_bearer_token(), now=now)
+    return scanners.authenticate_scanner(_bearer_token(), now=now)
 
 
 def door_from_request(now: datetime) -> DoorScanner:
     """The same scanner for the check-in path, from a snapshot a few seconds old at most."""
-    return services.authenticate_door(_bearer_token(), now=now, ttl=current_app.config["SCANNER_CACHE_TTL"])
+    return scanners.authenticate_door(_bearer_token(), now=now, ttl=current_app.config["SCANNER_CACHE_TTL"])
 
 
 def _json_body() -> dict:
@@ -133,12 +134,12 @@ def serialize_result(result: CheckInResult, scanner: Scanner | DoorScanner | Non
 @csrf.exempt
 @limiter.exempt
 def checkin():
-    """Judge one scanned ticket and admit it (see services.check_in)."""
+    """Judge one scanned ticket and admit it (see checkin.check_in)."""
     now = utcnow()
     fields = _scan_fields(_json_body())
     with transaction():
         door = door_from_request(now)
-        result = services.check_in(scanner=door, key=current_app.config["SECRET_KEY"], now=now, **fields)
+        result = check_in(scanner=door, key=current_app.config["SECRET_KEY"], now=now, **fields)
     return jsonify(serialize_result(result, door))
 
 
@@ -168,9 +169,9 @@ def checkin_batch():
                 if not isinstance(verdict, str) or verdict not in _VERDICTS:
                     raise BadRequest(_l("The offline verdict is not one of the scan results."), code="invalid_verdict")
                 if verdict == ScanResult.OK:
-                    result = services.check_in(scanner=door, key=current_app.config["SECRET_KEY"], now=now, **fields)
+                    result = check_in(scanner=door, key=current_app.config["SECRET_KEY"], now=now, **fields)
                 else:
-                    result = services.record_offline_refusal(
+                    result = record_offline_refusal(
                         fields["code"],
                         scanner=door,
                         scan_id=fields["scan_id"],
@@ -197,7 +198,7 @@ def checkin_undo():
         raise BadRequest(code="invalid_scan_id")
     with transaction():
         scanner = scanner_from_request(now)
-        check = services.undo_scan(scan_id, scanner=scanner, now=now)
+        check = undo_scan(scan_id, scanner=scanner, now=now)
         data = {
             "status": "undone",
             "scan_id": scan_id,

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from eventapp.core.db import transaction
 from eventapp.core.errors import DomainError
 from eventapp.core.time import utcnow
-from eventapp.tickets import queries, services
+from eventapp.tickets import queries, scanners
 from eventapp.tickets.models import ScannerProfile
 
 scanners_cli = AppGroup("scanners", help="Door scanners (devices) of an event.")
@@ -28,8 +28,9 @@ def create_command(event_slug: str, name: str, profile: str, direct: bool):
     try:
         with transaction():
             event = queries.get_event_by_slug(event_slug)
-            scanner, secret = services.create_scanner(
-                event, name=name, profile=ScannerProfile(profile), direct_token=direct, now=now
+            # No user at a terminal: the audit entry names none (actor None).
+            scanner, secret = scanners.create_scanner(
+                None, event, name=name, profile=ScannerProfile(profile), direct_token=direct, now=now
             )
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
@@ -71,7 +72,7 @@ def revoke_command(scanner_id: int):
     try:
         with transaction():
             scanner = queries.get_scanner(scanner_id)
-            services.revoke_scanner(scanner, now=utcnow())
+            scanners.revoke_scanner(None, scanner, now=utcnow())
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
     click.echo(f"Scanner {scanner_id} revoked.")

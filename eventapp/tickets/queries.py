@@ -7,11 +7,21 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from eventapp.core.errors import NotFound
+from eventapp.core.tokens import digest
 from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.registration.models import Registration, RegistrationStatus
+from eventapp.tickets.codes import TICKET_CODE_PREFIX, normalise_code
 from eventapp.tickets.days import DAY_STARTS, door_day, door_day_bounds
 from eventapp.tickets.models import CheckIn, ScanAttempt, Scanner
+
+
+def find_registration_by_ticket_code(code: str) -> Registration | None:
+    """The registration whose QR holds `code` (any case, surrounding blanks ignored), or None."""
+    code = normalise_code(code)
+    if not code.startswith(TICKET_CODE_PREFIX):
+        return None
+    return db.session.scalar(sa.select(Registration).where(Registration.ticket_digest == digest(code)))
 
 
 def get_event_by_slug(slug: str) -> Event:

@@ -13,15 +13,14 @@ from eventapp.core.errors import NotFound
 from eventapp.core.qr import link_qr_svg
 from eventapp.core.time import utcnow
 from eventapp.registration.models import Registration
-from eventapp.registration.queries import find_registration_by_ticket_code
-from eventapp.registration.tokens import ticket_code
-from eventapp.tickets import queries, services
+from eventapp.tickets import queries
 from eventapp.tickets.cli import pairing_url
+from eventapp.tickets.codes import CODE_RE, normalise_code, ticket_code
 from eventapp.tickets.days import door_day
 from eventapp.tickets.forms import ConfirmForm, ScannerForm
 from eventapp.tickets.models import ScannerProfile
 from eventapp.tickets.qr import qr_png, qr_svg
-from eventapp.tickets.services import CODE_RE, normalise_code
+from eventapp.tickets.scanners import PAIRING_TTL, create_scanner, pair_scanner, renew_pairing, revoke_scanner
 
 bp = Blueprint("tickets", __name__)
 
@@ -31,7 +30,7 @@ PRIVATE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-r
 
 def _registration_for(code: str) -> tuple[Registration, str]:
     code = normalise_code(code)
-    registration = find_registration_by_ticket_code(code) if CODE_RE.match(code) else None
+    registration = queries.find_registration_by_ticket_code(code) if CODE_RE.match(code) else None
     if registration is None:
         raise NotFound()
     return registration, code
@@ -113,7 +112,7 @@ def pair(token: str):
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         with transaction():
-            scanner, device_token = services.pair_scanner(token, now=utcnow())
+            scanner, device_token = pair_scanner(token, now=utcnow())
             event = scanner.event
             gate = scanner.name
         response = Response(
@@ -181,7 +180,7 @@ def _scanners_page(event, form, *, pairing=None, status=200):
         counts=queries.count_check_ins(event, now=utcnow()),
         duplicates=queries.list_late_duplicates(event),
         pairing=pairing,
-        pairing_ttl_minutes=int(services.PAIRING_TTL.total_seconds() // 60),
+        pairing_ttl_minutes=int(PAIRING_TTL.total_seconds() // 60),
     )
     response = Response(body, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
@@ -197,8 +196,8 @@ def scanners(slug: str):
         if not form.validate_on_submit():
             return _scanners_page(event, form, status=422)
         with transaction():
-            scanner, secret = services.create_scanner(
-                event, name=form.name.data, profile=ScannerProfile(form.profile.data), now=utcnow()
+            scanner, secret = create_scanner(
+                current_user, event, name=form.name.data, profile=ScannerProfile(form.profile.data), now=utcnow()
             )
             pairing = _pairing(scanner, secret)
         return _scanners_page(event, ScannerForm(formdata=None), pairing=pairing)
@@ -233,7 +232,7 @@ def pair_again(slug: str, scanner_id: int):
         return redirect(url_for("tickets.scanners", slug=slug))
     with transaction():
         scanner = _event_scanner(event, scanner_id)
-        pairing = _pairing(scanner, services.renew_pairing(scanner, now=utcnow()))
+        pairing = _pairing(scanner, renew_pairing(current_user, scanner, now=utcnow()))
     return _scanners_page(event, ScannerForm(formdata=None), pairing=pairing)
 
 
@@ -244,7 +243,7 @@ def revoke(slug: str, scanner_id: int):
     if ConfirmForm().validate_on_submit():
         with transaction():
             scanner = _event_scanner(event, scanner_id)
-            services.revoke_scanner(scanner, now=utcnow())
+            revoke_scanner(current_user, scanner, now=utcnow())
             name = scanner.name
         flash(_("Scanner “%(name)s” revoked: it can no longer check anyone in.", name=name), "success")
     return redirect(url_for("tickets.scanners", slug=slug))

@@ -17,9 +17,9 @@ from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.participation.reports import attendance
 from eventapp.registration.models import Audience
+from eventapp.tickets.checkin import check_in, undo_check_in
 from eventapp.tickets.days import door_day
 from eventapp.tickets.models import CheckIn
-from eventapp.tickets.services import check_in, undo_check_in
 from tests.accounts.factories import login, make_admin
 from tests.factories import make_event
 from tests.tickets.factories import KEY, make_registration, make_scanner, make_user

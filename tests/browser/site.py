@@ -18,7 +18,7 @@ from eventapp.participation import services as participation
 from eventapp.participation.models import ActivityKind, Moderation, PollType
 from eventapp.registration.models import RegistrationStatus
 from eventapp.registration.tokens import manage_token
-from eventapp.tickets.services import create_scanner
+from eventapp.tickets.scanners import create_scanner
 from tests.factories import make_event, make_session
 from tests.tickets.factories import KEY, make_registration, make_scanner, make_user
 
@@ -119,7 +119,7 @@ def arrange(app) -> dict:
         _, scan_single = make_registration(today, seats=1, name="Jan Peeters")
         make_scanner(today, name="Door A")
         _, device_token = make_scanner(today, name="Door B")
-        _, pairing = create_scanner(today, name="Door C", now=now)
+        _, pairing = create_scanner(None, today, name="Door C", now=now)
         admin = make_user(admin=True)
         session = _participation(today, admin, now)
         values = {

@@ -13,7 +13,7 @@ from eventapp.extensions import db
 from eventapp.registration.models import Registration
 from eventapp.tickets.models import ScanAttempt, Scanner, ScannerProfile
 from eventapp.tickets.qr import qr_png
-from eventapp.tickets.services import create_scanner, renew_pairing
+from eventapp.tickets.scanners import create_scanner, renew_pairing
 from tests.browser.conftest import write_y4m
 from tests.factories import make_event
 from tests.tickets.factories import make_registration
@@ -42,7 +42,7 @@ def test_scan_online_then_offline_then_reconcile(tmp_path, launch, live):
         event = make_event(starts_at=utcnow() - timedelta(hours=1))
         first, first_code = make_registration(event)
         second, second_code = make_registration(event, seats=1)
-        _, pairing = create_scanner(event, name="Door A", now=utcnow())
+        _, pairing = create_scanner(None, event, name="Door A", now=utcnow())
         ids = (first.id, second.id)
         db.session.commit()
         db.session.remove()
@@ -112,7 +112,7 @@ def arrange(app, *, seats=(1,), gates=("Door A",), profile=ScannerProfile.SCAN_O
     with app.app_context():
         event = make_event(starts_at=utcnow() - timedelta(hours=1))
         registrations = [make_registration(event, seats=n) for n in seats]
-        scanners = [create_scanner(event, name=gate, profile=profile, now=utcnow()) for gate in gates]
+        scanners = [create_scanner(None, event, name=gate, profile=profile, now=utcnow()) for gate in gates]
         arranged = [(r.id, code) for r, code in registrations], [(sc.id, token) for sc, token in scanners]
         db.session.commit()
         db.session.remove()
@@ -322,7 +322,7 @@ def test_a_revoked_phone_keeps_its_queue_for_its_own_gate_only(tmp_path, launch,
 
     # The organiser re-pairs Door A (its old device token stops working) while the phone is offline.
     with app.app_context():
-        repairing_a = renew_pairing(db.session.get(Scanner, a_id), now=utcnow())
+        repairing_a = renew_pairing(None, db.session.get(Scanner, a_id), now=utcnow())
         db.session.commit()
         db.session.remove()
     go_online(page)
@@ -386,7 +386,7 @@ def test_a_phone_still_offline_the_next_morning_lets_in_the_visitors_of_the_day_
     with app.app_context():
         event = make_event(starts_at=utcnow() - timedelta(hours=1), hours=30)  # over two door days
         _, code = make_registration(event)
-        _, pairing = create_scanner(event, name="Door A", profile=ScannerProfile.SCAN_ONLY, now=utcnow())
+        _, pairing = create_scanner(None, event, name="Door A", profile=ScannerProfile.SCAN_ONLY, now=utcnow())
         db.session.commit()
         db.session.remove()
     page = launch(user_data_dir=tmp_path / "phone").new_page()

@@ -7,7 +7,8 @@ from eventapp.extensions import db
 from eventapp.participation import services
 from eventapp.participation.models import Access, ActivityKind, Moderation, PollType
 from eventapp.registration.models import Audience, Registration, RegistrationStatus
-from eventapp.registration.tokens import assign_secrets, ticket_code
+from eventapp.registration.tokens import assign_secrets
+from eventapp.tickets.codes import ticket_code
 from tests.factories import NOW
 
 SECRET_KEY = "testing-secret"  # TestingConfig.SECRET_KEY

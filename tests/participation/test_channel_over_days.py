@@ -12,8 +12,8 @@ from eventapp.core.errors import PermissionDenied
 from eventapp.extensions import db
 from eventapp.participation import services
 from eventapp.participation.models import Access, Channel
+from eventapp.tickets.checkin import check_in, undo_check_in
 from eventapp.tickets.models import CheckIn
-from eventapp.tickets.services import check_in, undo_check_in
 from tests.factories import make_event, make_session
 from tests.participation.factories import make_activity, make_organiser
 from tests.tickets.factories import KEY, make_registration, make_scanner

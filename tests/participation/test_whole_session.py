@@ -13,7 +13,7 @@ from eventapp.extensions import db
 from eventapp.participation import queries
 from eventapp.participation.models import Activity, Contribution, ExportLog, Vote
 from eventapp.registration.models import Audience, Registration
-from eventapp.tickets.services import check_in
+from eventapp.tickets.checkin import check_in
 from tests.factories import NOW, make_event
 from tests.participation.factories import make_organiser, make_registration, ticket_code_of
 

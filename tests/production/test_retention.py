@@ -9,8 +9,8 @@ from eventapp.extensions import db
 from eventapp.maintenance.retention import apply_retention, count_expired
 from eventapp.participation.models import Participant
 from eventapp.registration.models import Registration
+from eventapp.tickets.checkin import check_in
 from eventapp.tickets.models import CheckIn, ScanAttempt
-from eventapp.tickets.services import check_in
 from tests.factories import NOW, make_event, make_session
 from tests.tickets.factories import KEY, make_registration, make_scanner
 

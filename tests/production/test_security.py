@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from eventapp import create_app
 from eventapp.registration.tokens import manage_token
-from eventapp.tickets.services import create_scanner
+from eventapp.tickets.scanners import create_scanner
 from tests.factories import NOW, make_event
 from tests.tickets.factories import KEY, login, make_registration, make_user
 
@@ -86,7 +86,7 @@ def pages(app_ctx):
     event = make_event(starts_at=NOW + timedelta(days=3), sessions=2)
     registration, code = make_registration(event)
     user = make_user(admin=True)
-    _scanner, pairing = create_scanner(event, name="Door A", now=NOW)
+    _scanner, pairing = create_scanner(None, event, name="Door A", now=NOW)
     from eventapp.extensions import db
 
     db.session.commit()

@@ -11,7 +11,7 @@ from eventapp.core.outbox import OutboxMessage, OutboxStatus, send_due
 from eventapp.extensions import db
 from eventapp.registration import services
 from eventapp.registration.models import Registration
-from eventapp.registration.tokens import ticket_code
+from eventapp.tickets.codes import ticket_code
 from tests.core import test_outbox
 from tests.factories import NOW, make_event
 from tests.live_server import app_for, fresh_database

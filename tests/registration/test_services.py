@@ -354,8 +354,8 @@ def test_register_refuses_an_address_that_cannot_be_sent_to(app_ctx):
 
 def _admit(registration, people, *, now):
     """Let `people` of the registration in, through the door's own service (manual check-in)."""
-    from eventapp.registration.tokens import ticket_code
-    from eventapp.tickets.services import check_in
+    from eventapp.tickets.checkin import check_in
+    from eventapp.tickets.codes import ticket_code
 
     result = check_in(
         ticket_code(KEY, registration.secret_seed),

@@ -5,9 +5,10 @@ from itertools import count
 from eventapp.accounts.models import EventOrganiser, Role, User
 from eventapp.extensions import db
 from eventapp.registration.models import Registration, RegistrationSession, RegistrationStatus
-from eventapp.registration.tokens import assign_secrets, ticket_code
+from eventapp.registration.tokens import assign_secrets
+from eventapp.tickets.codes import ticket_code
 from eventapp.tickets.models import ScannerProfile
-from eventapp.tickets.services import create_scanner
+from eventapp.tickets.scanners import create_scanner
 from tests.factories import NOW
 
 KEY = "testing-secret"  # TestingConfig.SECRET_KEY
@@ -45,7 +46,7 @@ def make_registration(event, *, seats: int = 1, status=RegistrationStatus.CONFIR
 
 def make_scanner(event, name: str = "Door A", profile=ScannerProfile.SCAN_ONLY):
     """A paired scanner; returns (scanner, device token)."""
-    return create_scanner(event, name=name, profile=profile, direct_token=True, now=NOW)
+    return create_scanner(None, event, name=name, profile=profile, direct_token=True, now=NOW)
 
 
 def make_user(*, admin: bool = False, events=()) -> User:

@@ -9,7 +9,7 @@ from eventapp.extensions import db
 from eventapp.registration.models import RegistrationStatus
 from eventapp.tickets.models import ScanAttempt, ScannerProfile
 from eventapp.tickets.qr import qr_png, qr_svg, qr_version
-from eventapp.tickets.services import revoke_scanner
+from eventapp.tickets.scanners import revoke_scanner
 from tests.factories import make_event, make_session
 from tests.tickets.factories import make_registration, make_scanner
 from tests.tickets.qrdecode import decode_png, decode_svg
@@ -88,7 +88,7 @@ def test_missing_unknown_or_revoked_token_is_refused(client, door):
     _, scanner, token = door
     assert client.post("/api/v1/checkin", json={"code": "x", "scan_id": uuid4().hex}).status_code == 403
     assert post(client, "nope", {"code": "x", "scan_id": uuid4().hex}).status_code == 403
-    revoke_scanner(scanner, now=utcnow())
+    revoke_scanner(None, scanner, now=utcnow())
     response = post(client, token, {"code": "x", "scan_id": uuid4().hex})
     assert response.status_code == 403 and response.get_json()["error"]["code"] == "scanner_unauthorised"
 
@@ -217,12 +217,12 @@ def test_a_malformed_offline_verdict_is_refused_alone(client, door, verdict):
 
 
 def test_the_scanner_key_names_the_scanner_across_pairings(client, door):
-    from eventapp.tickets.services import pair_scanner, renew_pairing
+    from eventapp.tickets.scanners import pair_scanner, renew_pairing
 
     event, scanner, token = door
     first = client.get("/api/v1/scanner/status", headers={"Authorization": f"Bearer {token}"}).get_json()
     key = first["scanner"]["key"]
-    new_token = pair_scanner(renew_pairing(scanner, now=utcnow()), now=utcnow())[1]
+    new_token = pair_scanner(renew_pairing(None, scanner, now=utcnow()), now=utcnow())[1]
     db.session.commit()
     again = client.get("/api/v1/scanner/snapshot", headers={"Authorization": f"Bearer {new_token}"}).get_json()
     assert again["scanner"]["key"] == key

@@ -13,8 +13,8 @@ import pytest
 from eventapp.core.db import transaction
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
+from eventapp.tickets.checkin import check_in
 from eventapp.tickets.models import CheckIn, ScanAttempt, Scanner, ScanResult
-from eventapp.tickets.services import check_in
 from tests.factories import make_event
 from tests.live_server import LiveServer, app_for, fresh_database
 from tests.tickets.factories import KEY, make_registration, make_scanner

@@ -8,9 +8,9 @@ import pytest
 
 from eventapp.extensions import db
 from eventapp.tickets.api import serialize_late_duplicates
+from eventapp.tickets.checkin import check_in, undo_check_in
 from eventapp.tickets.models import CheckIn, ScanResult
 from eventapp.tickets.queries import build_snapshot, count_check_ins
-from eventapp.tickets.services import check_in, undo_check_in
 from tests.factories import make_event
 from tests.tickets.factories import KEY, make_registration, make_scanner
 

@@ -4,14 +4,14 @@ from datetime import timedelta
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.tickets.models import Scanner
-from eventapp.tickets.services import create_scanner, pair_scanner
+from eventapp.tickets.scanners import create_scanner, pair_scanner
 from tests.factories import make_event
 from tests.tickets.factories import login, make_user
 
 
 def test_pairing_link_gives_a_device_token_once(client, app_ctx):
     event = make_event()
-    scanner, pairing = create_scanner(event, name="Door A", now=utcnow())
+    scanner, pairing = create_scanner(None, event, name="Door A", now=utcnow())
     page = client.get(f"/scan/pair/{pairing}")
     assert page.status_code == 200 and scanner.token_digest is None  # GET does not use the link up
     paired = client.post(f"/scan/pair/{pairing}")
@@ -24,7 +24,7 @@ def test_pairing_link_gives_a_device_token_once(client, app_ctx):
 
 
 def test_expired_pairing_link(client, app_ctx):
-    _, pairing = create_scanner(make_event(), name="Door A", now=utcnow() - timedelta(minutes=11))
+    _, pairing = create_scanner(None, make_event(), name="Door A", now=utcnow() - timedelta(minutes=11))
     assert client.post(f"/scan/pair/{pairing}").status_code == 404
 
 
@@ -73,8 +73,8 @@ def test_anonymous_is_sent_away(client, app_ctx):
 def test_a_gate_gets_a_new_phone_and_the_old_one_stops_working(client, app_ctx):
     event = make_event(slug="door-swap")
     other_event = make_event()
-    scanner, pairing = create_scanner(event, name="Door A", now=utcnow())
-    stranger, _ = create_scanner(other_event, name="Door Z", now=utcnow())
+    scanner, pairing = create_scanner(None, event, name="Door A", now=utcnow())
+    stranger, _ = create_scanner(None, other_event, name="Door Z", now=utcnow())
     old_token = pair_scanner(pairing, now=utcnow())[1]
     login(client, make_user(events=[event]))
     page = client.get("/admin/events/door-swap/scanners?lang=en").get_data(as_text=True)

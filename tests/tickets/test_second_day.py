@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from eventapp.core.time import utcnow
+from eventapp.tickets.checkin import check_in
 from eventapp.tickets.days import door_day
 from eventapp.tickets.models import ScannerProfile
-from eventapp.tickets.services import check_in
 from tests.factories import make_event
 from tests.tickets.factories import KEY, make_registration, make_scanner
 

@@ -6,18 +6,15 @@ import pytest
 from eventapp.core.errors import Conflict, InvalidState, NotFound, PermissionDenied
 from eventapp.extensions import db
 from eventapp.registration.models import RegistrationStatus
+from eventapp.tickets.checkin import check_in, record_offline_refusal, undo_check_in, undo_scan
 from eventapp.tickets.models import CheckIn, ScanAttempt, ScannerProfile, ScanResult
 from eventapp.tickets.queries import build_snapshot, count_check_ins, list_late_duplicates
-from eventapp.tickets.services import (
+from eventapp.tickets.scanners import (
     authenticate_door,
     authenticate_scanner,
-    check_in,
     create_scanner,
     pair_scanner,
-    record_offline_refusal,
     revoke_scanner,
-    undo_check_in,
-    undo_scan,
 )
 from tests.factories import NOW, make_event, make_session
 from tests.tickets.factories import KEY, make_registration, make_scanner
@@ -184,7 +181,7 @@ def test_counts_per_gate(door):
 
 def test_pairing_link_works_once_and_expires(app_ctx):
     event = make_event()
-    scanner, pairing = create_scanner(event, name="Door A", now=NOW)
+    scanner, pairing = create_scanner(None, event, name="Door A", now=NOW)
     assert scanner.token_digest is None
     with pytest.raises(NotFound):
         pair_scanner(pairing, now=NOW + timedelta(minutes=11))
@@ -193,7 +190,7 @@ def test_pairing_link_works_once_and_expires(app_ctx):
     assert authenticate_scanner(token, now=NOW) == scanner
     with pytest.raises(NotFound):
         pair_scanner(pairing, now=NOW)
-    revoke_scanner(scanner, now=NOW)
+    revoke_scanner(None, scanner, now=NOW)
     with pytest.raises(PermissionDenied):
         authenticate_scanner(token, now=NOW)
 
@@ -213,7 +210,7 @@ def test_the_door_snapshot_is_reused_for_its_ttl_and_forgotten_at_once_when_revo
     db.session.flush()
     assert authenticate_door(token, now=NOW, ttl=60).name == "Door A"
     assert authenticate_door(token, now=NOW, ttl=0).name == "Door B"
-    revoke_scanner(scanner, now=NOW)
+    revoke_scanner(None, scanner, now=NOW)
     with pytest.raises(PermissionDenied):
         authenticate_door(token, now=NOW, ttl=60)
     with pytest.raises(PermissionDenied):
@@ -235,7 +232,7 @@ def test_a_scan_through_the_door_snapshot_is_judged_like_one_through_the_scanner
 
 def test_gate_name_is_checked(app_ctx):
     with pytest.raises(InvalidState):
-        create_scanner(make_event(), name="  ", now=NOW)
+        create_scanner(None, make_event(), name="  ", now=NOW)
 
 
 def test_snapshot_holds_digests_not_codes_nor_emails(door):

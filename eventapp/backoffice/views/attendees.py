@@ -24,6 +24,7 @@ from eventapp.core.time import utcnow
 from eventapp.core.web import show_domain_error
 from eventapp.events.queries import Page
 from eventapp.registration.models import Audience, RegistrationStatus
+from eventapp.tickets.checkin import check_in_by_hand
 from eventapp.tickets.days import door_day
 from eventapp.tickets.models import ScanResult
 
@@ -181,9 +182,7 @@ def attendee_check_in(slug: str, registration_uuid: str):
         flash(_("The form has expired. Please try again."), "error")
         return redirect(_back_to_attendees(slug))
     with transaction():
-        result = bo_services.check_in_by_hand(
-            current_user, registration, key=current_app.config["SECRET_KEY"], now=utcnow()
-        )
+        result = check_in_by_hand(current_user, registration, now=utcnow())
     message = CHECK_IN_MESSAGES.get(result.status, _l("Not checked in."))
     flash(message, "info" if result.ok else "error")
     return redirect(_back_to_attendees(slug))

@@ -1,0 +1,119 @@
+"""Admission: counting people of a ticket in, exactly once, and writing their check-in.
+
+The registration's counter (`checked_in_people`, for the door day `checked_in_on`) is written here and
+by the undo (checkin/undo.py) only: the tickets domain is the one writer of admissions.
+"""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from eventapp.extensions import db
+from eventapp.registration.models import Registration, RegistrationStatus
+from eventapp.tickets.checkin.scan import CheckInResult, Scan, show_previous
+from eventapp.tickets.checkin.ticket import DoorTicket, read_latest_admission
+from eventapp.tickets.days import door_day_bounds
+from eventapp.tickets.models import CheckIn
+
+# Admits `people` on `day` unless that would pass the seats: the row's current values decide, not what
+# was read. The first admission of a new day starts the count again; a day before the one counted (an
+# offline scan uploaded late) never rewrites it (`admit` counts those from their day's check-ins).
+_DAY = sa.bindparam("day", type_=sa.Date)
+_ADMIT = (
+    sa.update(Registration.__table__)
+    .where(
+        Registration.id == sa.bindparam("registration_id"),
+        Registration.status == RegistrationStatus.CONFIRMED,
+        sa.or_(Registration.checked_in_on.is_(None), Registration.checked_in_on <= _DAY),
+        Registration.admitted_on(_DAY) + sa.bindparam("people") <= Registration.seats,
+    )
+    .values(checked_in_people=Registration.admitted_on(_DAY) + sa.bindparam("people"), checked_in_on=_DAY)
+    .returning(Registration.checked_in_people)
+)
+_INSERT_CHECK_IN = sa.insert(CheckIn.__table__)
+
+
+def people_remaining(ticket: DoorTicket | None, day: date) -> tuple[int, bool]:
+    """People of the ticket still to come on `day`, and whether `day` is before the one the ticket's
+    count is kept for: an offline scan uploaded late, whose day's people come from its check-ins (the
+    count of the later day is left alone)."""
+    if ticket is None:
+        return 0, False
+    if ticket.checked_in_on is not None and day < ticket.checked_in_on:
+        return ticket.seats - _admitted_on_past_day(ticket.id, day), True
+    return ticket.people_remaining(day), False
+
+
+def admit(
+    result: CheckInResult, ticket: DoorTicket, scan: Scan, people: int, *, attempt_id: int, past_day: bool
+) -> bool:
+    """Count `people` of the ticket in on the scan's day and write their check-in, exactly once, and
+    fill in what the scanner shows. False when they no longer fit: another gate, a cancellation or a
+    waiting-list move got there since the ticket was read.
+
+    The database decides with one conditional UPDATE of the registration's counter, so two gates
+    scanning the same ticket at the same moment admit it once. A `past_day` (an offline scan of an
+    earlier day of the event, uploaded late) is counted from that day's check-ins under the
+    registration's row lock instead. Flushes, never commits.
+    """
+    connection = db.session.connection()
+    if not past_day:
+        # The one statement that decides admission.
+        admitted_total = connection.execute(
+            _ADMIT, {"registration_id": ticket.id, "people": people, "day": scan.day}
+        ).scalar_one_or_none()
+    else:  # that day is over: its count comes from its check-ins, never kept on the registration
+        remaining = _people_remaining_on_past_day(ticket, scan.day)
+        result.people_remaining = remaining
+        admitted_total = ticket.seats - remaining + people if people <= remaining else None
+    if admitted_total is None:
+        return False
+    _expire_loaded_count(ticket.id)
+    if admitted_total > people:  # a group arriving in parts: show when the first ones came
+        show_previous(result, read_latest_admission(ticket.id))
+    connection.execute(
+        _INSERT_CHECK_IN,
+        {
+            "event_id": scan.event_id,
+            "registration_id": ticket.id,
+            "scanner_id": scan.scanner_id,
+            "attempt_id": attempt_id,
+            "gate": scan.gate,
+            "people": people,
+            "scanned_at": scan.time,
+            "created_at": scan.now,
+        },
+    )
+    result.people, result.people_remaining = people, ticket.seats - admitted_total
+    result.sessions = ticket.sessions
+    return True
+
+
+def _admitted_on_past_day(registration_id: int, day: date) -> int:
+    """People of a registration admitted on a past `day`, from its check-ins (the count on the
+    registration is kept for its latest day only)."""
+    start, end = door_day_bounds(day)
+    return db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(CheckIn.people), 0)).where(
+            CheckIn.registration_id == registration_id,
+            CheckIn.undone_at.is_(None),
+            CheckIn.scanned_at >= start,
+            CheckIn.scanned_at < end,
+        )
+    )
+
+
+def _people_remaining_on_past_day(ticket: DoorTicket, day: date) -> int:
+    """The people still to come on a past `day`, read again under the registration's row lock: two
+    late uploads of that day's scans (two phones back online at once) must not both find room, and
+    no single UPDATE decides for a past day. (SQLite's writers are serialised anyway.)"""
+    db.session.execute(sa.select(Registration.id).where(Registration.id == ticket.id).with_for_update())
+    return ticket.seats - _admitted_on_past_day(ticket.id, day)
+
+
+def _expire_loaded_count(registration_id: int) -> None:
+    """The admitting UPDATE bypasses the ORM: a Registration the caller loaded in this session (the
+    back-office's manual check-in) rereads its count instead of showing the one before the scan."""
+    loaded = db.session.identity_map.get(Registration.__mapper__.identity_key_from_primary_key((registration_id,)))
+    if loaded is not None:
+        db.session.expire(loaded, ["checked_in_people", "checked_in_on"])
