@@ -1,7 +1,9 @@
 """Reads of participation: activities, boards, poll results, moderation queue, reports."""
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -119,21 +121,37 @@ def list_public_contributions(activity: Activity, *, limit: int = 50, unanswered
     return list(db.session.scalars(query))
 
 
-def list_own_contributions(participant: Participant | None, activity: Activity) -> list[Contribution]:
-    """The participant's own contributions that are not public (pending or refused), to tell them where they stand."""
+def withdrawable():
+    """The SQL condition under which an author may still withdraw a contribution: no organiser has dealt
+    with it yet (no moderation decision, answer or outcome; nothing merged into it), whether it waits
+    for approval or went public at once under post-moderation."""
+    merged_in = sa.orm.aliased(Contribution)
+    return sa.and_(
+        Contribution.status.in_((ContributionStatus.PENDING, ContributionStatus.PUBLISHED)),
+        Contribution.moderated_at.is_(None),
+        Contribution.answered_at.is_(None),
+        Contribution.outcome.is_(None),
+        ~sa.exists().where(merged_in.merged_into_id == Contribution.id),
+    )
+
+
+@dataclass
+class OwnContribution:
+    contribution: Contribution
+    withdrawable: bool
+
+
+def list_own_contributions(participant: Participant | None, activity: Activity) -> list[OwnContribution]:
+    """Everything the participant sent to the activity, newest first, each saying whether they may still
+    withdraw it: they see where each one stands (waiting, published, answered, merged, hidden, refused)."""
     if participant is None:
         return []
-    return list(
-        db.session.scalars(
-            sa.select(Contribution)
-            .where(
-                Contribution.activity_id == activity.id,
-                Contribution.participant_id == participant.id,
-                Contribution.status != ContributionStatus.PUBLISHED,
-            )
-            .order_by(Contribution.created_at)
-        )
+    rows = db.session.execute(
+        sa.select(Contribution, withdrawable())
+        .where(Contribution.activity_id == activity.id, Contribution.participant_id == participant.id)
+        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
     )
+    return [OwnContribution(contribution, bool(flag)) for contribution, flag in rows]
 
 
 def upvoted_ids(participant: Participant | None) -> set[int]:
@@ -262,6 +280,58 @@ def poll_results(activity: Activity) -> PollResult:
             counter[word] += int(count)
         rows = [words[w] for w, _ in counter.most_common(30)]
     return PollResult(activity, total, totals, rows, average)
+
+
+class CloudWord(NamedTuple):
+    """One word (or short phrase) of a word cloud: as most people wrote it, how many gave it, its size step."""
+
+    text: str
+    weight: int  # how many published answers group under it
+    size: int  # 1 (smallest) to CLOUD_SIZES, computed here so every screen draws the same cloud
+
+
+CLOUD_SIZES = 6
+
+
+def word_cloud(activity: Activity, *, limit: int = 60) -> list[CloudWord]:
+    """The published short answers of an activity grouped as one word each, the most given first (then
+    alphabetically, so that the order only moves when a count does). Sizes grow with the square root of
+    the count, from 1 for a word given once to CLOUD_SIZES for the most given one: a word's area, not its
+    height, follows the count, or the most given word would crowd out all others."""
+    spellings: dict[str, Counter] = {}
+    for key, body, count in db.session.execute(
+        sa.select(Contribution.answer_key, Contribution.body, sa.func.count())
+        .where(Contribution.activity_id == activity.id, Contribution.status == ContributionStatus.PUBLISHED)
+        .where(Contribution.answer_key.is_not(None))
+        .group_by(Contribution.answer_key, Contribution.body)
+    ):
+        spellings.setdefault(key, Counter())[body] += int(count)
+    counted = sorted(
+        ((min(c.items(), key=lambda item: (-item[1], item[0]))[0], c.total()) for c in spellings.values()),
+        key=lambda word: (-word[1], word[0].casefold()),
+    )[:limit]
+    top = math.sqrt(counted[0][1]) if counted else 1
+    return [
+        CloudWord(text, weight, 1 + round((CLOUD_SIZES - 1) * (math.sqrt(weight) - 1) / max(top - 1, 1)))
+        for text, weight in counted
+    ]
+
+
+def count_short_answers(activity: Activity) -> tuple[int, int]:
+    """Published short answers of the activity, and the people who gave them (paper cards each count one)."""
+    answers, people = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.distinct(Contribution.participant_id))).where(
+            Contribution.activity_id == activity.id, Contribution.status == ContributionStatus.PUBLISHED
+        )
+    ).one()
+    paper = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Contribution.activity_id == activity.id,
+            Contribution.status == ContributionStatus.PUBLISHED,
+            Contribution.participant_id.is_(None),
+        )
+    )
+    return int(answers), int(people) + int(paper)
 
 
 def list_feedback_comments(activity: Activity, *, limit: int = 100) -> list[str]:

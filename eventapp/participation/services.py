@@ -11,6 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy.exc import IntegrityError
 
 from eventapp.accounts.permissions import require_event_access
@@ -18,8 +19,10 @@ from eventapp.core.errors import Conflict, DomainError, InvalidState, NotFound, 
 from eventapp.core.time import utcnow
 from eventapp.events.models import Event, Session
 from eventapp.extensions import db
+from eventapp.participation import queries
 from eventapp.participation import text as texts
 from eventapp.participation.models import (
+    SHORT_ANSWERS_PER_PARTICIPANT,
     Access,
     Activity,
     ActivityKind,
@@ -350,8 +353,18 @@ def join_as_guest(session: Session, *, now: datetime | None = None) -> Participa
 # ---------------------------------------------------------------------------- ideas and questions
 
 
+# Activities whose answers are contributions: moderated, reported, shown once published.
+CONTRIBUTION_KINDS = (ActivityKind.IDEAS, ActivityKind.QUESTIONS, ActivityKind.SHORT_ANSWERS)
+
+
 def _max_length(activity: Activity) -> int:
-    return texts.IDEA_MAX if activity.kind == ActivityKind.IDEAS else texts.QUESTION_MAX
+    return {ActivityKind.IDEAS: texts.IDEA_MAX, ActivityKind.SHORT_ANSWERS: texts.SHORT_ANSWER_MAX}.get(
+        activity.kind, texts.QUESTION_MAX
+    )
+
+
+def _first_status(activity: Activity) -> ContributionStatus:
+    return ContributionStatus.PENDING if activity.moderation == Moderation.PRE else ContributionStatus.PUBLISHED
 
 
 def submit_contribution(
@@ -370,25 +383,104 @@ def submit_contribution(
         participant_id=participant.id,
         channel=channel_of(participant),
         body=body,
-        status=ContributionStatus.PENDING if activity.moderation == Moderation.PRE else ContributionStatus.PUBLISHED,
+        status=_first_status(activity),
         created_at=now or utcnow(),
     )
     _add_answer(contribution)
     return contribution
 
 
+def submit_short_answers(
+    participant: Participant, activity: Activity, answers: Iterable[str], *, now: datetime | None = None
+) -> list[Contribution]:
+    """Short answers of a word cloud, pending moderation (or public at once under post-moderation).
+
+    Three different answers per participant and activity in all, held by the database (unique slot and
+    answer per participant), however many phones or workers send at once. Blank entries are left out.
+    Raises InvalidText, InvalidState (closed), PermissionDenied (access level), Conflict (more than
+    three in all, an answer given already).
+    """
+    if activity.kind != ActivityKind.SHORT_ANSWERS:
+        raise NotFound()
+    _may_take_part(participant, activity)
+    bodies = [_check_text(answer, texts.SHORT_ANSWER_MAX) for answer in answers if answer and answer.strip()]
+    keys = [texts.answer_key(body) for body in bodies]
+    if not bodies or not all(keys):
+        raise InvalidText(_l("Please write something first."), code="empty")
+    given = dict(
+        db.session.execute(
+            sa.select(Contribution.answer_key, Contribution.answer_slot).where(
+                Contribution.activity_id == activity.id, Contribution.participant_id == participant.id
+            )
+        ).all()
+    )
+    if len(set(keys)) < len(keys) or set(keys) & set(given):
+        raise Conflict(_l("You have already given this answer: give another one."), code="same_answer")
+    free = [slot for slot in range(1, SHORT_ANSWERS_PER_PARTICIPANT + 1) if slot not in given.values()]
+    if len(bodies) > len(free):
+        raise Conflict(_short_answers_left(len(free)), code="too_many_answers")
+    now = now or utcnow()
+    contributions = [
+        Contribution(
+            activity_id=activity.id,
+            participant_id=participant.id,
+            channel=channel_of(participant),
+            body=body,
+            status=_first_status(activity),
+            answer_slot=slot,
+            answer_key=key,
+            created_at=now,
+        )
+        for body, key, slot in zip(bodies, keys, free, strict=False)
+    ]
+    # The same slot or answer sent meanwhile from another phone of this participant: they try again.
+    _add_answer(*contributions, duplicate=Conflict(_l("Please wait a moment and try again."), code="busy"))
+    return contributions
+
+
+def _short_answers_left(left: int):
+    if not left:
+        return _l("You have given your %(num)d answers. Thank you!", num=SHORT_ANSWERS_PER_PARTICIPANT)
+    return lazy_ngettext("You can give %(num)d more answer.", "You can give %(num)d more answers.", left)
+
+
+def withdraw_contribution(participant: Participant | None, contribution: Contribution) -> None:
+    """The author takes back what they sent while no organiser has dealt with it (see
+    `queries.withdrawable`): deleted, with its upvotes and reports, in one conditional DELETE, so a
+    moderation decision committed meanwhile wins. Raises NotFound (not theirs), InvalidState (dealt with).
+    """
+    if participant is None or contribution.participant_id != participant.id:
+        raise NotFound()
+    deleted = db.session.execute(
+        sa.delete(Contribution).where(
+            Contribution.id == contribution.id,
+            Contribution.participant_id == participant.id,
+            queries.withdrawable(),
+        ),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if not deleted:
+        raise InvalidState(
+            _l("The organisers have already dealt with it: it can no longer be withdrawn."), code="moderated"
+        )
+    db.session.expunge(contribution)
+
+
 def enter_paper_card(actor, activity: Activity, body: str, *, now: datetime | None = None) -> Contribution:
     """An organiser types in a paper card: public at once, channel "facilitator". Raises PermissionDenied."""
     _organiser(actor, activity.session)
-    if activity.kind not in (ActivityKind.IDEAS, ActivityKind.QUESTIONS):
+    if activity.kind not in CONTRIBUTION_KINDS:
         raise NotFound()
     now = now or utcnow()
+    short = activity.kind == ActivityKind.SHORT_ANSWERS
+    body = _check_text(body, _max_length(activity), multiline=not short)
     contribution = Contribution(
         activity_id=activity.id,
         participant_id=None,
         channel=Channel.FACILITATOR,
-        body=_check_text(body, _max_length(activity), multiline=True),
+        body=body,
         status=ContributionStatus.PUBLISHED,
+        answer_key=(texts.answer_key(body) or body.casefold()) if short else None,
         created_at=now,
         moderated_at=now,
         moderated_by_id=actor.id,
@@ -399,11 +491,16 @@ def enter_paper_card(actor, activity: Activity, body: str, *, now: datetime | No
 
 
 def upvote(participant: Participant, contribution: Contribution, *, now: datetime | None = None) -> bool:
-    """Support a public idea or question once; False if this participant already did."""
+    """Support a public idea or question once; False if this participant already did.
+
+    Raises NotFound (not public, or a short answer: the cloud counts people, not support),
+    PermissionDenied (one's own contribution), InvalidState (closed)."""
     activity = contribution.activity
     _may_take_part(participant, activity)
-    if contribution.status != ContributionStatus.PUBLISHED:
+    if contribution.status != ContributionStatus.PUBLISHED or activity.kind == ActivityKind.SHORT_ANSWERS:
         raise NotFound()
+    if contribution.participant_id == participant.id:
+        raise PermissionDenied(_l("You cannot support your own contribution."), code="own_contribution")
     try:
         with db.session.begin_nested():
             db.session.add(
@@ -615,18 +712,18 @@ def answer_poll(
     return vote
 
 
-def _add_answer(answer: Vote | Contribution, *, duplicate: Conflict | None = None) -> None:
-    """Insert a participant's answer, in a savepoint so that a refusal leaves the transaction usable.
+def _add_answer(*answers: Vote | Contribution, duplicate: Conflict | None = None) -> None:
+    """Insert a participant's answers, in a savepoint so that a refusal leaves the transaction usable.
 
     The database refuses it when the activity is gone: the organiser cancelled the session between the
     participant opening the activity and answering (PostgreSQL reads the activity, then the DELETE
     commits). Otherwise a refusal is the unique index's: `duplicate` says it (one answer per poll)."""
     try:
         with db.session.begin_nested():
-            db.session.add(answer)
+            db.session.add_all(answers)
             db.session.flush()
     except IntegrityError:
-        if not db.session.scalar(sa.select(sa.exists().where(Activity.id == answer.activity_id))):
+        if not db.session.scalar(sa.select(sa.exists().where(Activity.id == answers[0].activity_id))):
             raise InvalidState(_l("This activity is not open at the moment."), code="activity_not_open") from None
         if duplicate is None:
             raise
