@@ -121,6 +121,16 @@ def list_public_contributions(activity: Activity, *, limit: int = 50, unanswered
     return list(db.session.scalars(query))
 
 
+def count_public_contributions(activity: Activity) -> tuple[int, int]:
+    """Published contributions of the activity, and how many of them were answered in the room."""
+    published, answered = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(Contribution.answered_at)).where(
+            Contribution.activity_id == activity.id, Contribution.status == ContributionStatus.PUBLISHED
+        )
+    ).one()
+    return int(published), int(answered)
+
+
 def withdrawable():
     """The SQL condition under which an author may still withdraw a contribution: no organiser has dealt
     with it yet (no moderation decision, answer or outcome; nothing merged into it), whether it waits

@@ -608,7 +608,8 @@ def reject(actor, contribution: Contribution, reason: str, *, now: datetime | No
 
 
 def merge(actor, duplicate: Contribution, target: Contribution, *, now: datetime | None = None) -> None:
-    """Fold a duplicate into `target`: its supporters' upvotes carry over (once each). Raises PermissionDenied."""
+    """Fold a duplicate into `target`: its supporters' upvotes carry over (once each, and never to the
+    target's own author). Raises PermissionDenied, InvalidState (not a valid target)."""
     if duplicate.id == target.id or duplicate.activity_id != target.activity_id:
         raise InvalidState(_l("Choose another contribution of the same activity."), code="merge_target")
     if target.status in (ContributionStatus.MERGED, ContributionStatus.REJECTED):
@@ -620,7 +621,9 @@ def merge(actor, duplicate: Contribution, target: Contribution, *, now: datetime
         sa.insert(Upvote).from_select(
             ["contribution_id", "participant_id", "created_at"],
             sa.select(sa.literal(target.id), Upvote.participant_id, Upvote.created_at).where(
-                Upvote.contribution_id == duplicate.id, Upvote.participant_id.not_in(already)
+                Upvote.contribution_id == duplicate.id,
+                Upvote.participant_id.not_in(already),
+                Upvote.participant_id.is_distinct_from(target.participant_id),
             ),
         )
     )

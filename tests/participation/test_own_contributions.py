@@ -79,9 +79,7 @@ def test_the_database_holds_everyone_to_three_answers(setup):
         services._add_answer(raced, duplicate=Conflict("busy", code="busy"))
     assert error.value.code == "busy"
     with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
-        db.session.execute(
-            sa.update(Contribution).where(Contribution.participant_id == guest.id).values(answer_slot=4)
-        )
+        db.session.execute(sa.update(Contribution).where(Contribution.participant_id == guest.id).values(answer_slot=4))
 
 
 def test_short_answers_are_moderated_like_ideas_and_form_the_cloud(setup):
