@@ -357,10 +357,21 @@ def list_feedback_comments(activity: Activity, *, limit: int = 100) -> list[str]
 
 def current_poll(session: Session) -> Activity | None:
     """The poll shown on the projector: the most recently opened poll that is open, else the last one closed."""
+    return _current(session, ActivityKind.POLL)
+
+
+def current_word_cloud(session: Session) -> tuple[Activity | None, list[CloudWord]]:
+    """The short-answer activity the projector shows (chosen as `current_poll` chooses a poll) and its
+    word cloud, for templates/participation/_wordcloud.html (`words`, with the activity's prompt as `label`)."""
+    activity = _current(session, ActivityKind.SHORT_ANSWERS)
+    return activity, word_cloud(activity) if activity is not None else []
+
+
+def _current(session: Session, kind: ActivityKind) -> Activity | None:
     for status in (ActivityStatus.OPEN, ActivityStatus.CLOSED):
         activity = db.session.scalar(
             sa.select(Activity)
-            .where(Activity.session_id == session.id, Activity.kind == ActivityKind.POLL, Activity.status == status)
+            .where(Activity.session_id == session.id, Activity.kind == kind, Activity.status == status)
             .options(selectinload(Activity.options))
             .order_by(Activity.opened_at.desc(), Activity.id.desc())
             .limit(1)

@@ -1,5 +1,7 @@
 """Services of issue 16 (items 4 and 5): short answers and their word cloud, one's own contributions."""
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -49,11 +51,11 @@ def test_a_participant_gives_up_to_three_different_short_answers(setup):
     assert twice.value.code == "same_answer"
     with pytest.raises(Conflict) as too_many:
         services.submit_short_answers(guest, cloud, ["Parc", "Tram", "Bancs"], now=NOW)
-    assert too_many.value.code == "too_many_answers" and "2 more answers" in str(too_many.value.message)
+    assert too_many.value.code == "too_many_answers" and "encore donner 2 réponses" in str(too_many.value.message)
     services.submit_short_answers(guest, cloud, ["Parc", "Tram"], now=NOW)
     with pytest.raises(Conflict) as full:
         services.submit_short_answers(guest, cloud, ["Bancs"], now=NOW)
-    assert "given your 3 answers" in str(full.value.message)
+    assert "donné vos 3 réponses" in str(full.value.message)  # the default language: French
     with pytest.raises(InvalidText):
         services.submit_short_answers(_guests(session, 1)[0], cloud, ["…"], now=NOW)
     with pytest.raises(InvalidText):
@@ -103,6 +105,19 @@ def test_short_answers_are_moderated_like_ideas_and_form_the_cloud(setup):
     assert words[0].size == queries.CLOUD_SIZES and words[-1].size == 1
     assert 1 < words[1].size < queries.CLOUD_SIZES
     assert queries.count_short_answers(cloud) == (8, 6)  # 7 answers of 5 people, and one paper card
+
+
+def test_the_projector_shows_the_cloud_open_now_else_the_last_closed(setup):
+    _event, session, organiser = setup
+    assert queries.current_word_cloud(session) == (None, [])
+    first = make_activity(session, organiser, ActivityKind.SHORT_ANSWERS, moderation=Moderation.POST)
+    second = make_activity(session, organiser, ActivityKind.SHORT_ANSWERS, moderation=Moderation.POST, open_=False)
+    services.submit_short_answers(_guests(session, 1)[0], first, ["Vélo"], now=NOW)
+    assert queries.current_word_cloud(session) == (first, [queries.CloudWord("Vélo", 1, 1)])
+    services.open_activity(organiser, second, now=NOW + timedelta(minutes=5))
+    assert queries.current_word_cloud(session) == (second, [])
+    services.close_activity(organiser, second, now=NOW + timedelta(minutes=6))
+    assert queries.current_word_cloud(session)[0] == first  # still open
 
 
 def test_no_support_in_a_word_cloud(setup):
