@@ -162,6 +162,20 @@ class Participant(db.Model):
 SHORT_ANSWERS_PER_PARTICIPANT = 3
 
 
+def _unique_per_participant(column: str) -> sa.Index:
+    """One `column` value per participant and activity, where it is set (short answers)."""
+    where = sa.text(f"{column} IS NOT NULL")
+    return sa.Index(
+        f"uq_participation_contributions_{column}",
+        "activity_id",
+        "participant_id",
+        column,
+        unique=True,
+        sqlite_where=where,
+        postgresql_where=where,
+    )
+
+
 class Contribution(db.Model):
     """An idea, a question or a short answer (a word or a short phrase of a word cloud)."""
 
@@ -212,24 +226,8 @@ class Contribution(db.Model):
             name="answer_slot_range",
         ),
         sa.Index("ix_participation_contributions_board", "activity_id", "status", "upvotes"),
-        sa.Index(
-            "uq_participation_contributions_answer_slot",
-            "activity_id",
-            "participant_id",
-            "answer_slot",
-            unique=True,
-            sqlite_where=sa.text("answer_slot IS NOT NULL"),
-            postgresql_where=sa.text("answer_slot IS NOT NULL"),
-        ),
-        sa.Index(
-            "uq_participation_contributions_answer_key",
-            "activity_id",
-            "participant_id",
-            "answer_key",
-            unique=True,
-            sqlite_where=sa.text("answer_key IS NOT NULL"),
-            postgresql_where=sa.text("answer_key IS NOT NULL"),
-        ),
+        _unique_per_participant("answer_slot"),
+        _unique_per_participant("answer_key"),
     )
 
 

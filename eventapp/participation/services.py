@@ -363,8 +363,17 @@ def _max_length(activity: Activity) -> int:
     )
 
 
-def _first_status(activity: Activity) -> ContributionStatus:
-    return ContributionStatus.PENDING if activity.moderation == Moderation.PRE else ContributionStatus.PUBLISHED
+def _from_participant(participant: Participant, activity: Activity, body: str, now, **values) -> Contribution:
+    """A participant's contribution, pending moderation (or public at once under post-moderation)."""
+    return Contribution(
+        activity_id=activity.id,
+        participant_id=participant.id,
+        channel=channel_of(participant),
+        body=body,
+        status=ContributionStatus.PENDING if activity.moderation == Moderation.PRE else ContributionStatus.PUBLISHED,
+        created_at=now or utcnow(),
+        **values,
+    )
 
 
 def submit_contribution(
@@ -378,14 +387,7 @@ def submit_contribution(
         raise NotFound()
     _may_take_part(participant, activity)
     body = _check_text(body, _max_length(activity), multiline=activity.kind == ActivityKind.IDEAS)
-    contribution = Contribution(
-        activity_id=activity.id,
-        participant_id=participant.id,
-        channel=channel_of(participant),
-        body=body,
-        status=_first_status(activity),
-        created_at=now or utcnow(),
-    )
+    contribution = _from_participant(participant, activity, body, now)
     _add_answer(contribution)
     return contribution
 
@@ -421,16 +423,7 @@ def submit_short_answers(
         raise Conflict(_short_answers_left(len(free)), code="too_many_answers")
     now = now or utcnow()
     contributions = [
-        Contribution(
-            activity_id=activity.id,
-            participant_id=participant.id,
-            channel=channel_of(participant),
-            body=body,
-            status=_first_status(activity),
-            answer_slot=slot,
-            answer_key=key,
-            created_at=now,
-        )
+        _from_participant(participant, activity, body, now, answer_slot=slot, answer_key=key)
         for body, key, slot in zip(bodies, keys, free, strict=False)
     ]
     # The same slot or answer sent meanwhile from another phone of this participant: they try again.

@@ -11,16 +11,8 @@ from eventapp.participation import queries, services
 from eventapp.participation.models import ActivityKind, Contribution, ContributionStatus, Moderation, Upvote
 from eventapp.participation.services import InvalidText
 from eventapp.participation.text import answer_key
-from tests.factories import NOW, make_event
-from tests.participation.factories import make_activity, make_organiser
-
-
-@pytest.fixture
-def setup(app_ctx):
-    event = make_event(sessions=1)
-    session = event.sessions[0]
-    organiser = make_organiser(event)
-    return event, session, organiser
+from tests.factories import NOW
+from tests.participation.factories import make_activity
 
 
 def _guests(session, n):

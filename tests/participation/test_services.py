@@ -22,14 +22,6 @@ from tests.factories import NOW, make_event
 from tests.participation.factories import make_activity, make_organiser, make_registration
 
 
-@pytest.fixture
-def setup(app_ctx):
-    event = make_event(sessions=1)
-    session = event.sessions[0]
-    organiser = make_organiser(event)
-    return event, session, organiser
-
-
 def _ticket_holders(event, session, n: int):
     """Participants who joined with a ticket: each one's report counts (a guest's may not)."""
     return [services.join_with_ticket(session, make_registration(event), now=NOW) for _ in range(n)]
