@@ -357,6 +357,7 @@ def _manage_context(session, activity_form=None):
             a.id: queries.poll_results(a) for a in activities if a.kind in (ActivityKind.POLL, ActivityKind.FEEDBACK)
         },
         "comments": {a.id: queries.list_feedback_comments(a) for a in activities if a.kind == ActivityKind.FEEDBACK},
+        "clouds": {a.id: queries.word_cloud(a) for a in activities if a.kind == ActivityKind.SHORT_ANSWERS},
         "contributions": contributions,
         "activity_form": activity_form or forms.ActivityForm(formdata=None),
         "reject_form": forms.RejectForm(formdata=None),

@@ -51,6 +51,7 @@ def test_a_guest_gives_short_answers_and_sees_the_cloud_grow(client, app, world)
     login(client, w.organiser_id)
     manage = client.get(f"/participate/{w.uuid}/manage").get_data(as_text=True)
     assert "Short answers (word cloud)" in manage and f'id="card-body-{activity_id}"' in manage
+    assert re.search(r'<ul class="wordcloud"[^>]*>.*Tram.*</ul>', manage, re.S)
 
 
 def test_no_support_button_for_ones_own_idea_and_the_service_refuses_it(client, app, world):
