@@ -182,6 +182,12 @@ class RejectForm(FlaskForm):
     reason = _text(_l("Reason given to the author"), texts.REASON_MAX)
 
 
+class HideForm(FlaskForm):
+    """Hiding needs no reason; one typed in the reject form's field goes to the author too."""
+
+    reason = _text(_l("Reason given to the author"), texts.REASON_MAX, required=False)
+
+
 class OutcomeForm(FlaskForm):
     outcome = SelectField(_l("Outcome"), choices=OUTCOME_CHOICES)
     reason_fr = _text(_l("Reason in French"), 1000, required=False, multiline=True)

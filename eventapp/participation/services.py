@@ -588,9 +588,12 @@ def approve(actor, contribution: Contribution, *, now: datetime | None = None) -
     contribution.rejection_reason = ""
 
 
-def hide(actor, contribution: Contribution, *, now: datetime | None = None) -> None:
-    """Take a contribution out of public view (kept for the organisers). Raises PermissionDenied."""
+def hide(actor, contribution: Contribution, *, reason: str = "", now: datetime | None = None) -> None:
+    """Take a contribution out of public view (kept for the organisers), with a reason its author can
+    read if one is given. Raises PermissionDenied, InvalidText, InvalidState (merged)."""
+    reason = _check_text(reason, texts.REASON_MAX, required=False)
     _moderate(actor, contribution, ContributionStatus.HIDDEN, now)
+    contribution.rejection_reason = reason
 
 
 def reject(actor, contribution: Contribution, reason: str, *, now: datetime | None = None) -> None:

@@ -497,7 +497,10 @@ def _moderate(session, contribution, action, now):
     if action == "approve":
         services.approve(current_user, contribution, now=now)
     elif action == "hide":
-        services.hide(current_user, contribution, now=now)
+        form = forms.HideForm()
+        if not form.validate_on_submit():
+            raise _FormInvalid(_form_errors(form))
+        services.hide(current_user, contribution, reason=form.reason.data or "", now=now)
     elif action in ("answered", "unanswered"):
         services.mark_answered(current_user, contribution, answered=action == "answered", now=now)
     elif action == "reject":

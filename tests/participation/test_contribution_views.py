@@ -106,6 +106,16 @@ def test_the_author_reads_why_a_contribution_was_refused(client, app, world):
         db.session.commit()
     page = _page(client, w)
     assert "Not published: Pas le bon atelier" in page and ">Withdraw<" not in page
+    # Taken down later, with a reason typed in the organisers' reject field and the "hide" button.
+    with app.test_request_context():
+        idea_uuid = db.session.scalar(sa.select(Contribution.uuid))
+    login(client, w.organiser_id)
+    hide = f"/participate/{w.uuid}/manage/c/{idea_uuid}/hide"
+    assert client.post(hide, data={"reason": "Doublon"}).status_code == 303
+    assert "Hidden by the organisers: Doublon" in _page(client, w)
+    client.post(hide)  # the plain "hide" button: no reason
+    page = _page(client, w)
+    assert "Hidden by the organisers" in page and "Doublon" not in page
 
 
 def test_results_page_for_residents_and_report_for_staff(client, app, world):
