@@ -159,7 +159,7 @@ def test_the_author_sees_where_each_contribution_stands(setup):
     sent = {body: services.submit_contribution(author, ideas, body, now=NOW) for body in "ABCDEF"}
     services.approve(organiser, sent["B"], now=NOW)
     services.reject(organiser, sent["C"], "Hors sujet", now=NOW)
-    services.hide(organiser, sent["D"], now=NOW)
+    services.hide(organiser, sent["D"], reason="Doublon", now=NOW)
     services.approve(organiser, sent["E"], now=NOW)
     services.merge(organiser, sent["F"], sent["E"], now=NOW)
     own = {o.contribution.body: o for o in queries.list_own_contributions(author, ideas)}
@@ -172,6 +172,7 @@ def test_the_author_sees_where_each_contribution_stands(setup):
         "F": "merged",
     }
     assert own["C"].contribution.rejection_reason == "Hors sujet"
+    assert own["D"].contribution.rejection_reason == "Doublon"
     assert [body for body, o in own.items() if o.withdrawable] == ["A"]
     assert queries.list_own_contributions(None, ideas) == []
     assert queries.list_own_contributions(_guests(session, 1)[0], ideas) == []
