@@ -296,6 +296,25 @@ def _fold_guest(guest: Participant, participant: Participant) -> None:
             .values(upvotes=Contribution.upvotes - 1)
         )
     db.session.execute(sa.update(Upvote).where(Upvote.participant_id == guest.id).values(participant_id=participant.id))
+    # No one supports their own contribution: the guest's support for the ticket's contributions, or the
+    # ticket's for the guest's, goes (both are now the one person's).
+    own = sa.select(Contribution.id).where(Contribution.participant_id.in_((guest.id, participant.id)))
+    self_supported = list(
+        db.session.scalars(
+            sa.select(Upvote.contribution_id).where(
+                Upvote.participant_id == participant.id, Upvote.contribution_id.in_(own)
+            )
+        )
+    )
+    if self_supported:
+        db.session.execute(
+            sa.delete(Upvote).where(Upvote.participant_id == participant.id, Upvote.contribution_id.in_(self_supported))
+        )
+        db.session.execute(
+            sa.update(Contribution)
+            .where(Contribution.id.in_(self_supported), Contribution.upvotes > 0)
+            .values(upvotes=Contribution.upvotes - 1)
+        )
 
     # Reports: one person's second report no longer counts where it counted (made since the last review).
     both = sa.select(ContentReport.contribution_id).where(ContentReport.participant_id == participant.id)
@@ -320,12 +339,38 @@ def _fold_guest(guest: Participant, participant: Participant) -> None:
         sa.update(ContentReport).where(ContentReport.participant_id == guest.id).values(participant_id=participant.id)
     )
 
+    _move_short_answers(guest, participant)
     db.session.execute(
         sa.update(Contribution).where(Contribution.participant_id == guest.id).values(participant_id=participant.id)
     )
     db.session.execute(sa.delete(Participant).where(Participant.id == guest.id))
     db.session.expunge(guest)
     db.session.expire_all()
+
+
+def _move_short_answers(guest: Participant, participant: Participant) -> None:
+    """The guest's short answers join the participant's in their free places; one that repeats an answer
+    the participant gave, or goes beyond the three, is dropped, as a second vote on a poll is."""
+    taken: dict[int, list] = {}
+    for activity_id, slot, key in db.session.execute(
+        sa.select(Contribution.activity_id, Contribution.answer_slot, Contribution.answer_key).where(
+            Contribution.participant_id == participant.id, Contribution.answer_slot.is_not(None)
+        )
+    ):
+        taken.setdefault(activity_id, []).append((slot, key))
+    for answer in db.session.scalars(
+        sa.select(Contribution)
+        .where(Contribution.participant_id == guest.id, Contribution.answer_slot.is_not(None))
+        .order_by(Contribution.activity_id, Contribution.answer_slot)
+    ).all():
+        given = taken.setdefault(answer.activity_id, [])
+        free = [slot for slot in range(1, SHORT_ANSWERS_PER_PARTICIPANT + 1) if slot not in {s for s, _k in given}]
+        if not free or answer.answer_key in {k for _s, k in given}:
+            db.session.delete(answer)
+        else:
+            answer.participant_id, answer.answer_slot = participant.id, free[0]
+            given.append((free[0], answer.answer_key))
+        db.session.flush()
 
 
 def _move_votes(guest: Participant, participant: Participant) -> None:

@@ -12,7 +12,7 @@ from eventapp.participation.models import ActivityKind, Contribution, Contributi
 from eventapp.participation.services import InvalidText
 from eventapp.participation.text import answer_key
 from tests.factories import NOW
-from tests.participation.factories import make_activity
+from tests.participation.factories import make_activity, make_registration
 
 
 def _guests(session, n):
@@ -224,3 +224,32 @@ def test_a_withdrawn_short_answer_frees_its_place(setup):
     services.withdraw_contribution(author, answers[1])
     (again,) = services.submit_short_answers(author, cloud, ["Bancs"], now=NOW)
     assert again.answer_slot == 2
+
+
+def test_a_guest_opening_their_ticket_keeps_three_answers_and_no_support_for_their_own(setup):
+    """The phone's guest doings move to the ticket: the unique places must not refuse the move (it
+    raised IntegrityError), and the one person does not end up supporting their own idea."""
+    event, session, organiser = setup
+    cloud = make_activity(session, organiser, ActivityKind.SHORT_ANSWERS, moderation=Moderation.POST)
+    ideas = make_activity(session, organiser, ActivityKind.IDEAS, moderation=Moderation.POST)
+    registration = make_registration(event)
+    ticket = services.join_with_ticket(session, registration, now=NOW)
+    guest = _guests(session, 1)[0]
+    services.submit_short_answers(ticket, cloud, ["Vélo", "Parc"], now=NOW)
+    services.submit_short_answers(guest, cloud, ["vélo", "Tram", "Bancs"], now=NOW)
+    ticket_idea = services.submit_contribution(ticket, ideas, "Des arbres", now=NOW)
+    guest_idea = services.submit_contribution(guest, ideas, "Des bancs", now=NOW)
+    services.upvote(guest, ticket_idea, now=NOW)
+    services.upvote(ticket, guest_idea, now=NOW)
+    services.upvote(_guests(session, 1)[0], guest_idea, now=NOW)
+
+    ticket = services.join_with_ticket(session, registration, guest=guest, now=NOW)
+    answers = db.session.execute(
+        sa.select(Contribution.answer_slot, Contribution.body)
+        .where(Contribution.activity_id == cloud.id)
+        .order_by(Contribution.answer_slot)
+    ).all()
+    assert [tuple(a) for a in answers] == [(1, "Vélo"), (2, "Parc"), (3, "Tram")]  # "vélo" repeated, "Bancs" 4th
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Upvote)) == 1  # the third person's
+    assert db.session.get(Contribution, ticket_idea.id).upvotes == 0
+    assert db.session.get(Contribution, guest_idea.id).upvotes == 1
