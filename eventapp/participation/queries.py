@@ -329,19 +329,13 @@ def word_cloud(activity: Activity, *, limit: int = 60) -> list[CloudWord]:
 
 def count_short_answers(activity: Activity) -> tuple[int, int]:
     """Published short answers of the activity, and the people who gave them (paper cards each count one)."""
-    answers, people = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count(sa.distinct(Contribution.participant_id))).where(
+    paper = sa.func.coalesce(sa.func.sum(sa.case((Contribution.participant_id.is_(None), 1), else_=0)), 0)
+    answers, people, cards = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.distinct(Contribution.participant_id)), paper).where(
             Contribution.activity_id == activity.id, Contribution.status == ContributionStatus.PUBLISHED
         )
     ).one()
-    paper = db.session.scalar(
-        sa.select(sa.func.count()).where(
-            Contribution.activity_id == activity.id,
-            Contribution.status == ContributionStatus.PUBLISHED,
-            Contribution.participant_id.is_(None),
-        )
-    )
-    return int(answers), int(people) + int(paper)
+    return int(answers), int(people) + int(cards)
 
 
 def list_feedback_comments(activity: Activity, *, limit: int = 100) -> list[str]:
