@@ -281,40 +281,12 @@ def _fold_guest(guest: Participant, participant: Participant) -> None:
 
     # Upvotes: a contribution both supported loses the guest's voice.
     both = sa.select(Upvote.contribution_id).where(Upvote.participant_id == participant.id)
-    doubled = list(
-        db.session.scalars(
-            sa.select(Upvote.contribution_id).where(Upvote.participant_id == guest.id, Upvote.contribution_id.in_(both))
-        )
-    )
-    if doubled:
-        db.session.execute(
-            sa.delete(Upvote).where(Upvote.participant_id == guest.id, Upvote.contribution_id.in_(doubled))
-        )
-        db.session.execute(
-            sa.update(Contribution)
-            .where(Contribution.id.in_(doubled), Contribution.upvotes > 0)
-            .values(upvotes=Contribution.upvotes - 1)
-        )
+    _drop_upvotes(guest, Upvote.contribution_id.in_(both))
     db.session.execute(sa.update(Upvote).where(Upvote.participant_id == guest.id).values(participant_id=participant.id))
     # No one supports their own contribution: the guest's support for the ticket's contributions, or the
     # ticket's for the guest's, goes (both are now the one person's).
     own = sa.select(Contribution.id).where(Contribution.participant_id.in_((guest.id, participant.id)))
-    self_supported = list(
-        db.session.scalars(
-            sa.select(Upvote.contribution_id).where(
-                Upvote.participant_id == participant.id, Upvote.contribution_id.in_(own)
-            )
-        )
-    )
-    if self_supported:
-        db.session.execute(
-            sa.delete(Upvote).where(Upvote.participant_id == participant.id, Upvote.contribution_id.in_(self_supported))
-        )
-        db.session.execute(
-            sa.update(Contribution)
-            .where(Contribution.id.in_(self_supported), Contribution.upvotes > 0)
-            .values(upvotes=Contribution.upvotes - 1)
-        )
+    _drop_upvotes(participant, Upvote.contribution_id.in_(own))
 
     # Reports: one person's second report no longer counts where it counted (made since the last review).
     both = sa.select(ContentReport.contribution_id).where(ContentReport.participant_id == participant.id)
@@ -346,6 +318,22 @@ def _fold_guest(guest: Participant, participant: Participant) -> None:
     db.session.execute(sa.delete(Participant).where(Participant.id == guest.id))
     db.session.expunge(guest)
     db.session.expire_all()
+
+
+def _drop_upvotes(participant: Participant, condition) -> None:
+    """Delete the participant's upvotes that meet `condition`, each contribution's count with it."""
+    dropped = list(
+        db.session.scalars(sa.select(Upvote.contribution_id).where(Upvote.participant_id == participant.id, condition))
+    )
+    if dropped:
+        db.session.execute(
+            sa.delete(Upvote).where(Upvote.participant_id == participant.id, Upvote.contribution_id.in_(dropped))
+        )
+        db.session.execute(
+            sa.update(Contribution)
+            .where(Contribution.id.in_(dropped), Contribution.upvotes > 0)
+            .values(upvotes=Contribution.upvotes - 1)
+        )
 
 
 def _move_short_answers(guest: Participant, participant: Participant) -> None:
