@@ -48,7 +48,7 @@ check: install-test
 
 ## Re-extract gettext strings, merge them into the catalogs and fill them from translations/sources/*.json
 translations: | $(BIN)/python
-	$(BIN)/pybabel extract --ignore-dirs=".* __pycache__" -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output -o eventapp/translations/messages.pot .
+	$(BIN)/pybabel extract --ignore-dirs=".* __pycache__" -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 --no-location --sort-output -o eventapp/translations/messages.pot .
 	$(BIN)/pybabel update -N --no-wrap --ignore-obsolete -i eventapp/translations/messages.pot -d eventapp/translations
 	$(BIN)/python scripts/translate.py eventapp/translations/sources/*.json
 

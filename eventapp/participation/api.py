@@ -45,6 +45,16 @@ def _contribution(c) -> dict:
     }
 
 
+def _short_answers(result) -> dict:
+    return {
+        "id": str(result.activity.uuid),
+        "prompt": _texts(result.activity, "prompt"),
+        "answers": result.published,
+        "people": result.people,
+        "words": [{"text": word.text, "count": word.weight} for word in result.cloud],
+    }
+
+
 @bp.get("/participation/sessions/<session_uuid>/results")
 def participation_results(session_uuid: str):
     session = queries.get_session(session_uuid)
@@ -54,4 +64,5 @@ def participation_results(session_uuid: str):
         polls=[_poll(p) for p in r.polls],
         ideas=[_contribution(c) for c in r.ideas],
         questions=[_contribution(c) for c in r.questions],
+        short_answers=[_short_answers(a) for a in r.short_answers],
     )

@@ -1,4 +1,5 @@
-"""Demo participation: an open idea board and an open poll in each participatory demo session.
+"""Demo participation: an open idea board, an open poll and an open word cloud in each participatory
+demo session.
 
 So that `make run` shows the participation side at once: join with the printed room code (or the
 ticket's link), send an idea, vote, and watch the projector. Idempotent: a session that already has
@@ -32,6 +33,11 @@ POLL_PROMPT = (
     "Comment avez-vous entendu parler de cet événement ?",
     "Hoe hebt u over dit evenement gehoord?",
     "How did you hear about this event?",
+)
+WORDS_PROMPT = (
+    "En un mot, la Bruxelles que vous voulez ?",
+    "In één woord: welk Brussel wilt u?",
+    "In one word, the Brussels you want?",
 )
 POLL_OPTIONS = [
     ("Réseaux sociaux", "Sociale media", "Social media"),
@@ -71,7 +77,10 @@ def load_demo_activities(events: list[Event], now: datetime) -> list[Room]:
                     for i, (fr, nl, en) in enumerate(POLL_OPTIONS)
                 ]
                 ideas = _activity(session.id, 1, ActivityKind.IDEAS, IDEAS_PROMPT, now, moderation=Moderation.POST)
-                db.session.add_all([ideas, poll])
+                words = _activity(
+                    session.id, 3, ActivityKind.SHORT_ANSWERS, WORDS_PROMPT, now, moderation=Moderation.POST
+                )
+                db.session.add_all([ideas, poll, words])
                 db.session.flush()
             rooms.append(ensure_room(session, now=now))
     return rooms

@@ -54,6 +54,20 @@ class QuestionForm(FlaskForm):
     )
 
 
+_SHORT = {"maxlength": texts.SHORT_ANSWER_MAX, "autocomplete": "off"}
+
+
+class ShortAnswersForm(FlaskForm):
+    """Up to three short answers at once; the page shows as many fields as the participant has answers left."""
+
+    answer_1 = _text(_l("A word or a short phrase"), texts.SHORT_ANSWER_MAX, render_kw=_SHORT)
+    answer_2 = _text(_l("Another one (optional)"), texts.SHORT_ANSWER_MAX, required=False, render_kw=_SHORT)
+    answer_3 = _text(_l("And another one (optional)"), texts.SHORT_ANSWER_MAX, required=False, render_kw=_SHORT)
+
+    def answers(self) -> list[str]:
+        return [field.data or "" for field in (self.answer_1, self.answer_2, self.answer_3)]
+
+
 SCALE_CHOICES = [SelectChoice(str(v), str(v)) for v in range(1, 6)]
 
 
@@ -121,6 +135,7 @@ KIND_CHOICES = [
     SelectChoice(ActivityKind.POLL.value, _l("Live poll")),
     SelectChoice(ActivityKind.QUESTIONS.value, _l("Questions (Q&A)")),
     SelectChoice(ActivityKind.IDEAS.value, _l("Idea board")),
+    SelectChoice(ActivityKind.SHORT_ANSWERS.value, _l("Short answers (word cloud)")),
     SelectChoice(ActivityKind.FEEDBACK.value, _l("Feedback survey (attendees)")),
 ]
 POLL_TYPE_CHOICES = [
@@ -165,6 +180,12 @@ class ActivityForm(FlaskForm):
 
 class RejectForm(FlaskForm):
     reason = _text(_l("Reason given to the author"), texts.REASON_MAX)
+
+
+class HideForm(FlaskForm):
+    """Hiding needs no reason; one typed in the reject form's field goes to the author too."""
+
+    reason = _text(_l("Reason given to the author"), texts.REASON_MAX, required=False)
 
 
 class OutcomeForm(FlaskForm):

@@ -19,6 +19,7 @@ class ActivityKind(enum.StrEnum):
     QUESTIONS = "questions"
     POLL = "poll"
     FEEDBACK = "feedback"
+    SHORT_ANSWERS = "short_answers"  # one to three words or short phrases each, shown as a word cloud
 
 
 class ActivityStatus(enum.StrEnum):
@@ -157,8 +158,26 @@ class Participant(Model):
     )
 
 
+# How many short answers one participant may give to one short-answer activity.
+SHORT_ANSWERS_PER_PARTICIPANT = 3
+
+
+def _unique_per_participant(column: str) -> sa.Index:
+    """One `column` value per participant and activity, where it is set (short answers)."""
+    where = sa.text(f"{column} IS NOT NULL")
+    return sa.Index(
+        f"uq_participation_contributions_{column}",
+        "activity_id",
+        "participant_id",
+        column,
+        unique=True,
+        sqlite_where=where,
+        postgresql_where=where,
+    )
+
+
 class Contribution(Model):
-    """An idea or a question."""
+    """An idea, a question or a short answer (a word or a short phrase of a word cloud)."""
 
     __tablename__ = "participation_contributions"
 
@@ -190,13 +209,25 @@ class Contribution(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     moderated_at: Mapped[datetime | None]
     moderated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Short answers only. `answer_slot` (1 to 3) is which of the participant's answers this is: a unique
+    # index on it holds everyone to three, however many phones or workers send at once. `answer_key` is
+    # the answer as the word cloud groups it (case and surrounding punctuation aside): unique per
+    # participant, so no one makes a word bigger by giving it three times.
+    answer_slot: Mapped[int | None]
+    answer_key: Mapped[str | None] = mapped_column(sa.String(60))
 
     activity: Mapped[Activity] = relationship()
     participant: Mapped[Participant | None] = relationship()
 
     __table_args__ = (
         sa.CheckConstraint("upvotes >= 0", name="upvotes_non_negative"),
+        sa.CheckConstraint(
+            f"answer_slot IS NULL OR (answer_slot BETWEEN 1 AND {SHORT_ANSWERS_PER_PARTICIPANT})",
+            name="answer_slot_range",
+        ),
         sa.Index("ix_participation_contributions_board", "activity_id", "status", "upvotes"),
+        _unique_per_participant("answer_slot"),
+        _unique_per_participant("answer_key"),
     )
 
 

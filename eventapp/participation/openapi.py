@@ -40,12 +40,29 @@ SCHEMAS = {
             "outcome_reason": {"oneOf": [_TEXTS, {"type": "null"}]},
         },
     },
+    "ShortAnswers": {
+        "type": "object",
+        "description": "a word cloud: published short answers grouped as one word each, the most given first",
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "prompt": _TEXTS,
+            "answers": {"type": "integer", "description": "short answers published"},
+            "people": {"type": "integer", "description": "people who gave them (a paper card counts one)"},
+            "words": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"text": {"type": "string"}, "count": {"type": "integer"}},
+                },
+            },
+        },
+    },
 }
 
 PATHS = {
     "/participation/sessions/{uuid}/results": {
         "get": {
-            "summary": "Public results of a session: revealed or closed polls, approved ideas and questions",
+            "summary": "Public results: polls revealed or closed, approved ideas, questions and short answers",
             "operationId": "getParticipationResults",
             "parameters": [
                 {"name": "uuid", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
@@ -64,6 +81,10 @@ PATHS = {
                                     "questions": {
                                         "type": "array",
                                         "items": {"$ref": "#/components/schemas/Contribution"},
+                                    },
+                                    "short_answers": {
+                                        "type": "array",
+                                        "items": {"$ref": "#/components/schemas/ShortAnswers"},
                                     },
                                 },
                             }

@@ -1,7 +1,9 @@
 """Reads of participation: activities, boards, poll results, moderation queue, reports."""
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -121,21 +123,47 @@ def list_public_contributions(
     return list(db.session.scalars(query))
 
 
-def list_own_contributions(participant: Participant | None, activity: Activity) -> list[Contribution]:
-    """The participant's own contributions that are not public (pending or refused), to tell them where they stand."""
+def count_public_contributions(activity: Activity) -> tuple[int, int]:
+    """Published contributions of the activity, and how many of them were answered in the room."""
+    published, answered = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(Contribution.answered_at)).where(
+            Contribution.activity_id == activity.id, Contribution.status == ContributionStatus.PUBLISHED
+        )
+    ).one()
+    return int(published), int(answered)
+
+
+def withdrawable() -> sa.ColumnElement[bool]:
+    """The SQL condition under which an author may still withdraw a contribution: no organiser has dealt
+    with it yet (no moderation decision, answer or outcome; nothing merged into it), whether it waits
+    for approval or went public at once under post-moderation."""
+    merged_in = sa.orm.aliased(Contribution)
+    return sa.and_(
+        Contribution.status.in_((ContributionStatus.PENDING, ContributionStatus.PUBLISHED)),
+        Contribution.moderated_at.is_(None),
+        Contribution.answered_at.is_(None),
+        Contribution.outcome.is_(None),
+        ~sa.exists().where(merged_in.merged_into_id == Contribution.id),
+    )
+
+
+@dataclass
+class OwnContribution:
+    contribution: Contribution
+    withdrawable: bool
+
+
+def list_own_contributions(participant: Participant | None, activity: Activity) -> list[OwnContribution]:
+    """Everything the participant sent to the activity, newest first, each saying whether they may still
+    withdraw it: they see where each one stands (waiting, published, answered, merged, hidden, refused)."""
     if participant is None:
         return []
-    return list(
-        db.session.scalars(
-            sa.select(Contribution)
-            .where(
-                Contribution.activity_id == activity.id,
-                Contribution.participant_id == participant.id,
-                Contribution.status != ContributionStatus.PUBLISHED,
-            )
-            .order_by(Contribution.created_at)
-        )
+    rows = db.session.execute(
+        sa.select(Contribution, withdrawable())
+        .where(Contribution.activity_id == activity.id, Contribution.participant_id == participant.id)
+        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
     )
+    return [OwnContribution(contribution, bool(flag)) for contribution, flag in rows]
 
 
 def upvoted_ids(participant: Participant | None) -> set[int]:
@@ -267,6 +295,53 @@ def poll_results(activity: Activity) -> PollResult:
     return PollResult(activity, total, totals, rows, average)
 
 
+class CloudWord(NamedTuple):
+    """One word (or short phrase) of a word cloud: as most people wrote it, how many gave it, its size step."""
+
+    text: str
+    weight: int  # how many published answers group under it
+    size: int  # 1 (smallest) to CLOUD_SIZES, computed here so every screen draws the same cloud
+
+
+CLOUD_SIZES = 6
+
+
+def word_cloud(activity: Activity, *, limit: int = 60) -> list[CloudWord]:
+    """The published short answers of an activity grouped as one word each, the most given first (then
+    alphabetically, so that the order only moves when a count does). Sizes grow with the square root of
+    the count, from 1 for a word given once to CLOUD_SIZES for the most given one: a word's area, not its
+    height, follows the count, or the most given word would crowd out all others."""
+    spellings: dict[str, Counter[str]] = {}
+    for key, body, count in db.session.execute(
+        sa.select(Contribution.answer_key, Contribution.body, sa.func.count())
+        .where(Contribution.activity_id == activity.id, Contribution.status == ContributionStatus.PUBLISHED)
+        .where(Contribution.answer_key.is_not(None))
+        .group_by(Contribution.answer_key, Contribution.body)
+    ):
+        # answer_key is set on every short answer (the query keeps only those).
+        spellings.setdefault(str(key), Counter())[body] += int(count)
+    counted = sorted(
+        ((min(c.items(), key=lambda item: (-item[1], item[0]))[0], c.total()) for c in spellings.values()),
+        key=lambda word: (-word[1], word[0].casefold()),
+    )[:limit]
+    top = math.sqrt(counted[0][1]) if counted else 1
+    return [
+        CloudWord(text, weight, 1 + round((CLOUD_SIZES - 1) * (math.sqrt(weight) - 1) / max(top - 1, 1)))
+        for text, weight in counted
+    ]
+
+
+def count_short_answers(activity: Activity) -> tuple[int, int]:
+    """Published short answers of the activity, and the people who gave them (paper cards each count one)."""
+    paper = sa.func.coalesce(sa.func.sum(sa.case((Contribution.participant_id.is_(None), 1), else_=0)), 0)
+    answers, people, cards = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.distinct(Contribution.participant_id)), paper).where(
+            Contribution.activity_id == activity.id, Contribution.status == ContributionStatus.PUBLISHED
+        )
+    ).one()
+    return int(answers), int(people) + int(cards)
+
+
 def list_feedback_comments(activity: Activity, *, limit: int = 100) -> list[str]:
     return list(
         db.session.scalars(
@@ -280,10 +355,21 @@ def list_feedback_comments(activity: Activity, *, limit: int = 100) -> list[str]
 
 def current_poll(session: Session) -> Activity | None:
     """The poll shown on the projector: the most recently opened poll that is open, else the last one closed."""
+    return _current(session, ActivityKind.POLL)
+
+
+def current_word_cloud(session: Session) -> tuple[Activity | None, list[CloudWord]]:
+    """The short-answer activity the projector shows (chosen as `current_poll` chooses a poll) and its
+    word cloud, for templates/participation/_wordcloud.html (`words`, with the activity's prompt as `label`)."""
+    activity = _current(session, ActivityKind.SHORT_ANSWERS)
+    return activity, word_cloud(activity) if activity is not None else []
+
+
+def _current(session: Session, kind: ActivityKind) -> Activity | None:
     for status in (ActivityStatus.OPEN, ActivityStatus.CLOSED):
         activity = db.session.scalar(
             sa.select(Activity)
-            .where(Activity.session_id == session.id, Activity.kind == ActivityKind.POLL, Activity.status == status)
+            .where(Activity.session_id == session.id, Activity.kind == kind, Activity.status == status)
             .options(selectinload(Activity.options))
             .order_by(Activity.opened_at.desc(), Activity.id.desc())
             .limit(1)

@@ -1,6 +1,6 @@
 """The public results of a session and the one-page report of an event (aggregates only)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -22,12 +22,52 @@ def suppressed(count: int) -> str:
 
 
 @dataclass
+class ActivityResults:
+    """What the public may see of one activity: a poll's figures, the published ideas or questions (most
+    supported first, up to CONTRIBUTIONS_SHOWN), or a word cloud."""
+
+    activity: Activity
+    poll: queries.PollResult | None = None
+    contributions: list[Contribution] = field(default_factory=list)
+    published: int = 0  # ideas, questions or short answers published
+    answered: int = 0  # questions answered in the room
+    cloud: list[queries.CloudWord] = field(default_factory=list)
+    people: int = 0  # people who gave short answers
+
+
+@dataclass
 class SessionResults:
     session: Session
-    polls: list  # PollResult
-    feedback: list  # PollResult
-    ideas: list[Contribution]
-    questions: list[Contribution]
+    activities: list[ActivityResults]
+
+    def _of(self, *kinds: ActivityKind) -> list[ActivityResults]:
+        return [a for a in self.activities if a.activity.kind in kinds]
+
+    @property
+    def polls(self) -> list:  # PollResult
+        return [a.poll for a in self._of(ActivityKind.POLL)]
+
+    @property
+    def feedback(self) -> list:  # PollResult
+        return [a.poll for a in self._of(ActivityKind.FEEDBACK)]
+
+    def _contributions(self, kind: ActivityKind) -> list[Contribution]:
+        return sorted((c for a in self._of(kind) for c in a.contributions), key=lambda c: -c.upvotes)
+
+    @property
+    def ideas(self) -> list[Contribution]:
+        return self._contributions(ActivityKind.IDEAS)
+
+    @property
+    def questions(self) -> list[Contribution]:
+        return self._contributions(ActivityKind.QUESTIONS)
+
+    @property
+    def short_answers(self) -> list[ActivityResults]:
+        return self._of(ActivityKind.SHORT_ANSWERS)
+
+
+CONTRIBUTIONS_SHOWN = 20
 
 
 def results_are_public(activity: Activity) -> bool:
@@ -42,21 +82,24 @@ def results_are_public(activity: Activity) -> bool:
     return False
 
 
-def session_results(session: Session, *, public: bool = True) -> SessionResults:
-    """Polls whose results were revealed or closed, and the public ideas and questions, most supported first."""
-    polls, feedback, ideas, questions = [], [], [], []
+def session_results(session: Session) -> SessionResults:
+    """The session's activities as the public may see them, in their order: polls and surveys whose
+    results are public (see `results_are_public`), published ideas, questions and short answers."""
+    activities = []
     for activity in queries.list_activities(session, visible_only=True):
-        if activity.kind == ActivityKind.POLL and (not public or results_are_public(activity)):
-            polls.append(queries.poll_results(activity))
-        elif activity.kind == ActivityKind.FEEDBACK and results_are_public(activity):
-            feedback.append(queries.poll_results(activity))
-        elif activity.kind == ActivityKind.IDEAS:
-            ideas += queries.list_public_contributions(activity, limit=20)
-        elif activity.kind == ActivityKind.QUESTIONS:
-            questions += queries.list_public_contributions(activity, limit=20)
-    ideas.sort(key=lambda c: -c.upvotes)
-    questions.sort(key=lambda c: -c.upvotes)
-    return SessionResults(session, polls, feedback, ideas, questions)
+        result = ActivityResults(activity)
+        if activity.kind in (ActivityKind.POLL, ActivityKind.FEEDBACK):
+            if not results_are_public(activity):
+                continue
+            result.poll = queries.poll_results(activity)
+        elif activity.kind == ActivityKind.SHORT_ANSWERS:
+            result.cloud = queries.word_cloud(activity)
+            result.published, result.people = queries.count_short_answers(activity)
+        else:
+            result.contributions = queries.list_public_contributions(activity, limit=CONTRIBUTIONS_SHOWN)
+            result.published, result.answered = queries.count_public_contributions(activity)
+        activities.append(result)
+    return SessionResults(session, activities)
 
 
 def protect(cells: list[tuple[str, int]]) -> list[tuple[str, str]] | None:

@@ -11,15 +11,19 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy.exc import IntegrityError
 
 from eventapp.accounts.permissions import require_event_access
+from eventapp.core.db import rows_matched
 from eventapp.core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
 from eventapp.core.time import utcnow
 from eventapp.events.models import Event, Session
 from eventapp.extensions import db
+from eventapp.participation import queries
 from eventapp.participation import text as texts
 from eventapp.participation.models import (
+    SHORT_ANSWERS_PER_PARTICIPANT,
     Access,
     Activity,
     ActivityKind,
@@ -278,21 +282,12 @@ def _fold_guest(guest: Participant, participant: Participant) -> None:
 
     # Upvotes: a contribution both supported loses the guest's voice.
     both = sa.select(Upvote.contribution_id).where(Upvote.participant_id == participant.id)
-    doubled = list(
-        db.session.scalars(
-            sa.select(Upvote.contribution_id).where(Upvote.participant_id == guest.id, Upvote.contribution_id.in_(both))
-        )
-    )
-    if doubled:
-        db.session.execute(
-            sa.delete(Upvote).where(Upvote.participant_id == guest.id, Upvote.contribution_id.in_(doubled))
-        )
-        db.session.execute(
-            sa.update(Contribution)
-            .where(Contribution.id.in_(doubled), Contribution.upvotes > 0)
-            .values(upvotes=Contribution.upvotes - 1)
-        )
+    _drop_upvotes(guest, Upvote.contribution_id.in_(both))
     db.session.execute(sa.update(Upvote).where(Upvote.participant_id == guest.id).values(participant_id=participant.id))
+    # No one supports their own contribution: the guest's support for the ticket's contributions, or the
+    # ticket's for the guest's, goes (both are now the one person's).
+    own = sa.select(Contribution.id).where(Contribution.participant_id.in_((guest.id, participant.id)))
+    _drop_upvotes(participant, Upvote.contribution_id.in_(own))
 
     # Reports: one person's second report no longer counts where it counted (made since the last review).
     both = sa.select(ContentReport.contribution_id).where(ContentReport.participant_id == participant.id)
@@ -317,12 +312,54 @@ def _fold_guest(guest: Participant, participant: Participant) -> None:
         sa.update(ContentReport).where(ContentReport.participant_id == guest.id).values(participant_id=participant.id)
     )
 
+    _move_short_answers(guest, participant)
     db.session.execute(
         sa.update(Contribution).where(Contribution.participant_id == guest.id).values(participant_id=participant.id)
     )
     db.session.execute(sa.delete(Participant).where(Participant.id == guest.id))
     db.session.expunge(guest)
     db.session.expire_all()
+
+
+def _drop_upvotes(participant: Participant, condition) -> None:
+    """Delete the participant's upvotes that meet `condition`, each contribution's count with it."""
+    dropped = list(
+        db.session.scalars(sa.select(Upvote.contribution_id).where(Upvote.participant_id == participant.id, condition))
+    )
+    if dropped:
+        db.session.execute(
+            sa.delete(Upvote).where(Upvote.participant_id == participant.id, Upvote.contribution_id.in_(dropped))
+        )
+        db.session.execute(
+            sa.update(Contribution)
+            .where(Contribution.id.in_(dropped), Contribution.upvotes > 0)
+            .values(upvotes=Contribution.upvotes - 1)
+        )
+
+
+def _move_short_answers(guest: Participant, participant: Participant) -> None:
+    """The guest's short answers join the participant's in their free places; one that repeats an answer
+    the participant gave, or goes beyond the three, is dropped, as a second vote on a poll is."""
+    taken: dict[int, list] = {}
+    for activity_id, slot, key in db.session.execute(
+        sa.select(Contribution.activity_id, Contribution.answer_slot, Contribution.answer_key).where(
+            Contribution.participant_id == participant.id, Contribution.answer_slot.is_not(None)
+        )
+    ):
+        taken.setdefault(activity_id, []).append((slot, key))
+    for answer in db.session.scalars(
+        sa.select(Contribution)
+        .where(Contribution.participant_id == guest.id, Contribution.answer_slot.is_not(None))
+        .order_by(Contribution.activity_id, Contribution.answer_slot)
+    ).all():
+        given = taken.setdefault(answer.activity_id, [])
+        free = [slot for slot in range(1, SHORT_ANSWERS_PER_PARTICIPANT + 1) if slot not in {s for s, _k in given}]
+        if not free or answer.answer_key in {k for _s, k in given}:
+            db.session.delete(answer)
+        else:
+            answer.participant_id, answer.answer_slot = participant.id, free[0]
+            given.append((free[0], answer.answer_key))
+        db.session.flush()
 
 
 def _move_votes(guest: Participant, participant: Participant) -> None:
@@ -350,8 +387,27 @@ def join_as_guest(session: Session, *, now: datetime | None = None) -> Participa
 # ---------------------------------------------------------------------------- ideas and questions
 
 
+# Activities whose answers are contributions: moderated, reported, shown once published.
+CONTRIBUTION_KINDS = (ActivityKind.IDEAS, ActivityKind.QUESTIONS, ActivityKind.SHORT_ANSWERS)
+
+
 def _max_length(activity: Activity) -> int:
-    return texts.IDEA_MAX if activity.kind == ActivityKind.IDEAS else texts.QUESTION_MAX
+    return {ActivityKind.IDEAS: texts.IDEA_MAX, ActivityKind.SHORT_ANSWERS: texts.SHORT_ANSWER_MAX}.get(
+        activity.kind, texts.QUESTION_MAX
+    )
+
+
+def _from_participant(participant: Participant, activity: Activity, body: str, now, **values) -> Contribution:
+    """A participant's contribution, pending moderation (or public at once under post-moderation)."""
+    return Contribution(
+        activity_id=activity.id,
+        participant_id=participant.id,
+        channel=channel_of(participant),
+        body=body,
+        status=ContributionStatus.PENDING if activity.moderation == Moderation.PRE else ContributionStatus.PUBLISHED,
+        created_at=now or utcnow(),
+        **values,
+    )
 
 
 def submit_contribution(
@@ -365,30 +421,95 @@ def submit_contribution(
         raise NotFound()
     _may_take_part(participant, activity)
     body = _check_text(body, _max_length(activity), multiline=activity.kind == ActivityKind.IDEAS)
-    contribution = Contribution(
-        activity_id=activity.id,
-        participant_id=participant.id,
-        channel=channel_of(participant),
-        body=body,
-        status=ContributionStatus.PENDING if activity.moderation == Moderation.PRE else ContributionStatus.PUBLISHED,
-        created_at=now or utcnow(),
-    )
+    contribution = _from_participant(participant, activity, body, now)
     _add_answer(contribution)
     return contribution
+
+
+def submit_short_answers(
+    participant: Participant, activity: Activity, answers: Iterable[str], *, now: datetime | None = None
+) -> list[Contribution]:
+    """Short answers of a word cloud, pending moderation (or public at once under post-moderation).
+
+    Three different answers per participant and activity in all, held by the database (unique slot and
+    answer per participant), however many phones or workers send at once. Blank entries are left out.
+    Raises InvalidText, InvalidState (closed), PermissionDenied (access level), Conflict (more than
+    three in all, an answer given already).
+    """
+    if activity.kind != ActivityKind.SHORT_ANSWERS:
+        raise NotFound()
+    _may_take_part(participant, activity)
+    bodies = [_check_text(answer, texts.SHORT_ANSWER_MAX) for answer in answers if answer and answer.strip()]
+    keys = [texts.answer_key(body) for body in bodies]
+    if not bodies or not all(keys):
+        raise InvalidText(_l("Please write something first."), code="empty")
+    given = dict(
+        db.session.execute(
+            sa.select(Contribution.answer_key, Contribution.answer_slot).where(
+                Contribution.activity_id == activity.id, Contribution.participant_id == participant.id
+            )
+        ).all()
+    )
+    if len(set(keys)) < len(keys) or set(keys) & set(given):
+        raise Conflict(_l("You have already given this answer: give another one."), code="same_answer")
+    free = [slot for slot in range(1, SHORT_ANSWERS_PER_PARTICIPANT + 1) if slot not in given.values()]
+    if len(bodies) > len(free):
+        raise Conflict(_short_answers_left(len(free)), code="too_many_answers")
+    now = now or utcnow()
+    contributions = [
+        _from_participant(participant, activity, body, now, answer_slot=slot, answer_key=key)
+        for body, key, slot in zip(bodies, keys, free, strict=False)
+    ]
+    # The same slot or answer sent meanwhile from another phone of this participant: they try again.
+    _add_answer(*contributions, duplicate=Conflict(_l("Please wait a moment and try again."), code="busy"))
+    return contributions
+
+
+def _short_answers_left(left: int):
+    if not left:
+        return _l("You have given your %(num)d answers. Thank you!", num=SHORT_ANSWERS_PER_PARTICIPANT)
+    return lazy_ngettext("You can give %(num)d more answer.", "You can give %(num)d more answers.", left)
+
+
+def withdraw_contribution(participant: Participant | None, contribution: Contribution) -> None:
+    """The author takes back what they sent while no organiser has dealt with it (see
+    `queries.withdrawable`): deleted, with its upvotes and reports, in one conditional DELETE, so a
+    moderation decision committed meanwhile wins. Raises NotFound (not theirs), InvalidState (dealt with).
+    """
+    if participant is None or contribution.participant_id != participant.id:
+        raise NotFound()
+    deleted = rows_matched(
+        db.session.execute(
+            sa.delete(Contribution).where(
+                Contribution.id == contribution.id,
+                Contribution.participant_id == participant.id,
+                queries.withdrawable(),
+            ),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    if not deleted:
+        raise InvalidState(
+            _l("The organisers have already dealt with it: it can no longer be withdrawn."), code="moderated"
+        )
+    db.session.expunge(contribution)
 
 
 def enter_paper_card(actor, activity: Activity, body: str, *, now: datetime | None = None) -> Contribution:
     """An organiser types in a paper card: public at once, channel "facilitator". Raises PermissionDenied."""
     _organiser(actor, activity.session)
-    if activity.kind not in (ActivityKind.IDEAS, ActivityKind.QUESTIONS):
+    if activity.kind not in CONTRIBUTION_KINDS:
         raise NotFound()
     now = now or utcnow()
+    short = activity.kind == ActivityKind.SHORT_ANSWERS
+    body = _check_text(body, _max_length(activity), multiline=not short)
     contribution = Contribution(
         activity_id=activity.id,
         participant_id=None,
         channel=Channel.FACILITATOR,
-        body=_check_text(body, _max_length(activity), multiline=True),
+        body=body,
         status=ContributionStatus.PUBLISHED,
+        answer_key=(texts.answer_key(body) or body.casefold()) if short else None,
         created_at=now,
         moderated_at=now,
         moderated_by_id=actor.id,
@@ -399,11 +520,16 @@ def enter_paper_card(actor, activity: Activity, body: str, *, now: datetime | No
 
 
 def upvote(participant: Participant, contribution: Contribution, *, now: datetime | None = None) -> bool:
-    """Support a public idea or question once; False if this participant already did."""
+    """Support a public idea or question once; False if this participant already did.
+
+    Raises NotFound (not public, or a short answer: the cloud counts people, not support),
+    PermissionDenied (one's own contribution), InvalidState (closed)."""
     activity = contribution.activity
     _may_take_part(participant, activity)
-    if contribution.status != ContributionStatus.PUBLISHED:
+    if contribution.status != ContributionStatus.PUBLISHED or activity.kind == ActivityKind.SHORT_ANSWERS:
         raise NotFound()
+    if contribution.participant_id == participant.id:
+        raise PermissionDenied(_l("You cannot support your own contribution."), code="own_contribution")
     try:
         with db.session.begin_nested():
             db.session.add(
@@ -498,9 +624,12 @@ def approve(actor, contribution: Contribution, *, now: datetime | None = None) -
     contribution.rejection_reason = ""
 
 
-def hide(actor, contribution: Contribution, *, now: datetime | None = None) -> None:
-    """Take a contribution out of public view (kept for the organisers). Raises PermissionDenied."""
+def hide(actor, contribution: Contribution, *, reason: str = "", now: datetime | None = None) -> None:
+    """Take a contribution out of public view (kept for the organisers), with a reason its author can
+    read if one is given. Raises PermissionDenied, InvalidText, InvalidState (merged)."""
+    reason = _check_text(reason, texts.REASON_MAX, required=False)
     _moderate(actor, contribution, ContributionStatus.HIDDEN, now)
+    contribution.rejection_reason = reason
 
 
 def reject(actor, contribution: Contribution, reason: str, *, now: datetime | None = None) -> None:
@@ -511,7 +640,8 @@ def reject(actor, contribution: Contribution, reason: str, *, now: datetime | No
 
 
 def merge(actor, duplicate: Contribution, target: Contribution, *, now: datetime | None = None) -> None:
-    """Fold a duplicate into `target`: its supporters' upvotes carry over (once each). Raises PermissionDenied."""
+    """Fold a duplicate into `target`: its supporters' upvotes carry over (once each, and never to the
+    target's own author). Raises PermissionDenied, InvalidState (not a valid target)."""
     if duplicate.id == target.id or duplicate.activity_id != target.activity_id:
         raise InvalidState(_l("Choose another contribution of the same activity."), code="merge_target")
     if target.status in (ContributionStatus.MERGED, ContributionStatus.REJECTED):
@@ -523,7 +653,9 @@ def merge(actor, duplicate: Contribution, target: Contribution, *, now: datetime
         sa.insert(Upvote).from_select(
             ["contribution_id", "participant_id", "created_at"],
             sa.select(sa.literal(target.id), Upvote.participant_id, Upvote.created_at).where(
-                Upvote.contribution_id == duplicate.id, Upvote.participant_id.not_in(already)
+                Upvote.contribution_id == duplicate.id,
+                Upvote.participant_id.not_in(already),
+                Upvote.participant_id.is_distinct_from(target.participant_id),
             ),
         )
     )
@@ -615,18 +747,18 @@ def answer_poll(
     return vote
 
 
-def _add_answer(answer: Vote | Contribution, *, duplicate: Conflict | None = None) -> None:
-    """Insert a participant's answer, in a savepoint so that a refusal leaves the transaction usable.
+def _add_answer(*answers: Vote | Contribution, duplicate: Conflict | None = None) -> None:
+    """Insert a participant's answers, in a savepoint so that a refusal leaves the transaction usable.
 
     The database refuses it when the activity is gone: the organiser cancelled the session between the
     participant opening the activity and answering (PostgreSQL reads the activity, then the DELETE
     commits). Otherwise a refusal is the unique index's: `duplicate` says it (one answer per poll)."""
     try:
         with db.session.begin_nested():
-            db.session.add(answer)
+            db.session.add_all(answers)
             db.session.flush()
     except IntegrityError:
-        if not db.session.scalar(sa.select(sa.exists().where(Activity.id == answer.activity_id))):
+        if not db.session.scalar(sa.select(sa.exists().where(Activity.id == answers[0].activity_id))):
             raise InvalidState(_l("This activity is not open at the moment."), code="activity_not_open") from None
         if duplicate is None:
             raise

@@ -11,13 +11,19 @@ from flask_login import current_user
 from eventapp.accounts.forms import EmptyForm
 from eventapp.accounts.permissions import organiser_required, require_event_access
 from eventapp.core.db import transaction
-from eventapp.core.errors import DomainError, PermissionDenied
+from eventapp.core.errors import DomainError, NotFound, PermissionDenied
 from eventapp.core.i18n import current_language
 from eventapp.core.qr import link_qr_svg
 from eventapp.core.time import utcnow
 from eventapp.extensions import limiter
 from eventapp.participation import forms, identity, queries, services
-from eventapp.participation.models import Access, ActivityKind, ActivityStatus, ContributionStatus
+from eventapp.participation.models import (
+    SHORT_ANSWERS_PER_PARTICIPANT,
+    Access,
+    ActivityKind,
+    ActivityStatus,
+    ContributionStatus,
+)
 from eventapp.tickets.queries import find_registration_by_ticket_code
 
 bp = Blueprint("participation", __name__)
@@ -49,12 +55,16 @@ def _page_context(session, participant, form_overrides=None):
     sections = []
     for activity in activities:
         section = {"activity": activity, "form": (form_overrides or {}).get(activity.id)}
-        if activity.kind in (ActivityKind.IDEAS, ActivityKind.QUESTIONS):
-            section["contributions"] = queries.list_public_contributions(activity)
+        if activity.kind in services.CONTRIBUTION_KINDS:
             section["own"] = queries.list_own_contributions(participant, activity)
+            if activity.kind == ActivityKind.SHORT_ANSWERS:
+                section["cloud"] = queries.word_cloud(activity)
+                given = sum(1 for own in section["own"] if own.contribution.answer_slot)
+                section["left"] = SHORT_ANSWERS_PER_PARTICIPANT - given
+            else:
+                section["contributions"] = queries.list_public_contributions(activity)
             if section["form"] is None:
-                cls = forms.IdeaForm if activity.kind == ActivityKind.IDEAS else forms.QuestionForm
-                section["form"] = cls(formdata=None, prefix=f"a{activity.id}-")
+                section["form"] = _contribution_form(activity, formdata=None)
         else:
             section["answered"] = activity.id in answered
             if section["form"] is None:
@@ -69,6 +79,7 @@ def _page_context(session, participant, form_overrides=None):
         "channel": services.channel_of(participant) if participant else None,
         "sections": sections,
         "upvoted": queries.upvoted_ids(participant),
+        "answers_per_participant": SHORT_ANSWERS_PER_PARTICIPANT,
     }
 
 
@@ -179,19 +190,32 @@ def _handle(session, activity, form, action):
     return _no_store(response)
 
 
+CONTRIBUTION_FORMS = {
+    ActivityKind.IDEAS: forms.IdeaForm,
+    ActivityKind.QUESTIONS: forms.QuestionForm,
+    ActivityKind.SHORT_ANSWERS: forms.ShortAnswersForm,
+}
+
+
+def _contribution_form(activity, **kwargs):
+    return CONTRIBUTION_FORMS[activity.kind](prefix=f"a{activity.id}-", **kwargs)
+
+
 @bp.post("/participate/<session_uuid>/a/<activity_uuid>/contribute")
 @limiter.limit(_participant_limit, key_func=identity.rate_limit_key)
 def contribute(session_uuid: str, activity_uuid: str):
     session = queries.get_session(session_uuid)
     activity = queries.get_activity(session, activity_uuid)
-    if activity.kind not in (ActivityKind.IDEAS, ActivityKind.QUESTIONS):
+    if activity.kind not in CONTRIBUTION_FORMS:
         abort(404)
-    cls = forms.IdeaForm if activity.kind == ActivityKind.IDEAS else forms.QuestionForm
-    form = cls(prefix=f"a{activity.id}-")
+    form = _contribution_form(activity)
 
     def action(participant):
-        contribution = services.submit_contribution(participant, activity, form.body.data, now=utcnow())
-        if contribution.status == ContributionStatus.PENDING:
+        if activity.kind == ActivityKind.SHORT_ANSWERS:
+            sent = services.submit_short_answers(participant, activity, form.answers(), now=utcnow())
+        else:
+            sent = [services.submit_contribution(participant, activity, form.body.data, now=utcnow())]
+        if sent[0].status == ContributionStatus.PENDING:
             return _("Thank you! Your contribution will appear once a moderator has approved it.")
         return _("Thank you! Your contribution is online.")
 
@@ -225,31 +249,26 @@ def vote(session_uuid: str, activity_uuid: str):
     return _handle(session, activity, form, action)
 
 
-def _contribution_action(session_uuid, contribution_uuid, do, *, newcomers=True):
+def _contribution_action(session_uuid, contribution_uuid, do, *, stranger=None):
+    """Act on a contribution as the phone's participant; a phone that never took part becomes a new guest,
+    unless `stranger` is given: then it is told that (a DomainError) instead."""
     session = queries.get_session(session_uuid)
     contribution = queries.get_contribution(session, contribution_uuid)
+    activity = contribution.activity
     try:
         with transaction():
-            if newcomers:
-                participant, is_new = _acting_participant(session, contribution.activity)
+            if stranger is None:
+                participant, is_new = _acting_participant(session, activity)
             else:
                 participant, is_new = identity.current_participant(session), False
                 if participant is None:
-                    # A report from a phone that never took part would be a fresh guest each time:
-                    # one phone without its cookie could take any post-moderated idea offline.
-                    raise PermissionDenied(
-                        _(
-                            "Only participants can report a contribution: take part first, "
-                            "for example by supporting one or answering a poll."
-                        ),
-                        code="participant_required",
-                    )
+                    raise stranger
             message = do(participant, contribution)
     except DomainError as error:
         flash(str(error.message), "error")
-        return _no_store(_back(session, contribution.activity))
+        return _no_store(_back(session, activity))
     flash(message, "success")
-    response = _back(session, contribution.activity)
+    response = _back(session, activity)
     if is_new:
         identity.remember(response, session, participant)
     return _no_store(response)
@@ -273,7 +292,26 @@ def report(session_uuid: str, contribution_uuid: str):
         services.report_contribution(participant, contribution, now=utcnow())
         return _("Thank you, the organisers will look at it.")
 
-    return _contribution_action(session_uuid, contribution_uuid, do, newcomers=False)
+    # A report from a phone that never took part would be a fresh guest each time: one phone without
+    # its cookie could take any post-moderated idea offline.
+    stranger = PermissionDenied(
+        _(
+            "Only participants can report a contribution: take part first, "
+            "for example by supporting one or answering a poll."
+        ),
+        code="participant_required",
+    )
+    return _contribution_action(session_uuid, contribution_uuid, do, stranger=stranger)
+
+
+@bp.post("/participate/<session_uuid>/c/<contribution_uuid>/withdraw")
+@limiter.limit(_participant_limit, key_func=identity.rate_limit_key)
+def withdraw(session_uuid: str, contribution_uuid: str):
+    def do(participant, contribution):
+        services.withdraw_contribution(participant, contribution)
+        return _("Your contribution has been withdrawn.")
+
+    return _contribution_action(session_uuid, contribution_uuid, do, stranger=NotFound())
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -321,6 +359,7 @@ def _manage_context(session, activity_form=None):
             a.id: queries.poll_results(a) for a in activities if a.kind in (ActivityKind.POLL, ActivityKind.FEEDBACK)
         },
         "comments": {a.id: queries.list_feedback_comments(a) for a in activities if a.kind == ActivityKind.FEEDBACK},
+        "clouds": {a.id: queries.word_cloud(a) for a in activities if a.kind == ActivityKind.SHORT_ANSWERS},
         "contributions": contributions,
         "activity_form": activity_form or forms.ActivityForm(formdata=None),
         "reject_form": forms.RejectForm(formdata=None),
@@ -460,7 +499,10 @@ def _moderate(session, contribution, action, now):
     if action == "approve":
         services.approve(current_user, contribution, now=now)
     elif action == "hide":
-        services.hide(current_user, contribution, now=now)
+        form = forms.HideForm()
+        if not form.validate_on_submit():
+            raise _FormInvalid(_form_errors(form))
+        services.hide(current_user, contribution, reason=form.reason.data or "", now=now)
     elif action in ("answered", "unanswered"):
         services.mark_answered(current_user, contribution, answered=action == "answered", now=now)
     elif action == "reject":

@@ -154,8 +154,8 @@ def arrange(app) -> dict:
 
 
 def _participation(event, organiser, now):
-    """The event's participatory session with a revealed poll, an ideas wall with one public idea, and
-    open questions."""
+    """The event's participatory session with a revealed poll, an ideas wall with one public idea, open
+    questions, and a word cloud of short answers."""
     session = event.sessions[0]
     labels = [
         {"fr": "Écoles", "nl": "Scholen", "en": "Schools"},
@@ -165,6 +165,7 @@ def _participation(event, organiser, now):
         ActivityKind.POLL: {"fr": "Quelle priorité ?", "nl": "Welke prioriteit?", "en": "Which priority?"},
         ActivityKind.IDEAS: {"fr": "Vos idées", "nl": "Uw ideeën", "en": "Your ideas"},
         ActivityKind.QUESTIONS: {"fr": "Vos questions", "nl": "Uw vragen", "en": "Your questions"},
+        ActivityKind.SHORT_ANSWERS: {"fr": "En un mot ?", "nl": "In één woord?", "en": "In one word?"},
     }
     for kind, text in prompts.items():
         activity = participation.create_activity(
@@ -183,6 +184,10 @@ def _participation(event, organiser, now):
         if kind == ActivityKind.IDEAS:
             guest = participation.join_as_guest(session, now=now)
             participation.submit_contribution(guest, activity, "Plus de bancs dans les parcs.", now=now)
+        if kind == ActivityKind.SHORT_ANSWERS:
+            for answers in (["Vélo", "Espaces verts"], ["vélo"], ["Une place de jeux pour les plus petits"]):
+                guest = participation.join_as_guest(session, now=now)
+                participation.submit_short_answers(guest, activity, answers, now=now)
     return session
 
 

@@ -20,11 +20,13 @@ def test_demo_load_is_idempotent(runner):
         assert all(getattr(event, f"title_{lang}") for lang in ("fr", "nl", "en"))
         assert 20 <= event.capacity <= 500
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Session)) == sum(len(e.sessions) for e in events)
-    # Each participatory session has an open idea board and an open poll, once, and a room code.
+    # Each participatory session has an open idea board, poll and word cloud, once, and a room code.
     participatory = [s for e in events for s in e.sessions if s.kind == SessionKind.PARTICIPATORY]
     for session in participatory:
         activities = db.session.scalars(sa.select(Activity).where(Activity.session_id == session.id)).all()
-        assert sorted(a.kind for a in activities) == sorted([ActivityKind.IDEAS, ActivityKind.POLL])
+        assert sorted(a.kind for a in activities) == sorted(
+            [ActivityKind.IDEAS, ActivityKind.POLL, ActivityKind.SHORT_ANSWERS]
+        )
         assert {a.status for a in activities} == {ActivityStatus.OPEN}
         assert all(a.prompt_fr and a.prompt_nl and a.prompt_en for a in activities)
     codes = db.session.scalars(sa.select(Room.code)).all()

@@ -1,6 +1,7 @@
 """Migration participation_0002 (answers hold on to their activity) on a database that holds answers."""
 
 import os
+from uuid import uuid4
 
 import pytest
 import sqlalchemy as sa
@@ -48,6 +49,24 @@ def _admin_of_the_old_schema() -> User:
     return User(id=user_id, email=values["email"], role=Role.ADMIN, active=True)
 
 
+def _idea_of_the_old_schema(activity, participant, body: str) -> int:
+    """An idea written with the columns `participation_contributions` had at BEFORE (short answers added
+    some since, which the Contribution model would write)."""
+    values = {"activity_id": activity.id, "participant_id": participant.id, "channel": "guest", "body": body}
+    values |= {"status": "pending", "rejection_reason": "", "upvotes": 0, "reports": 0}
+    values |= {"outcome_reason_fr": "", "outcome_reason_nl": "", "outcome_reason_en": ""}
+    contributions = sa.table(
+        "participation_contributions",
+        sa.column("id"),
+        sa.column("uuid", sa.Uuid()),
+        sa.column("created_at", UTCDateTime()),
+        *map(sa.column, values),
+    )
+    return db.session.scalar(
+        sa.insert(contributions).values(uuid=uuid4(), created_at=NOW, **values).returning(contributions.c.id)
+    )
+
+
 def _counts() -> dict[str, int]:
     with db.engine.connect() as connection:
         return {table: connection.scalar(sa.select(sa.func.count()).select_from(sa.table(table))) for table in TABLES}
@@ -79,11 +98,11 @@ def test_the_migration_keeps_every_answer_and_then_protects_them(tmp_path, kind)
         ideas = make_activity(session, organiser, ActivityKind.IDEAS)
         voter, supporter = services.join_as_guest(session, now=NOW), services.join_as_guest(session, now=NOW)
         services.answer_poll(voter, poll, option_ids=[poll.options[0].id], now=NOW)
-        idea = services.submit_contribution(voter, ideas, "More benches", now=NOW)
+        idea_id = _idea_of_the_old_schema(ideas, voter, "More benches")
         db.session.add_all(
             [
-                Upvote(contribution_id=idea.id, participant_id=supporter.id, created_at=NOW),
-                ContentReport(contribution_id=idea.id, participant_id=supporter.id, created_at=NOW),
+                Upvote(contribution_id=idea_id, participant_id=supporter.id, created_at=NOW),
+                ContentReport(contribution_id=idea_id, participant_id=supporter.id, created_at=NOW),
             ]
         )
         db.session.commit()

@@ -22,14 +22,6 @@ from tests.factories import NOW, make_event
 from tests.participation.factories import make_activity, make_organiser, make_registration
 
 
-@pytest.fixture
-def setup(app_ctx):
-    event = make_event(sessions=1)
-    session = event.sessions[0]
-    organiser = make_organiser(event)
-    return event, session, organiser
-
-
 def _ticket_holders(event, session, n: int):
     """Participants who joined with a ticket: each one's report counts (a guest's may not)."""
     return [services.join_with_ticket(session, make_registration(event), now=NOW) for _ in range(n)]
@@ -190,7 +182,7 @@ def test_pre_moderation_then_post_moderation_and_reports(setup):
 
     services.reject(organiser, pending, "Hors sujet", now=NOW)
     assert pending.status == ContributionStatus.REJECTED and pending.rejection_reason == "Hors sujet"
-    assert queries.list_own_contributions(guests[0], pre) == [pending]
+    assert [own.contribution for own in queries.list_own_contributions(guests[0], pre)] == [pending]
     services.hide(organiser, public, now=NOW)
     assert queries.list_public_contributions(post) == []
 
@@ -198,13 +190,14 @@ def test_pre_moderation_then_post_moderation_and_reports(setup):
 def test_merge_carries_upvotes_over_once(setup):
     _event, session, organiser = setup
     board = make_activity(session, organiser, ActivityKind.IDEAS, moderation=Moderation.POST)
-    a, b, c = (services.join_as_guest(session, now=NOW) for _ in range(3))
+    a, b, c, d = (services.join_as_guest(session, now=NOW) for _ in range(4))
     target = services.submit_contribution(a, board, "Plus d'arbres", now=NOW)
-    duplicate = services.submit_contribution(b, board, "Des arbres partout", now=NOW)
+    duplicate = services.submit_contribution(d, board, "Des arbres partout", now=NOW)
     assert services.upvote(b, target, now=NOW) is True
     assert services.upvote(b, target, now=NOW) is False
     services.upvote(b, duplicate, now=NOW)
     services.upvote(c, duplicate, now=NOW)
+    services.upvote(a, duplicate, now=NOW)  # the target's author: not carried over to their own idea
     services.merge(organiser, duplicate, target, now=NOW)
     assert duplicate.status == ContributionStatus.MERGED and duplicate.merged_into_id == target.id
     assert target.upvotes == 2  # b once, c carried over
