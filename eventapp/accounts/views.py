@@ -1,7 +1,5 @@
 """Login, logout, password reset and two-factor enrolment under /admin."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -16,6 +14,7 @@ from eventapp.core.db import transaction
 from eventapp.core.errors import DomainError
 from eventapp.core.qr import link_qr_svg
 from eventapp.core.time import utcnow
+from eventapp.core.web import local_path
 from eventapp.extensions import limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin")
@@ -28,11 +27,7 @@ ENROL_SECRET = "totp_enrol_secret"  # noqa: S105 (a session key name, not a secr
 
 def _safe_next(target: str | None) -> str:
     """Only back-office paths of this site, so the login form cannot become an open redirect."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/admin") and "\\" not in target:
-            return target
-    return url_for("backoffice.index")
+    return local_path(target, url_for("backoffice.index"), under="/admin")
 
 
 def _start_session(user, next_url: str):

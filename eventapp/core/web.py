@@ -56,24 +56,41 @@ API_MESSAGES = MESSAGES | {
 API_FALLBACK = _l("The request could not be completed.")
 
 
+def local_path(target: str | None, default: str, *, under: str = "/") -> str:
+    """`target` if it is a path of this site starting with `under`, else `default`.
+
+    Every `next`-style parameter goes through this, so none can send a visitor to another site.
+    Browsers read "//host", "/\\host" and their variants with more slashes, or with a tab or a
+    newline in between (which they drop), as the address of another host: none of them is a path here.
+    """
+    if not target or not target.startswith(under) or not target.startswith("/"):
+        return default
+    if target.startswith("//") or "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def set_language_cookie(response, code: str) -> None:
+    """The one place that writes the language cookie, so the switcher and ?lang= set the same flags."""
+    response.set_cookie(
+        LANG_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+
+
 @bp.get("/lang/<code>")
 def switch_language(code: str) -> ResponseReturnValue:
     """The language switcher: remember the choice in a cookie and go back to the same page."""
-    target = request.args.get("next", "/")
-    # Only local paths, so the switcher cannot be used as an open redirect.
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
-        target = "/"
-    response = redirect(target)
+    response = redirect(local_path(request.args.get("next"), "/"))
     if code in LANGUAGES:
-        response.set_cookie(
-            LANG_COOKIE,
-            code,
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            httponly=True,
-            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-        )
+        set_language_cookie(response, code)
     return response
 
 

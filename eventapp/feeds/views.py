@@ -19,6 +19,7 @@ from eventapp.core.cache import BuildCache, TTLCache
 from eventapp.core.db import transaction
 from eventapp.core.i18n import FORMAT_LOCALES, LANGUAGES, current_language, localized
 from eventapp.core.time import utcnow
+from eventapp.core.web import local_path
 from eventapp.events import ical
 from eventapp.events.models import Event, Theme
 from eventapp.events.queries import get_public_event, list_themes
@@ -218,9 +219,8 @@ bp.add_app_template_global(personal_feed_links)
 
 def _back(manage_token: str) -> WerkzeugResponse:
     """Back to where the buttons were (the manage page), or to the feed page: local paths only."""
-    target = request.form.get("next", "")
-    if not target.startswith(f"/manage/{manage_token}") or "//" in target or "\\" in target:
-        target = url_for("feeds.manage_feed", manage_token=manage_token)
+    default = url_for("feeds.manage_feed", manage_token=manage_token)
+    target = local_path(request.form.get("next"), default, under=f"/manage/{manage_token}")
     return redirect(target + "#calendar-feed", code=303)
 
 
