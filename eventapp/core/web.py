@@ -282,5 +282,5 @@ def register_web_hooks(app: Flask) -> None:
             # the next pages, forms included, as if the switcher had been used.
             chosen = request.args.get("lang") if request.query_string else None
             if chosen in LANGUAGES and request.cookies.get(LANG_COOKIE) != chosen:
-                response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+                set_language_cookie(response, chosen)
         return response
