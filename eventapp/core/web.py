@@ -33,6 +33,21 @@ SECURITY_HEADERS = (
     ("X-Frame-Options", "DENY"),
     ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
 )
+# Pages that show personal data or carry a secret in their address (the back-office, manage links,
+# confirmation pages, tickets, scanner pairing, the door API): no browser or proxy keeps a copy, so
+# nobody reads them back from a shared computer's cache after the person left. The ticket pages'
+# offline copy lives in their service worker's own storage, which these headers do not govern.
+NO_STORE_PREFIXES = (
+    "/admin/",
+    "/manage/",
+    "/registered/",
+    "/tickets/",
+    "/scan/",
+    "/api/v1/checkin",
+    "/api/v1/scanner/",
+)
+# Of those, the ones whose address is the secret: it must not leak through the Referer of a link either.
+NO_REFERRER_PREFIXES = ("/manage/", "/registered/", "/tickets/", "/scan/")
 # The database is unreachable or restarting: a transient condition, answered 503 with Retry-After
 # (the pool replaces the connections it closed on the next request: core/db.py), never a 500.
 DATABASE_UNAVAILABLE = (
@@ -272,6 +287,10 @@ def register_web_hooks(app: Flask) -> None:
         for name, value in SECURITY_HEADERS:
             if name.lower() not in present:
                 response.headers.add(name, value)
+        if request.path.startswith(NO_STORE_PREFIXES):
+            response.headers["Cache-Control"] = "no-store"
+            if request.path.startswith(NO_REFERRER_PREFIXES):
+                response.headers["Referrer-Policy"] = "no-referrer"
         if request.is_secure and "strict-transport-security" not in present:
             # Behind the proxy, ProxyFix turns X-Forwarded-Proto: https into this.
             response.headers.add("Strict-Transport-Security", "max-age=63072000")

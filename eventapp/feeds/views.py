@@ -255,13 +255,3 @@ def disable_feed(manage_token: str) -> WerkzeugResponse:
         services.disable_personal_feed(registration, now=utcnow())
     flash(_("Your calendar link is turned off."), "success")
     return _back(manage_token)
-
-
-@bp.after_request
-def manage_pages_are_not_cached(response: Response) -> Response:
-    # The feed page of a manage link holds the manage token (as the registration blueprint's own
-    # manage pages do, which its after_request hook covers): no shared caches, no Referer.
-    if request.path.startswith("/manage/"):
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-    return response
