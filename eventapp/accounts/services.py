@@ -161,10 +161,13 @@ def authenticate(email: str, password: str, *, now: datetime) -> tuple[LoginOutc
     answers LOCKED even to the right password, so guessing cannot go on during the lock.
     """
     user = get_user_by_email(email)
+    # One Argon2 verification whatever the outcome (no account, deactivated, locked or not), so the
+    # answer's time tells nobody which addresses have an account or which accounts are locked.
     if user is None or not user.active:
         verify_password(DUMMY_HASH, password)
         return LoginOutcome.INVALID, None
     if user.is_locked(now):
+        verify_password(DUMMY_HASH, password)
         return LoginOutcome.LOCKED, None
     if not verify_password(user.password_hash, password):
         return _register_failure(user, now), None
