@@ -157,8 +157,9 @@ def set_active(actor: User, user: User, active: bool, *, now: datetime) -> bool:
 def authenticate(email: str, password: str, *, now: datetime) -> tuple[LoginOutcome, User | None]:
     """Check a login attempt and record its outcome (failures, lockout, rehash). Does not commit.
 
-    After MAX_FAILED_LOGINS failures in a row the account is locked for LOCKOUT; a locked account
-    answers LOCKED even to the right password, so guessing cannot go on during the lock.
+    After MAX_FAILED_LOGINS failures in a row (wrong passwords and wrong authenticator codes alike) the
+    account is locked for LOCKOUT; a locked account answers LOCKED even to the right password, so
+    guessing cannot go on during the lock. Only a complete login clears the count.
     """
     user = get_user_by_email(email)
     # One Argon2 verification whatever the outcome (no account, deactivated, locked or not), so the
@@ -173,10 +174,12 @@ def authenticate(email: str, password: str, *, now: datetime) -> tuple[LoginOutc
         return _register_failure(user, now), None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    if user.totp_secret:
+        # The count of failures goes on until the second step succeeds: someone who knows the password
+        # cannot wipe the wrong codes by typing it again between guesses.
+        return LoginOutcome.NEEDS_TOTP, user
     user.failed_logins = 0
     user.locked_until = None
-    if user.totp_secret:
-        return LoginOutcome.NEEDS_TOTP, user
     user.last_login_at = now
     return LoginOutcome.OK, user
 
@@ -213,6 +216,7 @@ def verify_totp(user: User, code: str, *, now: datetime) -> LoginOutcome:
     if step is None or not _use_totp_step(user, step):
         return _register_failure(user, now)  # a wrong code, or a right one already used (replayed)
     user.failed_logins = 0
+    user.locked_until = None
     user.last_login_at = now
     return LoginOutcome.OK
 
