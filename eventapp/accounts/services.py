@@ -148,10 +148,21 @@ def set_active(actor: User, user: User, active: bool, *, now: datetime) -> bool:
         raise InvalidState(_l("You cannot deactivate your own account."), code="own_account")
     user.active = active
     if not active:
-        user.session_epoch = User.session_epoch + 1  # in SQL: two admins at once cannot lose a bump
-        db.session.flush()  # the attribute reads back as a number, not an expression
+        _end_sessions(user)
     record_audit(actor, "user.reactivated" if active else "user.deactivated", now=now, target=user.email)
     return True
+
+
+def _end_sessions(user: User) -> None:
+    """Every session cookie issued to the account so far stops working (its marker changes)."""
+    user.session_epoch = User.session_epoch + 1  # in SQL: two requests at once cannot lose a bump
+    db.session.flush()  # the attribute reads back as a number, not an expression
+
+
+def log_out(user: User) -> None:
+    """End the account's sessions on the server: a copy of the session cookie, taken before the
+    logout, no longer opens anything. Every device of the account logs in again. Does not commit."""
+    _end_sessions(user)
 
 
 def authenticate(email: str, password: str, *, now: datetime) -> tuple[LoginOutcome, User | None]:

@@ -23,6 +23,8 @@ bp = Blueprint("accounts", __name__, url_prefix="/admin")
 LOGIN_LIMIT = "10 per minute;50 per hour"
 PENDING_TOTP = "pending_totp_user"
 ENROL_SECRET = "totp_enrol_secret"  # noqa: S105 (a session key name, not a secret)
+SESSION_STARTED = "auth_started"  # Unix times, in the signed session cookie
+SESSION_SEEN = "auth_seen"
 
 
 def _safe_next(target: str | None) -> str:
@@ -33,7 +35,40 @@ def _safe_next(target: str | None) -> str:
 def _start_session(user, next_url: str):
     session.pop(PENDING_TOTP, None)
     login_user(user)
+    now = _timestamp()
+    session[SESSION_STARTED] = session[SESSION_SEEN] = now
     return redirect(_safe_next(next_url))
+
+
+def _timestamp() -> int:
+    return int(utcnow().timestamp())
+
+
+@bp.before_app_request
+def end_expired_session():
+    """A back-office session ends ADMIN_SESSION_IDLE_MINUTES after the person's last request and
+    ADMIN_SESSION_MAX_HOURS after its login. Both times are in the signed session cookie, so nobody
+    can move them; a logout ends the session on the server too (services.log_out)."""
+    if "_user_id" not in session:
+        return
+    now = _timestamp()
+    # A login written without its times (a session from before they existed) starts counting now.
+    started = session.setdefault(SESSION_STARTED, now)
+    seen = session.setdefault(SESSION_SEEN, now)
+    config = current_app.config
+    if (
+        now - started > config["ADMIN_SESSION_MAX_HOURS"] * 3600
+        or now - seen > config["ADMIN_SESSION_IDLE_MINUTES"] * 60
+    ):
+        logout_user()
+        for key in (SESSION_STARTED, SESSION_SEEN, PENDING_TOTP, ENROL_SECRET):
+            session.pop(key, None)
+        flash(_("Your session has ended. Please log in again."), "info")
+        return
+    # An open dashboard refreshing its figures is not the person at work: it does not keep the session
+    # alive. Written at most once a minute, so most answers carry no new cookie.
+    if not request.path.endswith(".json") and now - seen >= 60:
+        session[SESSION_SEEN] = now
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -90,6 +125,9 @@ def logout():
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
+    if current_user.is_authenticated:
+        with transaction():
+            services.log_out(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
