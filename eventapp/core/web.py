@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask.json.provider import DefaultJSONProvider
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
@@ -176,11 +177,27 @@ def with_colon(label: str) -> str:
     return label + (escape(colon) if isinstance(label, Markup) else colon)
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deeply to parse is malformed JSON like any other.
+
+    Python's parser raises RecursionError past about a thousand levels (`[[[[…]]]]`), which is no
+    ValueError: `get_json()` let it through as a 500 with a traceback. As a ValueError it is a
+    400 (or None with `silent=True`), and each endpoint answers it with its message.
+    """
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def register_web_hooks(app: Flask) -> None:
     from eventapp.core.cookies import SessionInterface
 
     app.register_blueprint(bp)
     app.session_interface = SessionInterface()
+    app.json = JSONProvider(app)
 
     @app.context_processor
     def inject_current_language() -> dict[str, str]:
