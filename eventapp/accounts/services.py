@@ -16,6 +16,7 @@ from eventapp.accounts.passwords import (
     MAX_LENGTH,
     MIN_LENGTH,
     hash_password,
+    is_guessable,
     needs_rehash,
     verify_password,
 )
@@ -71,18 +72,29 @@ def record_audit(
     return entry
 
 
-def _check_password_shape(password: str) -> None:
+def _check_password(password: str, *, email: str, name: str = "") -> None:
+    """Raise InvalidState (field "password") for a password too short, too long or easy to guess."""
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
         raise InvalidState(
             _l("The password must have %(min)d to %(max)d characters.", min=MIN_LENGTH, max=MAX_LENGTH),
             code="weak_password",
             field="password",
         )
+    if is_guessable(password, email=email, name=name):
+        raise InvalidState(
+            _l(
+                "This password is too easy to guess: it is common, follows a pattern or uses your name or "
+                "address. A few unrelated words make a strong one."
+            ),
+            code="guessable_password",
+            field="password",
+        )
 
 
 def create_user(email: str, password: str, *, role: Role, now: datetime, name: str = "", language: str = "fr") -> User:
-    """Create an account (Argon2 hash). Raises Conflict if the email exists; does not commit."""
-    _check_password_shape(password)
+    """Create an account (Argon2 hash). Raises Conflict if the email exists, InvalidState if the
+    password is too short or easy to guess; does not commit."""
+    _check_password(password, email=email, name=name)
     user = User(
         email=normalise_email(email),
         name=name,
@@ -367,10 +379,12 @@ def reset_password(token: str, new_password: str, *, now: datetime) -> User:
     """Set a new password with a reset link; the link and every other open link stop working.
 
     Marking the token used is a conditional UPDATE, so two concurrent uses cannot both succeed.
-    Also lifts a lockout. Raises NotFound (bad link) or InvalidState (weak password). Does not commit.
+    Also lifts a lockout. Raises NotFound (bad link) or InvalidState (password too short or easy to
+    guess). Does not commit.
     """
-    _check_password_shape(new_password)
     row = _valid_reset_token(token, now)
+    user = db.session.get_one(User, row.user_id)
+    _check_password(new_password, email=user.email, name=user.name)
     used = rows_matched(
         db.session.execute(
             sa.update(PasswordResetToken)
@@ -385,7 +399,6 @@ def reset_password(token: str, new_password: str, *, now: datetime) -> User:
         .where(PasswordResetToken.user_id == row.user_id, PasswordResetToken.used_at.is_(None))
         .values(used_at=now)
     )
-    user = db.session.get_one(User, row.user_id)
     user.password_hash = hash_password(new_password)
     user.failed_logins = 0
     user.locked_until = None
