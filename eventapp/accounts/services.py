@@ -1,6 +1,7 @@
 """State changes of organiser accounts: creation, login outcome, lockout, password reset, TOTP, audit."""
 
 import enum
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +28,8 @@ from eventapp.core.errors import Conflict, InvalidState, NotFound
 from eventapp.core.outbox import enqueue
 from eventapp.core.tokens import digest, random_token
 from eventapp.extensions import db
+
+logger = logging.getLogger(__name__)
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -177,8 +180,21 @@ def log_out(user: User) -> None:
     _end_sessions(user)
 
 
-def authenticate(email: str, password: str, *, now: datetime) -> tuple[LoginOutcome, User | None]:
-    """Check a login attempt and record its outcome (failures, lockout, rehash). Does not commit.
+def _record_login(action: str, user: User | None, *, now: datetime, network: str, **details) -> None:
+    """A login event in the audit log and in the logs: which account, what, when, from which network.
+
+    Never what was typed: an address that matches no account may be a password typed in the wrong
+    field, so such attempts name no one.
+    """
+    record_audit(user, action, now=now, target=user.email if user else "", details={"network": network, **details})
+    logger.info(
+        "%s", action, extra={"audit_action": action, "account_id": user.id if user else None, "network": network}
+    )
+
+
+def authenticate(email: str, password: str, *, now: datetime, network: str = "") -> tuple[LoginOutcome, User | None]:
+    """Check a login attempt and record its outcome (failures, lockout, rehash, the audit entry of
+    the attempt with the client's `network`). Does not commit.
 
     After MAX_FAILED_LOGINS failures in a row (wrong passwords and wrong authenticator codes alike) the
     account is locked for LOCKOUT; a locked account answers LOCKED even to the right password, so
@@ -189,11 +205,14 @@ def authenticate(email: str, password: str, *, now: datetime) -> tuple[LoginOutc
     # answer's time tells nobody which addresses have an account or which accounts are locked.
     if user is None or not user.active:
         verify_password(DUMMY_HASH, password)
+        _record_login("login.failed", None, now=now, network=network, reason="no_account")
         return LoginOutcome.INVALID, None
     if user.is_locked(now):
         verify_password(DUMMY_HASH, password)
+        _record_login("login.failed", user, now=now, network=network, reason="locked")
         return LoginOutcome.LOCKED, None
     if not verify_password(user.password_hash, password):
+        _record_login("login.failed", user, now=now, network=network, reason="password")
         return _register_failure(user, now), None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -204,6 +223,7 @@ def authenticate(email: str, password: str, *, now: datetime) -> tuple[LoginOutc
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
+    _record_login("login.succeeded", user, now=now, network=network)
     return LoginOutcome.OK, user
 
 
@@ -220,27 +240,32 @@ def _register_failure(user: User, now: datetime) -> LoginOutcome:
         db.session.execute(
             sa.update(User).where(User.id == user.id).values(locked_until=now + LOCKOUT, failed_logins=0)
         )
-        record_audit(user, "user.locked", now=now, target=user.email)
+        record_audit(user, "login.locked", now=now, target=user.email)
         outcome = LoginOutcome.LOCKED
     db.session.refresh(user)
     return outcome
 
 
-def verify_totp(user: User, code: str, *, now: datetime) -> LoginOutcome:
+def verify_totp(user: User, code: str, *, now: datetime, network: str = "") -> LoginOutcome:
     """Second login step: the code of the user's authenticator (one step of clock drift allowed).
 
-    Wrong codes count towards the same lockout as wrong passwords. Does not commit.
+    Wrong codes count towards the same lockout as wrong passwords; each attempt is audited with the
+    client's `network`. Does not commit.
     """
     if user.is_locked(now):
+        _record_login("login.code_failed", user, now=now, network=network, reason="locked")
         return LoginOutcome.LOCKED
     if not user.totp_secret:
         return LoginOutcome.INVALID
     step = _totp_step(user.totp_secret, code, now)
     if step is None or not _use_totp_step(user, step):
-        return _register_failure(user, now)  # a wrong code, or a right one already used (replayed)
+        # A wrong code, or a right one already used (replayed).
+        _record_login("login.code_failed", user, now=now, network=network, reason="code")
+        return _register_failure(user, now)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
+    _record_login("login.succeeded", user, now=now, network=network, second_step=True)
     return LoginOutcome.OK
 
 
@@ -289,7 +314,7 @@ def enable_totp(user: User, secret: str, code: str, *, now: datetime) -> None:
     record_audit(user, "user.totp_enabled", now=now, target=user.email)
 
 
-def disable_totp(user: User, code: str, *, now: datetime) -> bool:
+def disable_totp(user: User, code: str, *, now: datetime, network: str = "") -> bool:
     """Turn off two-factor login, only with a current code of the user's app (someone at an unlocked
     session cannot remove the second factor). Returns whether it is off.
 
@@ -301,6 +326,7 @@ def disable_totp(user: User, code: str, *, now: datetime) -> bool:
         return False
     step = _totp_step(user.totp_secret, code, now)
     if step is None or not _use_totp_step(user, step):
+        _record_login("login.code_failed", user, now=now, network=network, reason="code")
         _register_failure(user, now)
         return False
     user.failed_logins = 0

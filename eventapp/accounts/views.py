@@ -14,7 +14,7 @@ from eventapp.core.db import transaction
 from eventapp.core.errors import DomainError
 from eventapp.core.qr import link_qr_svg
 from eventapp.core.time import utcnow
-from eventapp.core.web import local_path
+from eventapp.core.web import client_network, local_path
 from eventapp.extensions import limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin")
@@ -79,7 +79,9 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         with transaction():
-            outcome, user = services.authenticate(form.email.data, form.password.data, now=utcnow())
+            outcome, user = services.authenticate(
+                form.email.data, form.password.data, now=utcnow(), network=client_network()
+            )
             pending_id = user.get_id() if user is not None else None
         if outcome == LoginOutcome.OK:
             return _start_session(user, request.args.get("next"))
@@ -109,7 +111,7 @@ def login_totp():
     form = TotpForm()
     if form.validate_on_submit():
         with transaction():
-            outcome = services.verify_totp(user, form.code.data, now=utcnow())
+            outcome = services.verify_totp(user, form.code.data, now=utcnow(), network=client_network())
         if outcome == LoginOutcome.OK:
             return _start_session(user, request.args.get("next"))
         if outcome == LoginOutcome.LOCKED:
@@ -180,7 +182,9 @@ def two_factor():
         off_form = TotpForm(prefix="off")
         if off_form.validate_on_submit():
             with transaction():
-                turned_off = services.disable_totp(current_user, off_form.code.data, now=utcnow())
+                turned_off = services.disable_totp(
+                    current_user, off_form.code.data, now=utcnow(), network=client_network()
+                )
             if turned_off:
                 flash(_("Two-step login is turned off."), "info")
                 return redirect(url_for("accounts.two_factor"))

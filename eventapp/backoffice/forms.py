@@ -275,6 +275,32 @@ class AttendeeFilterForm(FlaskForm):
         self.checked_in.choices = [("", _l("All")), ("yes", _l("Checked in")), ("no", _l("Not checked in"))]
 
 
+# The kinds of audited action with a name; another kind shows as written in the log.
+AUDIT_KIND_LABELS = {
+    "login": _l("Logins"),
+    "user": _l("Accounts"),
+    "event": _l("Events"),
+    "session": _l("Sessions"),
+    "venue": _l("Venues"),
+    "theme": _l("Themes"),
+    "registration": _l("Registrations"),
+    "attendee": _l("Attendees"),
+    "attendees": _l("Attendee exports"),
+    "scanner": _l("Door scanners"),
+}
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("Kind of action"), validators=[Optional()])
+
+    def setup(self, kinds: list[str]) -> "AuditFilterForm":
+        self.kind.choices = [("", _l("All"))] + [(kind, AUDIT_KIND_LABELS.get(kind, kind)) for kind in kinds]
+        return self
+
+
 class OnBehalfForm(RegistrationForm):
     """The public registration form, worded for an organiser registering someone else."""
 

@@ -1,5 +1,6 @@
 """Request hooks shared by every blueprint: language switcher, error pages, security headers."""
 
+import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -87,6 +88,16 @@ def local_path(target: str | None, default: str, *, under: str = "/") -> str:
     if parts.scheme or parts.netloc:
         return default
     return target
+
+
+def client_network() -> str:
+    """The network a request comes from, for security records: its /24 (IPv4) or /48 (IPv6), which
+    tells an office from another country without pointing at one device. Empty when unknown."""
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return ""
+    return str(ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 48}", strict=False))
 
 
 def set_language_cookie(response, code: str) -> None:
