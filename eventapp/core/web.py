@@ -74,13 +74,13 @@ API_FALLBACK = _l("The request could not be completed.")
 
 
 def local_path(target: str | None, default: str, *, under: str = "/") -> str:
-    """`target` if it is a path of this site starting with `under`, else `default`.
+    """`target` if it is a path of this site starting with `under` (itself a path), else `default`.
 
     Every `next`-style parameter goes through this, so none can send a visitor to another site.
     Browsers read "//host", "/\\host" and their variants with more slashes, or with a tab or a
     newline in between (which they drop), as the address of another host: none of them is a path here.
     """
-    if not target or not target.startswith(under) or not target.startswith("/"):
+    if not target or not target.startswith(under):
         return default
     if target.startswith("//") or "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return default
