@@ -186,7 +186,7 @@ def _record_login(action: str, user: User | None, *, now: datetime, network: str
     Never what was typed: an address that matches no account may be a password typed in the wrong
     field, so such attempts name no one.
     """
-    record_audit(user, action, now=now, target=user.email if user else "", details={"network": network, **details})
+    record_audit(user, action, now=now, details={"network": network, **details})  # the account is the actor
     logger.info(
         "%s", action, extra={"audit_action": action, "account_id": user.id if user else None, "network": network}
     )
