@@ -180,7 +180,7 @@ def log_out(user: User) -> None:
     _end_sessions(user)
 
 
-def _record_login(action: str, user: User | None, *, now: datetime, network: str, **details) -> None:
+def _record_login(action: str, user: User | None, *, now: datetime, network: str, **details: Any) -> None:
     """A login event in the audit log and in the logs: which account, what, when, from which network.
 
     Never what was typed: an address that matches no account may be a password typed in the wrong

@@ -203,9 +203,7 @@ def get_theme(actor: User, slug: str) -> Theme:
     return theme
 
 
-def list_audit(
-    actor: User, *, page: int = 1, per_page: int = 50, event_id: int | None = None, kind: str = ""
-) -> Page:
+def list_audit(actor: User, *, page: int = 1, per_page: int = 50, event_id: int | None = None, kind: str = "") -> Page:
     """One page of the audit log, newest first; `kind` keeps the actions of one kind ("login" for
     "login.succeeded", "login.failed"…)."""
     require_admin(actor)

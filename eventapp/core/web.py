@@ -16,6 +16,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
+from werkzeug.wrappers import Response as BaseResponse
 
 from eventapp.core.errors import DomainError
 from eventapp.core.i18n import LANG_COOKIE, LANGUAGE_NAMES, LANGUAGES, current_language, localized
@@ -100,7 +101,7 @@ def client_network() -> str:
     return str(ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 48}", strict=False))
 
 
-def set_language_cookie(response, code: str) -> None:
+def set_language_cookie(response: BaseResponse, code: str) -> None:
     """The one place that writes the language cookie, so the switcher and ?lang= set the same flags."""
     response.set_cookie(
         LANG_COOKIE,
@@ -196,7 +197,7 @@ class JSONProvider(DefaultJSONProvider):
     400 (or None with `silent=True`), and each endpoint answers it with its message.
     """
 
-    def loads(self, s, **kwargs):
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         try:
             return super().loads(s, **kwargs)
         except RecursionError:
