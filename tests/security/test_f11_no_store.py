@@ -6,7 +6,8 @@ them and show them to the next person at a shared computer after the organiser l
 """
 
 from eventapp.extensions import db
-from eventapp.registration.tokens import manage_token, ticket_code
+from eventapp.registration.tokens import manage_token
+from eventapp.tickets.codes import ticket_code
 from tests.accounts.factories import login, make_admin
 from tests.backoffice.factories import make_registration
 from tests.factories import make_event
