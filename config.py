@@ -55,6 +55,10 @@ class Config:
     # Number of trusted reverse proxies in front of the app (X-Forwarded-For/Proto/Host).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
+    # A back-office session ends after this long without a request of the person (background refreshes
+    # of an open dashboard do not count), and this long after its login in all (docs/deploy.md).
+    ADMIN_SESSION_IDLE_MINUTES = int(os.environ.get("ADMIN_SESSION_IDLE_MINUTES", "30"))
+    ADMIN_SESSION_MAX_HOURS = int(os.environ.get("ADMIN_SESSION_MAX_HOURS", "12"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -1,6 +1,7 @@
 """State changes of organiser accounts: creation, login outcome, lockout, password reset, TOTP, audit."""
 
 import enum
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from eventapp.accounts.passwords import (
     MAX_LENGTH,
     MIN_LENGTH,
     hash_password,
+    is_guessable,
     needs_rehash,
     verify_password,
 )
@@ -26,6 +28,8 @@ from eventapp.core.errors import Conflict, InvalidState, NotFound
 from eventapp.core.outbox import enqueue
 from eventapp.core.tokens import digest, random_token
 from eventapp.extensions import db
+
+logger = logging.getLogger(__name__)
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -71,18 +75,29 @@ def record_audit(
     return entry
 
 
-def _check_password_shape(password: str) -> None:
+def _check_password(password: str, *, email: str, name: str = "") -> None:
+    """Raise InvalidState (field "password") for a password too short, too long or easy to guess."""
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
         raise InvalidState(
             _l("The password must have %(min)d to %(max)d characters.", min=MIN_LENGTH, max=MAX_LENGTH),
             code="weak_password",
             field="password",
         )
+    if is_guessable(password, email=email, name=name):
+        raise InvalidState(
+            _l(
+                "This password is too easy to guess: it is common, follows a pattern or uses your name or "
+                "address. A few unrelated words make a strong one."
+            ),
+            code="guessable_password",
+            field="password",
+        )
 
 
 def create_user(email: str, password: str, *, role: Role, now: datetime, name: str = "", language: str = "fr") -> User:
-    """Create an account (Argon2 hash). Raises Conflict if the email exists; does not commit."""
-    _check_password_shape(password)
+    """Create an account (Argon2 hash). Raises Conflict if the email exists, InvalidState if the
+    password is too short or easy to guess; does not commit."""
+    _check_password(password, email=email, name=name)
     user = User(
         email=normalise_email(email),
         name=name,
@@ -148,33 +163,67 @@ def set_active(actor: User, user: User, active: bool, *, now: datetime) -> bool:
         raise InvalidState(_l("You cannot deactivate your own account."), code="own_account")
     user.active = active
     if not active:
-        user.session_epoch = User.session_epoch + 1  # in SQL: two admins at once cannot lose a bump
-        db.session.flush()  # the attribute reads back as a number, not an expression
+        _end_sessions(user)
     record_audit(actor, "user.reactivated" if active else "user.deactivated", now=now, target=user.email)
     return True
 
 
-def authenticate(email: str, password: str, *, now: datetime) -> tuple[LoginOutcome, User | None]:
-    """Check a login attempt and record its outcome (failures, lockout, rehash). Does not commit.
+def _end_sessions(user: User) -> None:
+    """Every session cookie issued to the account so far stops working (its marker changes)."""
+    user.session_epoch = User.session_epoch + 1  # in SQL: two requests at once cannot lose a bump
+    db.session.flush()  # the attribute reads back as a number, not an expression
 
-    After MAX_FAILED_LOGINS failures in a row the account is locked for LOCKOUT; a locked account
-    answers LOCKED even to the right password, so guessing cannot go on during the lock.
+
+def log_out(user: User) -> None:
+    """End the account's sessions on the server: a copy of the session cookie, taken before the
+    logout, no longer opens anything. Every device of the account logs in again. Does not commit."""
+    _end_sessions(user)
+
+
+def _record_login(action: str, user: User | None, *, now: datetime, network: str, **details: Any) -> None:
+    """A login event in the audit log and in the logs: which account, what, when, from which network.
+
+    Never what was typed: an address that matches no account may be a password typed in the wrong
+    field, so such attempts name no one.
+    """
+    record_audit(user, action, now=now, details={"network": network, **details})  # the account is the actor
+    logger.info(
+        "%s", action, extra={"audit_action": action, "account_id": user.id if user else None, "network": network}
+    )
+
+
+def authenticate(email: str, password: str, *, now: datetime, network: str = "") -> tuple[LoginOutcome, User | None]:
+    """Check a login attempt and record its outcome (failures, lockout, rehash, the audit entry of
+    the attempt with the client's `network`). Does not commit.
+
+    After MAX_FAILED_LOGINS failures in a row (wrong passwords and wrong authenticator codes alike) the
+    account is locked for LOCKOUT; a locked account answers LOCKED even to the right password, so
+    guessing cannot go on during the lock. Only a complete login clears the count.
     """
     user = get_user_by_email(email)
+    # One Argon2 verification whatever the outcome (no account, deactivated, locked or not), so the
+    # answer's time tells nobody which addresses have an account or which accounts are locked.
     if user is None or not user.active:
         verify_password(DUMMY_HASH, password)
+        _record_login("login.failed", None, now=now, network=network, reason="no_account")
         return LoginOutcome.INVALID, None
     if user.is_locked(now):
+        verify_password(DUMMY_HASH, password)
+        _record_login("login.failed", user, now=now, network=network, reason="locked")
         return LoginOutcome.LOCKED, None
     if not verify_password(user.password_hash, password):
+        _record_login("login.failed", user, now=now, network=network, reason="password")
         return _register_failure(user, now), None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    if user.totp_secret:
+        # The count of failures goes on until the second step succeeds: someone who knows the password
+        # cannot wipe the wrong codes by typing it again between guesses.
+        return LoginOutcome.NEEDS_TOTP, user
     user.failed_logins = 0
     user.locked_until = None
-    if user.totp_secret:
-        return LoginOutcome.NEEDS_TOTP, user
     user.last_login_at = now
+    _record_login("login.succeeded", user, now=now, network=network)
     return LoginOutcome.OK, user
 
 
@@ -191,26 +240,32 @@ def _register_failure(user: User, now: datetime) -> LoginOutcome:
         db.session.execute(
             sa.update(User).where(User.id == user.id).values(locked_until=now + LOCKOUT, failed_logins=0)
         )
-        record_audit(user, "user.locked", now=now, target=user.email)
+        record_audit(user, "login.locked", now=now, target=user.email)
         outcome = LoginOutcome.LOCKED
     db.session.refresh(user)
     return outcome
 
 
-def verify_totp(user: User, code: str, *, now: datetime) -> LoginOutcome:
+def verify_totp(user: User, code: str, *, now: datetime, network: str = "") -> LoginOutcome:
     """Second login step: the code of the user's authenticator (one step of clock drift allowed).
 
-    Wrong codes count towards the same lockout as wrong passwords. Does not commit.
+    Wrong codes count towards the same lockout as wrong passwords; each attempt is audited with the
+    client's `network`. Does not commit.
     """
     if user.is_locked(now):
+        _record_login("login.code_failed", user, now=now, network=network, reason="locked")
         return LoginOutcome.LOCKED
     if not user.totp_secret:
         return LoginOutcome.INVALID
     step = _totp_step(user.totp_secret, code, now)
     if step is None or not _use_totp_step(user, step):
-        return _register_failure(user, now)  # a wrong code, or a right one already used (replayed)
+        # A wrong code, or a right one already used (replayed).
+        _record_login("login.code_failed", user, now=now, network=network, reason="code")
+        return _register_failure(user, now)
     user.failed_logins = 0
+    user.locked_until = None
     user.last_login_at = now
+    _record_login("login.succeeded", user, now=now, network=network, second_step=True)
     return LoginOutcome.OK
 
 
@@ -259,7 +314,7 @@ def enable_totp(user: User, secret: str, code: str, *, now: datetime) -> None:
     record_audit(user, "user.totp_enabled", now=now, target=user.email)
 
 
-def disable_totp(user: User, code: str, *, now: datetime) -> bool:
+def disable_totp(user: User, code: str, *, now: datetime, network: str = "") -> bool:
     """Turn off two-factor login, only with a current code of the user's app (someone at an unlocked
     session cannot remove the second factor). Returns whether it is off.
 
@@ -271,6 +326,7 @@ def disable_totp(user: User, code: str, *, now: datetime) -> bool:
         return False
     step = _totp_step(user.totp_secret, code, now)
     if step is None or not _use_totp_step(user, step):
+        _record_login("login.code_failed", user, now=now, network=network, reason="code")
         _register_failure(user, now)
         return False
     user.failed_logins = 0
@@ -349,10 +405,12 @@ def reset_password(token: str, new_password: str, *, now: datetime) -> User:
     """Set a new password with a reset link; the link and every other open link stop working.
 
     Marking the token used is a conditional UPDATE, so two concurrent uses cannot both succeed.
-    Also lifts a lockout. Raises NotFound (bad link) or InvalidState (weak password). Does not commit.
+    Also lifts a lockout. Raises NotFound (bad link) or InvalidState (password too short or easy to
+    guess). Does not commit.
     """
-    _check_password_shape(new_password)
     row = _valid_reset_token(token, now)
+    user = db.session.get_one(User, row.user_id)
+    _check_password(new_password, email=user.email, name=user.name)
     used = rows_matched(
         db.session.execute(
             sa.update(PasswordResetToken)
@@ -367,7 +425,6 @@ def reset_password(token: str, new_password: str, *, now: datetime) -> User:
         .where(PasswordResetToken.user_id == row.user_id, PasswordResetToken.used_at.is_(None))
         .values(used_at=now)
     )
-    user = db.session.get_one(User, row.user_id)
     user.password_hash = hash_password(new_password)
     user.failed_logins = 0
     user.locked_until = None

@@ -1,7 +1,5 @@
 """Login, logout, password reset and two-factor enrolment under /admin."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -16,6 +14,7 @@ from eventapp.core.db import transaction
 from eventapp.core.errors import DomainError
 from eventapp.core.qr import link_qr_svg
 from eventapp.core.time import utcnow
+from eventapp.core.web import client_network, local_path
 from eventapp.extensions import limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin")
@@ -24,21 +23,52 @@ bp = Blueprint("accounts", __name__, url_prefix="/admin")
 LOGIN_LIMIT = "10 per minute;50 per hour"
 PENDING_TOTP = "pending_totp_user"
 ENROL_SECRET = "totp_enrol_secret"  # noqa: S105 (a session key name, not a secret)
+SESSION_STARTED = "auth_started"  # Unix times, in the signed session cookie
+SESSION_SEEN = "auth_seen"
 
 
 def _safe_next(target: str | None) -> str:
     """Only back-office paths of this site, so the login form cannot become an open redirect."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/admin") and "\\" not in target:
-            return target
-    return url_for("backoffice.index")
+    return local_path(target, url_for("backoffice.index"), under="/admin")
 
 
 def _start_session(user, next_url: str):
     session.pop(PENDING_TOTP, None)
     login_user(user)
+    now = _timestamp()
+    session[SESSION_STARTED] = session[SESSION_SEEN] = now
     return redirect(_safe_next(next_url))
+
+
+def _timestamp() -> int:
+    return int(utcnow().timestamp())
+
+
+@bp.before_app_request
+def end_expired_session():
+    """A back-office session ends ADMIN_SESSION_IDLE_MINUTES after the person's last request and
+    ADMIN_SESSION_MAX_HOURS after its login. Both times are in the signed session cookie, so nobody
+    can move them; a logout ends the session on the server too (services.log_out)."""
+    if "_user_id" not in session:
+        return
+    now = _timestamp()
+    # A login written without its times (a session from before they existed) starts counting now.
+    started = session.setdefault(SESSION_STARTED, now)
+    seen = session.setdefault(SESSION_SEEN, now)
+    config = current_app.config
+    if (
+        now - started > config["ADMIN_SESSION_MAX_HOURS"] * 3600
+        or now - seen > config["ADMIN_SESSION_IDLE_MINUTES"] * 60
+    ):
+        logout_user()
+        for key in (SESSION_STARTED, SESSION_SEEN, PENDING_TOTP, ENROL_SECRET):
+            session.pop(key, None)
+        flash(_("Your session has ended. Please log in again."), "info")
+        return
+    # An open dashboard refreshing its figures is not the person at work: it does not keep the session
+    # alive. Written at most once a minute, so most answers carry no new cookie.
+    if not request.path.endswith(".json") and now - seen >= 60:
+        session[SESSION_SEEN] = now
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -49,7 +79,9 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         with transaction():
-            outcome, user = services.authenticate(form.email.data, form.password.data, now=utcnow())
+            outcome, user = services.authenticate(
+                form.email.data, form.password.data, now=utcnow(), network=client_network()
+            )
             pending_id = user.get_id() if user is not None else None
         if outcome == LoginOutcome.OK:
             return _start_session(user, request.args.get("next"))
@@ -79,7 +111,7 @@ def login_totp():
     form = TotpForm()
     if form.validate_on_submit():
         with transaction():
-            outcome = services.verify_totp(user, form.code.data, now=utcnow())
+            outcome = services.verify_totp(user, form.code.data, now=utcnow(), network=client_network())
         if outcome == LoginOutcome.OK:
             return _start_session(user, request.args.get("next"))
         if outcome == LoginOutcome.LOCKED:
@@ -95,6 +127,9 @@ def logout():
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
+    if current_user.is_authenticated:
+        with transaction():
+            services.log_out(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -147,7 +182,9 @@ def two_factor():
         off_form = TotpForm(prefix="off")
         if off_form.validate_on_submit():
             with transaction():
-                turned_off = services.disable_totp(current_user, off_form.code.data, now=utcnow())
+                turned_off = services.disable_totp(
+                    current_user, off_form.code.data, now=utcnow(), network=client_network()
+                )
             if turned_off:
                 flash(_("Two-step login is turned off."), "info")
                 return redirect(url_for("accounts.two_factor"))

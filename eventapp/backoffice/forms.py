@@ -24,7 +24,6 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -32,7 +31,7 @@ from wtforms.validators import (
 
 from eventapp.core.i18n import LANGUAGE_NAMES, LANGUAGES, localized
 from eventapp.core.time import BRUSSELS
-from eventapp.core.validators import DeliverableEmail, plausible_year
+from eventapp.core.validators import BoundedNumberRange, DeliverableEmail, plausible_year
 from eventapp.events.models import EventStatus, SessionKind
 from eventapp.registration.forms import AUDIENCE_LABELS, RegistrationForm
 
@@ -118,9 +117,11 @@ class EventForm(MultilingualMixin, FlaskForm):
     ends_at = when(_l("Ends"))
     registration_opens_at = when(_l("Registration opens"), required=False)
     registration_closes_at = when(_l("Registration closes"), required=False)
-    capacity = IntegerField(_l("Capacity (seats)"), validators=[InputRequired(), NumberRange(min=0, max=100000)])
+    capacity = IntegerField(_l("Capacity (seats)"), validators=[InputRequired(), BoundedNumberRange(min=0, max=100000)])
     max_seats_per_registration = IntegerField(
-        _l("Seats per registration, at most"), validators=[InputRequired(), NumberRange(min=1, max=50)], default=4
+        _l("Seats per registration, at most"),
+        validators=[InputRequired(), BoundedNumberRange(min=1, max=50)],
+        default=4,
     )
 
     validate_ends_at = ends_after_start
@@ -154,7 +155,7 @@ class SessionForm(MultilingualMixin, FlaskForm):
     languages = SelectMultipleField(_l("Languages spoken"), validators=[DataRequired()])
     capacity = IntegerField(
         _l("Own capacity (leave empty to share the event's seats)"),
-        validators=[Optional(), NumberRange(min=0, max=100000)],
+        validators=[Optional(), BoundedNumberRange(min=0, max=100000)],
     )
 
     def __init__(self, *args, **kwargs):
@@ -196,8 +197,12 @@ class VenueForm(FlaskForm):
     commune_nis = SelectField(_l("Commune"), validators=[DataRequired()])
     city_fr = line(_l("Locality in French"), 100, DataRequired())
     city_nl = line(_l("Locality in Dutch"), 100, DataRequired())
-    latitude = DecimalField(_l("Latitude"), places=None, validators=[InputRequired(), NumberRange(min=-90, max=90)])
-    longitude = DecimalField(_l("Longitude"), places=None, validators=[InputRequired(), NumberRange(min=-180, max=180)])
+    latitude = DecimalField(
+        _l("Latitude"), places=None, validators=[InputRequired(), BoundedNumberRange(min=-90, max=90)]
+    )
+    longitude = DecimalField(
+        _l("Longitude"), places=None, validators=[InputRequired(), BoundedNumberRange(min=-180, max=180)]
+    )
 
     def values(self) -> dict:
         data = {
@@ -273,6 +278,32 @@ class AttendeeFilterForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.checked_in.choices = [("", _l("All")), ("yes", _l("Checked in")), ("no", _l("Not checked in"))]
+
+
+# The kinds of audited action with a name; another kind shows as written in the log.
+AUDIT_KIND_LABELS = {
+    "login": _l("Logins"),
+    "user": _l("Accounts"),
+    "event": _l("Events"),
+    "session": _l("Sessions"),
+    "venue": _l("Venues"),
+    "theme": _l("Themes"),
+    "registration": _l("Registrations"),
+    "attendee": _l("Attendees"),
+    "attendees": _l("Attendee exports"),
+    "scanner": _l("Door scanners"),
+}
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("Kind of action"), validators=[Optional()])
+
+    def setup(self, kinds: list[str]) -> "AuditFilterForm":
+        self.kind.choices = [("", _l("All"))] + [(kind, AUDIT_KIND_LABELS.get(kind, kind)) for kind in kinds]
+        return self
 
 
 class OnBehalfForm(RegistrationForm):

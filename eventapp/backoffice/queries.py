@@ -203,17 +203,28 @@ def get_theme(actor: User, slug: str) -> Theme:
     return theme
 
 
-def list_audit(actor: User, *, page: int = 1, per_page: int = 50, event_id: int | None = None) -> Page:
+def list_audit(actor: User, *, page: int = 1, per_page: int = 50, event_id: int | None = None, kind: str = "") -> Page:
+    """One page of the audit log, newest first; `kind` keeps the actions of one kind ("login" for
+    "login.succeeded", "login.failed"…)."""
     require_admin(actor)
     query = sa.select(AuditEntry)
     if event_id:
         query = query.where(AuditEntry.event_id == event_id)
+    if kind:
+        query = query.where(AuditEntry.action.startswith(f"{kind}.", autoescape=True))
     total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     page = _clamp_page(page, per_page, total)
     items = db.session.scalars(
         query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page(list(items), page, per_page, total)
+
+
+def list_audit_kinds(actor: User) -> list[str]:
+    """The kinds of action the audit log holds (the part of each action before its dot), sorted."""
+    require_admin(actor)
+    actions = db.session.scalars(sa.select(AuditEntry.action).distinct())
+    return sorted({action.partition(".")[0] for action in actions})
 
 
 def name_attendees(actor: User, entries: list[AuditEntry]) -> dict[str, str]:

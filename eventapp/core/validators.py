@@ -1,5 +1,7 @@
 """Form validators shared by the domains."""
 
+from decimal import Decimal
+
 import email_validator
 from flask_babel import lazy_gettext as _l
 from wtforms import Field
@@ -11,14 +13,17 @@ _DEFAULT_MESSAGE = "Number must be between %(min)s and %(max)s."
 
 
 class BoundedNumberRange(NumberRange):
-    """WTForms' NumberRange, refusing (not crashing on) integers too large for a float.
+    """WTForms' NumberRange, refusing (not crashing on) what it cannot compare: every number field
+    of a form uses this one, never NumberRange itself.
 
-    NumberRange calls math.isnan(), which raises OverflowError for a number such as 10**400 typed
-    into the field: a 500 found by fuzzing the registration form.
+    NumberRange calls math.isnan(), which raises OverflowError for an integer such as 10**400 typed
+    into the field (a 500 found by fuzzing the registration form) and ValueError for a decimal
+    "sNaN"; a decimal NaN or Infinity is no coordinate or count either.
     """
 
     def __call__(self, form: BaseForm, field: Field) -> None:
-        if isinstance(field.data, int) and abs(field.data) > 10**15:
+        data = field.data
+        if (isinstance(data, int) and abs(data) > 10**15) or (isinstance(data, Decimal) and not data.is_finite()):
             if self.message is not None:
                 raise ValidationError(self.message)
             raise ValidationError(field.gettext(_DEFAULT_MESSAGE) % {"min": self.min, "max": self.max})

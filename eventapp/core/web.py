@@ -1,10 +1,12 @@
 """Request hooks shared by every blueprint: language switcher, error pages, security headers."""
 
+import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask.json.provider import DefaultJSONProvider
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
@@ -14,6 +16,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
+from werkzeug.wrappers import Response as BaseResponse
 
 from eventapp.core.errors import DomainError
 from eventapp.core.i18n import LANG_COOKIE, LANGUAGE_NAMES, LANGUAGES, current_language, localized
@@ -33,6 +36,21 @@ SECURITY_HEADERS = (
     ("X-Frame-Options", "DENY"),
     ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
 )
+# Pages that show personal data or carry a secret in their address (the back-office, manage links,
+# confirmation pages, tickets, scanner pairing, the door API): no browser or proxy keeps a copy, so
+# nobody reads them back from a shared computer's cache after the person left. The ticket pages'
+# offline copy lives in their service worker's own storage, which these headers do not govern.
+NO_STORE_PREFIXES = (
+    "/admin/",
+    "/manage/",
+    "/registered/",
+    "/tickets/",
+    "/scan/",
+    "/api/v1/checkin",
+    "/api/v1/scanner/",
+)
+# Of those, the ones whose address is the secret: it must not leak through the Referer of a link either.
+NO_REFERRER_PREFIXES = ("/manage/", "/registered/", "/tickets/", "/scan/")
 # The database is unreachable or restarting: a transient condition, answered 503 with Retry-After
 # (the pool replaces the connections it closed on the next request: core/db.py), never a 500.
 DATABASE_UNAVAILABLE = (
@@ -56,24 +74,51 @@ API_MESSAGES = MESSAGES | {
 API_FALLBACK = _l("The request could not be completed.")
 
 
+def local_path(target: str | None, default: str, *, under: str = "/") -> str:
+    """`target` if it is a path of this site starting with `under` (itself a path), else `default`.
+
+    Every `next`-style parameter goes through this, so none can send a visitor to another site.
+    Browsers read "//host", "/\\host" and their variants with more slashes, or with a tab or a
+    newline in between (which they drop), as the address of another host: none of them is a path here.
+    """
+    if not target or not target.startswith(under):
+        return default
+    if target.startswith("//") or "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def client_network() -> str:
+    """The network a request comes from, for security records: its /24 (IPv4) or /48 (IPv6), which
+    tells an office from another country without pointing at one device. Empty when unknown."""
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return ""
+    return str(ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 48}", strict=False))
+
+
+def set_language_cookie(response: BaseResponse, code: str) -> None:
+    """The one place that writes the language cookie, so the switcher and ?lang= set the same flags."""
+    response.set_cookie(
+        LANG_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+
+
 @bp.get("/lang/<code>")
 def switch_language(code: str) -> ResponseReturnValue:
     """The language switcher: remember the choice in a cookie and go back to the same page."""
-    target = request.args.get("next", "/")
-    # Only local paths, so the switcher cannot be used as an open redirect.
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
-        target = "/"
-    response = redirect(target)
+    response = redirect(local_path(request.args.get("next"), "/"))
     if code in LANGUAGES:
-        response.set_cookie(
-            LANG_COOKIE,
-            code,
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            httponly=True,
-            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-        )
+        set_language_cookie(response, code)
     return response
 
 
@@ -144,11 +189,27 @@ def with_colon(label: str) -> str:
     return label + (escape(colon) if isinstance(label, Markup) else colon)
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deeply to parse is malformed JSON like any other.
+
+    Python's parser raises RecursionError past about a thousand levels (`[[[[…]]]]`), which is no
+    ValueError: `get_json()` let it through as a 500 with a traceback. As a ValueError it is a
+    400 (or None with `silent=True`), and each endpoint answers it with its message.
+    """
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def register_web_hooks(app: Flask) -> None:
     from eventapp.core.cookies import SessionInterface
 
     app.register_blueprint(bp)
     app.session_interface = SessionInterface()
+    app.json = JSONProvider(app)
 
     @app.context_processor
     def inject_current_language() -> dict[str, str]:
@@ -255,6 +316,10 @@ def register_web_hooks(app: Flask) -> None:
         for name, value in SECURITY_HEADERS:
             if name.lower() not in present:
                 response.headers.add(name, value)
+        if request.path.startswith(NO_STORE_PREFIXES):
+            response.headers["Cache-Control"] = "no-store"
+            if request.path.startswith(NO_REFERRER_PREFIXES):
+                response.headers["Referrer-Policy"] = "no-referrer"
         if request.is_secure and "strict-transport-security" not in present:
             # Behind the proxy, ProxyFix turns X-Forwarded-Proto: https into this.
             response.headers.add("Strict-Transport-Security", "max-age=63072000")
@@ -265,5 +330,5 @@ def register_web_hooks(app: Flask) -> None:
             # the next pages, forms included, as if the switcher had been used.
             chosen = request.args.get("lang") if request.query_string else None
             if chosen in LANGUAGES and request.cookies.get(LANG_COOKIE) != chosen:
-                response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+                set_language_cookie(response, chosen)
         return response

@@ -19,6 +19,7 @@ from eventapp.core.cache import BuildCache, TTLCache
 from eventapp.core.db import transaction
 from eventapp.core.i18n import FORMAT_LOCALES, LANGUAGES, current_language, localized
 from eventapp.core.time import utcnow
+from eventapp.core.web import local_path
 from eventapp.events import ical
 from eventapp.events.models import Event, Theme
 from eventapp.events.queries import get_public_event, list_themes
@@ -218,9 +219,8 @@ bp.add_app_template_global(personal_feed_links)
 
 def _back(manage_token: str) -> WerkzeugResponse:
     """Back to where the buttons were (the manage page), or to the feed page: local paths only."""
-    target = request.form.get("next", "")
-    if not target.startswith(f"/manage/{manage_token}") or "//" in target or "\\" in target:
-        target = url_for("feeds.manage_feed", manage_token=manage_token)
+    default = url_for("feeds.manage_feed", manage_token=manage_token)
+    target = local_path(request.form.get("next"), default, under=f"/manage/{manage_token}")
     return redirect(target + "#calendar-feed", code=303)
 
 
@@ -255,13 +255,3 @@ def disable_feed(manage_token: str) -> WerkzeugResponse:
         services.disable_personal_feed(registration, now=utcnow())
     flash(_("Your calendar link is turned off."), "success")
     return _back(manage_token)
-
-
-@bp.after_request
-def manage_pages_are_not_cached(response: Response) -> Response:
-    # The feed page of a manage link holds the manage token (as the registration blueprint's own
-    # manage pages do, which its after_request hook covers): no shared caches, no Referer.
-    if request.path.startswith("/manage/"):
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-    return response

@@ -5,7 +5,7 @@ Thin adapters: each POST validates a form, calls one service inside `transaction
 
 import json
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from eventapp.core.db import transaction
@@ -252,13 +252,3 @@ def privacy():
         version=current_app.config["PRIVACY_NOTICE_VERSION"],
         retention_days=current_app.config["RETENTION_DAYS"],
     )
-
-
-@bp.after_request
-def private_pages_are_not_cached(response):
-    # Manage and confirmation pages carry a secret in the URL: keep them out of shared caches
-    # and out of the Referer of outgoing links.
-    if request.path.startswith(("/manage/", "/registered/")):
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-    return response

@@ -4,13 +4,14 @@ from datetime import UTC, datetime
 
 from flask import current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 
 from eventapp.api import bp
 from eventapp.core.db import transaction
 from eventapp.core.errors import DomainError, PermissionDenied
 from eventapp.core.i18n import current_language, localized
 from eventapp.core.time import utcnow
-from eventapp.core.tokens import derive
+from eventapp.core.tokens import derive, digest
 from eventapp.extensions import csrf, limiter
 from eventapp.tickets import queries, scanners
 from eventapp.tickets.checkin import CheckInResult, check_in, record_offline_refusal, undo_scan
@@ -21,6 +22,14 @@ from eventapp.tickets.scanners import DoorScanner
 
 MAX_BATCH = 500
 _VERDICTS = frozenset(r.value for r in ScanResult)
+# Per paired phone (its device token), since every phone at a venue shares the Wi-Fi's one address.
+# A volunteer scans at most a person every second or two; a phone back online uploads its queue
+# (MAX_BATCH scans a request) a few times; the status poll runs every few seconds.
+DOOR_LIMIT = "240/minute"
+DOOR_BULK_LIMIT = "30/minute"
+# The same network: room for a hundred door phones, and a ceiling for requests that change their
+# token each time (an unpaired token costs a database look-up before it is refused).
+DOOR_NETWORK_LIMIT = "6000/minute"
 
 
 class BadRequest(DomainError):
@@ -32,6 +41,25 @@ class BadRequest(DomainError):
 def _bearer_token() -> str:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _device_key() -> str:
+    """The rate-limit key of the phone making the request (a digest: the token is never stored)."""
+    token = _bearer_token()
+    return f"door:{digest(token)}" if token else f"door-anonymous:{get_remote_address()}"
+
+
+DOOR_NETWORK = limiter.shared_limit(DOOR_NETWORK_LIMIT, scope="door-network")
+
+
+def door_limits(limit: str):
+    """The door endpoints' limits: `limit` per phone, and DOOR_NETWORK_LIMIT for its network."""
+
+    def decorate(view):
+        view = limiter.limit(limit, key_func=_device_key)(view)
+        return DOOR_NETWORK(view)
+
+    return decorate
 
 
 def scanner_from_request(now: datetime) -> Scanner:
@@ -132,7 +160,7 @@ def serialize_result(result: CheckInResult, scanner: Scanner | DoorScanner | Non
 
 @bp.post("/checkin")
 @csrf.exempt
-@limiter.exempt
+@door_limits(DOOR_LIMIT)
 def checkin():
     """Judge one scanned ticket and admit it (see checkin.check_in)."""
     now = utcnow()
@@ -145,7 +173,7 @@ def checkin():
 
 @bp.post("/checkin/batch")
 @csrf.exempt
-@limiter.exempt
+@door_limits(DOOR_BULK_LIMIT)
 def checkin_batch():
     """Upload scans made offline, oldest first; each one is judged and committed on its own."""
     now = utcnow()
@@ -181,15 +209,15 @@ def checkin_batch():
                     )
                 results.append(serialize_result(result, door))
         except DomainError as error:
-            results.append(
-                {"scan_id": item.get("scan_id"), "error": {"code": error.code, "message": str(error.message)}}
-            )
+            # The scan id echoed only when it is one (not an arbitrary structure sent in its place).
+            scan_id = item.get("scan_id") if isinstance(item.get("scan_id"), str) else None
+            results.append({"scan_id": scan_id, "error": {"code": error.code, "message": str(error.message)}})
     return jsonify(results=results)
 
 
 @bp.post("/checkin/undo")
 @csrf.exempt
-@limiter.exempt
+@door_limits(DOOR_LIMIT)
 def checkin_undo():
     """A supervisor scanner takes back an admission made by `scan_id`."""
     now = utcnow()
@@ -243,7 +271,7 @@ def serialize_late_duplicates(event) -> list[dict]:
 
 
 @bp.get("/scanner/snapshot")
-@limiter.exempt
+@door_limits(DOOR_BULK_LIMIT)
 def scanner_snapshot():
     """Everything a scanner needs to keep judging tickets of its event without a network."""
     now = utcnow()
@@ -273,7 +301,7 @@ def scanner_snapshot():
 
 
 @bp.get("/scanner/status")
-@limiter.exempt
+@door_limits(DOOR_LIMIT)
 def scanner_status():
     """Live counts and duplicates discovered after the fact, for the scanner page to poll."""
     now = utcnow()
@@ -288,7 +316,7 @@ def scanner_status():
 
 
 @bp.get("/scanner/search")
-@limiter.exempt
+@door_limits(DOOR_LIMIT)
 def scanner_search():
     """Attendees of the scanner's event by name (scan_and_search and supervisor profiles only)."""
     now = utcnow()

@@ -54,7 +54,7 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(app_ctx):
     assert services.authenticate(user.email, PASSWORD, now=NOW + timedelta(minutes=1))[0] == LoginOutcome.LOCKED
     later = NOW + services.LOCKOUT + timedelta(seconds=1)
     assert services.authenticate(user.email, PASSWORD, now=later)[0] == LoginOutcome.OK
-    assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "user.locked")) is not None
+    assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "login.locked")) is not None
 
 
 def test_old_parameters_are_rehashed_at_login(app_ctx):
