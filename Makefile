@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PORT ?= 5000
 export FLASK_APP := wsgi
 export TEST_DATABASE_URL
 
@@ -25,11 +26,15 @@ install-test: $(VENV)/.installed-test compile-translations
 compile-translations: | $(BIN)/python
 	@$(BIN)/pybabel compile --statistics -d eventapp/translations | grep -v "^compiling" || true
 
-## Serve the app with demo data on SQLite at http://127.0.0.1:5000
-run: install
+## Serve the app with demo data on SQLite at http://127.0.0.1:$(PORT) (make run PORT=5001 for another port)
+# FLASK_RUN_PORT is flask run's port, and config.py builds every development link from it.
+run: export FLASK_RUN_PORT = $(PORT)
+run:
+	@$(PYTHON) scripts/port_free.py $(PORT)
+	@$(MAKE) --no-print-directory install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host 127.0.0.1
 
 ## Run the checks and the whole test suite (browser tests need Chromium; PostgreSQL tests need TEST_POSTGRES_URL)
 test: install-test check

@@ -1,6 +1,7 @@
 """`flask demo load`: the demo data of every domain together, so it sits above them all."""
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from eventapp.core.db import transaction
@@ -21,4 +22,5 @@ def load_command():
         rooms = load_demo_activities(events, now)
         codes = ", ".join(room.code for room in rooms)
     click.echo(f"Demo data loaded: {len(events)} events.")
-    click.echo(f"Participation room codes (join at /join): {codes}")
+    base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    click.echo(f"Participation room codes (join at {base_url}/join): {codes}")
