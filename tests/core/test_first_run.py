@@ -1,8 +1,10 @@
 """`make run`: the port it serves, the links that follow it, and a taken port said at once."""
 
+import contextlib
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -10,6 +12,17 @@ import time
 import pytest
 
 from tests.conftest import ROOT
+
+ENQUEUE = """
+from eventapp import create_app
+from eventapp.core.db import transaction
+from eventapp.core.outbox import enqueue
+
+with create_app().app_context(), transaction():
+    enqueue(recipient="resident@example.org", subject="Delivered by make run", body_text="Hello", kind="test",
+            language="en")
+"""
+SENT = "SELECT 1 FROM outbox_messages WHERE subject = 'Delivered by make run' AND status = 'sent'"
 
 
 @pytest.fixture
@@ -80,3 +93,60 @@ def test_demo_load_prints_join_links_on_the_public_base_url(runner):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     assert "join at http://events.test/join" in result.output
+
+
+@pytest.mark.slow
+@needs_make
+def test_make_run_delivers_the_outbox_to_the_mailbox_and_stops_its_worker_with_the_server(tmp_path):
+    import signal
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    database_url = f"sqlite:///{tmp_path / 'dev.db'}"
+    env = {k: v for k, v in os.environ.items() if k not in ("FLASK_CONFIG", "PUBLIC_BASE_URL", "MAIL_DEV_MAILBOX")}
+    env["DATABASE_URL"] = database_url
+    make = subprocess.Popen(
+        ["make", "--no-print-directory", "run", f"PORT={port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
+                    break
+            except OSError:
+                assert make.poll() is None, make.stdout.read()
+                assert time.monotonic() < deadline, "make run did not serve"
+                time.sleep(1)
+
+        # Another process, as a request of the served app would: this one's session belongs to the test database.
+        subprocess.run([sys.executable, "-c", ENQUEUE], cwd=ROOT, env=env, check=True, timeout=120)
+        deadline = time.monotonic() + 60
+        with contextlib.closing(sqlite3.connect(tmp_path / "dev.db")) as connection:
+            while connection.execute(SENT).fetchone() is None:
+                assert time.monotonic() < deadline, "the outbox was not delivered"
+                time.sleep(0.5)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/dev/mailbox/", timeout=10) as response:
+            assert "Delivered by make run" in response.read().decode()
+    finally:
+        os.killpg(make.pid, signal.SIGINT)  # Ctrl-C in the terminal
+        output = make.communicate(timeout=60)[0]
+    deadline = time.monotonic() + 20
+    while True:  # nothing left of the group: the server and the worker both ended
+        try:
+            os.killpg(make.pid, 0)
+        except ProcessLookupError:
+            break
+        if time.monotonic() > deadline:
+            os.killpg(make.pid, signal.SIGKILL)
+            pytest.fail(f"a process of make run outlived it:\n{output}")
+        time.sleep(0.5)
+    assert "Outbox (the development mailbox): 1 sent" in output
