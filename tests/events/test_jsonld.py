@@ -218,3 +218,39 @@ def test_catalogue_positions_continue_on_the_next_page(client):
     db.session.commit()
     doc = page_jsonld(client, "/?page=2")
     assert [item["position"] for item in doc["itemListElement"]] == [13]
+
+
+# schema.org's own context (https://schema.org/docs/jsonldcontext.jsonld) is never fetched: the test
+# reads the documents with this inline stand-in, which names the same vocabulary and, like schema.org's
+# context, reads the enumeration and URL properties as IRIs.
+OFFLINE_CONTEXT = {
+    "@vocab": "https://schema.org/",
+    **{name: {"@type": "@id"} for name in ("url", "eventStatus", "eventAttendanceMode", "availability")},
+}
+
+
+# rdflib 7's JSON-LD parser still builds a ConjunctiveGraph inside, which it warns about itself.
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_a_json_ld_processor_reads_the_demo_events_as_schema_org_events(runner, client, lang):
+    rdflib = pytest.importorskip("rdflib")  # a JSON-LD processor, when installed (not a dependency)
+    schema, rdf = rdflib.Namespace("https://schema.org/"), rdflib.RDF
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    for slug in [event.slug for event in public_demo_events()]:
+        doc = page_jsonld(client, f"/events/{slug}?lang={lang}")
+        graph = rdflib.Graph().parse(data=json.dumps(doc | {"@context": OFFLINE_CONTEXT}), format="json-ld")
+        event = rdflib.URIRef(f"http://events.test/events/{slug}")
+        assert (event, rdf.type, schema.Event) in graph
+        assert graph.value(event, schema.eventStatus) == schema.EventScheduled
+        assert graph.value(event, schema.eventAttendanceMode) == schema.OfflineEventAttendanceMode
+        assert graph.value(event, schema.name).value == doc["name"]
+        place = graph.value(event, schema.location)
+        assert (place, rdf.type, schema.Place) in graph
+        assert (graph.value(place, schema.address), rdf.type, schema.PostalAddress) in graph
+        assert (graph.value(place, schema.geo), rdf.type, schema.GeoCoordinates) in graph
+        offer = graph.value(event, schema.offers)
+        assert graph.value(offer, schema.availability) == schema.InStock
+        assert graph.value(offer, schema.url) == event
+        assert (graph.value(event, schema.organizer), rdf.type, schema.Organization) in graph
+        sessions = list(graph.objects(event, schema.subEvent))
+        assert len(sessions) == len(doc["subEvent"]) and all((s, rdf.type, schema.Event) in graph for s in sessions)
