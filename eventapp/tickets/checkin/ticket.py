@@ -6,6 +6,7 @@ busiest requests run prepared statements: building and compiling a statement for
 to 0.5 ms, more than the database takes to run it.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
@@ -124,7 +125,7 @@ class DoorTicket:
     sessions: tuple[DoorSession, ...]
 
     @classmethod
-    def from_rows(cls, rows: list[sa.Row]) -> "DoorTicket | None":
+    def from_rows(cls, rows: Sequence[sa.Row]) -> "DoorTicket | None":
         if not rows:
             return None
         first = rows[0]
