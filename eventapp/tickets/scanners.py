@@ -190,7 +190,7 @@ def _forget_door(scanner: Scanner) -> None:
         _doors.discard(scanner.token_digest)
 
 
-def _audit(actor: User | None, action: str, scanner: Scanner, now: datetime, **details) -> None:
+def _audit(actor: User | None, action: str, scanner: Scanner, now: datetime, **details: object) -> None:
     """An audit entry naming the gate and the scanner's id, never one of its secrets."""
     details = {"scanner": scanner.id, **details}
     record_audit(actor, action, now=now, event_id=scanner.event_id, target=scanner.name, details=details)
