@@ -1,0 +1,55 @@
+// Phone page: follows the room (follow.js). The page works without this script (its Refresh link).
+// The fragment is the room's, the same for every phone; what is this phone's own — the ideas it
+// supports, the polls it answered — was in the page it loaded (each of its own actions reloads the
+// page), and is applied again after each update.
+import { follow, update } from "./follow.js";
+
+const root = document.getElementById("live");
+const notice = document.getElementById("live-notice");
+
+function own() {
+  return {
+    supported: Array.from(root.querySelectorAll(".card .supported:not([hidden])"), (el) => el.closest(".card").id),
+    answered: Array.from(root.querySelectorAll(".thanks:not([hidden])"), (el) => el.id.slice("thanks-".length)),
+  };
+}
+
+function applyOwn({ supported, answered }) {
+  for (const id of supported) {
+    const card = document.getElementById(id);
+    if (!card) continue;
+    for (const el of card.querySelectorAll(".supported")) el.hidden = false;
+    for (const el of card.querySelectorAll("form.support")) el.hidden = true;
+  }
+  for (const id of answered) {
+    const thanks = document.getElementById(`thanks-${id}`);
+    const form = document.getElementById(`u-${id}`);
+    if (thanks) thanks.hidden = false;
+    if (form) form.hidden = true;
+  }
+}
+
+// New ideas, questions, activities and results are read out politely, never taking the focus.
+function announce(added) {
+  const messages = added.map((el) => el.dataset && el.dataset.announce).filter(Boolean);
+  if (!messages.length) return;
+  notice.textContent = "";
+  requestAnimationFrame(() => {
+    notice.textContent = messages.slice(0, 3).join(" ");
+  });
+}
+
+if (root && root.dataset.liveUrl) {
+  const mine = own();
+  follow({
+    url: root.dataset.liveUrl,
+    etag: root.dataset.etag,
+    interval: Number(root.dataset.interval) || 1500,
+    apply(html) {
+      const added = update(root, html);
+      applyOwn(mine);
+      announce(added);
+      root.dataset.updated = String(Date.now());
+    },
+  });
+}
