@@ -46,7 +46,7 @@ FRAGMENTS_KEPT = 64
 
 
 def room_version(session_uuid: str, *, public: bool, ttl: float) -> int | None:
-    """The room's version for a session UUID, or None when there is no such (public) session or no room yet.
+    """The room's version for a session UUID (0 before it has a room), or None when there is no such session.
 
     Read from the database at most once per `ttl` seconds per worker: with 1,000 phones each polling,
     the database sees a few reads a second instead of hundreds.
@@ -60,7 +60,12 @@ def room_version(session_uuid: str, *, public: bool, ttl: float) -> int | None:
         wanted = UUID(session_uuid)
     except ValueError:
         return None
-    query = sa.select(Room.version).join(Session, Session.id == Room.session_id).where(Session.uuid == wanted)
+    query = (
+        sa.select(sa.func.coalesce(Room.version, 0))
+        .select_from(Session)
+        .outerjoin(Room, Room.session_id == Session.id)
+        .where(Session.uuid == wanted)
+    )
     if public:
         query = query.join(Event, Event.id == Session.event_id).where(Event.status.in_(PUBLIC_STATUSES))
     version = db.session.scalar(query)

@@ -40,11 +40,11 @@ TEXTS = {
     "open": _l("open"),
     "closed": _l("closed"),
 }
-# ngettext pairs for counts.
+# Counts, each language with its own plural rule ("0 réponse", "0 antwoorden").
 COUNTS = {
-    "answers": ("%(num)d answer", "%(num)d answers"),
-    "ideas": ("%(num)d idea", "%(num)d ideas"),
-    "questions": ("%(num)d question", "%(num)d questions"),
+    "answers": lambda num: ngettext("%(num)d answer", "%(num)d answers", num),
+    "ideas": lambda num: ngettext("%(num)d idea", "%(num)d ideas", num),
+    "questions": lambda num: ngettext("%(num)d question", "%(num)d questions", num),
 }
 SCREEN_KEYS = {  # keys on the projector's keyboard
     "j": Screen.JOIN,
@@ -58,7 +58,7 @@ SCREEN_KEYS = {  # keys on the projector's keyboard
 
 def languages(session) -> tuple[str, ...]:
     """French and Dutch, plus English when the session is held in English."""
-    return ("fr", "nl", "en") if "en" in session.language_codes() else ("fr", "nl")
+    return ("fr", "nl", "en") if "en" in session.language_codes else ("fr", "nl")
 
 
 def _spans(texts: dict[str, str]) -> Markup:
@@ -84,11 +84,10 @@ def _translations(langs: tuple[str, ...], key: str) -> dict[str, str]:
 
 
 def bilingual_count(langs: tuple[str, ...], key: str, num: int) -> Markup:
-    singular, plural = COUNTS[key]
     texts = {}
     for lang in langs:
-        with force_locale(FORMAT_LOCALES[lang]):  # each language's own plural rule ("0 réponse", "0 antwoorden")
-            texts[lang] = ngettext(singular, plural, num)
+        with force_locale(FORMAT_LOCALES[lang]):
+            texts[lang] = COUNTS[key](num)
     return _spans(texts)
 
 

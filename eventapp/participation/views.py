@@ -577,11 +577,8 @@ def projector(session_uuid: str):
 @organiser_required
 def projector_live(session_uuid: str):
     """The room's screen for the projector's script: 304 while nothing changed, else the screen's HTML."""
-    version = live.room_version(session_uuid, public=False, ttl=_live_ttl())
-    if version is None:
-        abort(404)
-    etag = f"p{version}"
     session = _managed_session(session_uuid)  # the organiser's access, checked on every poll
+    etag = f"p{live.room_version(session_uuid, public=False, ttl=_live_ttl())}"
     if (unchanged := _not_modified(etag)) is not None:
         return unchanged
 
@@ -589,7 +586,7 @@ def projector_live(session_uuid: str):
         room = queries.get_room(session)
         return render_template("participation/_projector_screen.html", **_projector_context(session, room))
 
-    return _live_fragment(live.fragment(("projector", session_uuid, version), build), etag)
+    return _live_fragment(live.fragment(("projector", session_uuid, etag), build), etag)
 
 
 @bp.get("/participate/<session_uuid>/live")
