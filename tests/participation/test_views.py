@@ -451,10 +451,7 @@ def test_the_projector_counts_answers_with_each_languages_plural(client, app, wo
         services.answer_poll(services.join_as_guest(w.session), poll, option_ids=[poll.options[0].id])
         db.session.commit()
     login(client, w.organiser_id)
+    client.post(f"/participate/{w.uuid}/manage/screen", data={"screen": "poll"})
     html = client.get(f"/participate/{w.uuid}/projector").get_data(as_text=True)
-    totals = re.findall(r'<p class="poll-total">([^<]*)</p>', html)
-    assert totals == ["1 réponse", "1 antwoord"]
-    assert client.get(f"/participate/{w.uuid}/projector.json").json["poll"]["total_label"] == {
-        "fr": "1 réponse",
-        "nl": "1 antwoord",
-    }
+    total = re.search(r'<p class="screen-count">(.*?)</p>', html).group(1)
+    assert total == '<span class="bi" lang="fr">1 réponse</span><span class="bi" lang="nl">1 antwoord</span>'
