@@ -31,7 +31,10 @@ function applyOwn({ supported, answered }) {
 
 // New ideas, questions, activities and results are read out politely, never taking the focus.
 function announce(added) {
-  const messages = added.map((el) => el.dataset && el.dataset.announce).filter(Boolean);
+  // A new element says what it is; a new list (the first idea of a board) speaks for its items.
+  const messages = added.flatMap((el) =>
+    el.dataset.announce ? [el.dataset.announce] : Array.from(el.querySelectorAll("[data-announce]"), (item) => item.dataset.announce),
+  );
   if (!messages.length) return;
   notice.textContent = "";
   requestAnimationFrame(() => {
