@@ -626,18 +626,11 @@ def show_on_screen(session_uuid: str):
         abort(400)
     activity_uuid = request.form.get("activity")
     activity = queries.get_activity(session, activity_uuid) if activity_uuid else None
-    try:
-        with transaction():
-            services.show_on_screen(current_user, session, screen, activity)
-    except DomainError as error:
-        if _from_script():
-            return str(error.message), error.status
-        flash(str(error.message), "error")
-    else:
-        if _from_script():
-            return "", 204
-        flash(_("The room screen has changed."), "success")
-    return _to_manage(session, "screen")
+    return _room_control(
+        session,
+        lambda: services.show_on_screen(current_user, session, screen, activity),
+        _("The room screen has changed."),
+    )
 
 
 @bp.post("/participate/<session_uuid>/manage/next")
@@ -645,9 +638,19 @@ def show_on_screen(session_uuid: str):
 def next_activity(session_uuid: str):
     """Close the activity on the room's screen and open the next one, on the screen."""
     session = _managed_session(session_uuid)
+    return _room_control(
+        session,
+        lambda: services.next_activity(current_user, session, now=utcnow()),
+        _("The next activity is open and on the room screen."),
+    )
+
+
+def _room_control(session, do, done: str):
+    """Run an organiser's room control: back to the manage page with a message, or for the projector's
+    script (its keys) a bare 204, or the refusal's message and status."""
     try:
         with transaction():
-            services.next_activity(current_user, session, now=utcnow())
+            do()
     except DomainError as error:
         if _from_script():
             return str(error.message), error.status
@@ -655,7 +658,7 @@ def next_activity(session_uuid: str):
     else:
         if _from_script():
             return "", 204
-        flash(_("The next activity is open and on the room screen."), "success")
+        flash(done, "success")
     return _to_manage(session, "screen")
 
 
