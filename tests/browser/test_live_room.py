@@ -119,6 +119,9 @@ def test_two_phones_and_the_projector_follow_the_room(tmp_path, browser):
             assert b.evaluate("document.activeElement && document.activeElement.tagName") == "TEXTAREA"
             expect(b.get_by_label("Musées")).to_be_checked()
             expect(b.locator("#live-notice")).to_contain_text("Nouvelle idée : Un potager collectif au parc")
+            own_token = "() => [...document.querySelectorAll('#live input[name=csrf_token]')].map(i => i.value)"
+            tokens = b.evaluate(own_token)
+            assert len(tokens) > 2 and set(tokens) == {b.locator("#live").get_attribute("data-csrf")}
             assert_accessible(b, "phone B after a new idea")
 
             # The poll on the room's screen: hidden until the organiser reveals it.

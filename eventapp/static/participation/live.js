@@ -1,7 +1,7 @@
 // Phone page: follows the room (follow.js). The page works without this script (its Refresh link).
 // The fragment is the room's, the same for every phone; what is this phone's own — the ideas it
-// supports, the polls it answered — was in the page it loaded (each of its own actions reloads the
-// page), and is applied again after each update.
+// supports, the polls it answered, its form token — was in the page it loaded (each of its own actions
+// reloads the page), and is applied again after each update.
 import { follow, update } from "./follow.js";
 
 const root = document.getElementById("live");
@@ -12,6 +12,11 @@ function own() {
     supported: Array.from(root.querySelectorAll(".card .supported:not([hidden])"), (el) => el.closest(".card").id),
     answered: Array.from(root.querySelectorAll(".thanks:not([hidden])"), (el) => el.id.slice("thanks-".length)),
   };
+}
+
+// The room's fragment carries the token of whichever phone had it rendered: forms must carry this one's.
+function ownToken() {
+  for (const input of root.querySelectorAll('input[name="csrf_token"]')) input.value = root.dataset.csrf;
 }
 
 function applyOwn({ supported, answered }) {
@@ -50,6 +55,7 @@ if (root && root.dataset.liveUrl) {
     interval: Number(root.dataset.interval) || 1500,
     apply(html) {
       const added = update(root, html);
+      ownToken();
       applyOwn(mine);
       announce(added);
       root.dataset.updated = String(Date.now());
