@@ -339,7 +339,7 @@ def main() -> int:
         ctx = arrange(url)
         app = app_for(url)
         load_before = os.getloadavg()
-        with LiveServer(url, workers=2, env={"TEST_LIVE_VERSION_TTL": "0.25"}) as server:
+        with LiveServer(url, workers=2, env={"TEST_LIVE_VERSION_TTL": "0.25"}, start_timeout=180) as server:
             client = Client(server.url)
             room = Room(ctx, client)
             room.app, room.server_pid = app, server.process.pid
