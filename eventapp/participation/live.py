@@ -29,7 +29,7 @@ from eventapp.events.queries import PUBLIC_STATUSES
 from eventapp.extensions import db
 from eventapp.participation.models import Room
 
-POLL_INTERVAL_MS = 1500
+POLL_INTERVAL_MS = 1500  # the phone page's polls (the projector's: every second, projector.js)
 
 
 def changed(session_id: int) -> None:

@@ -88,6 +88,7 @@ def _page_context(session, participant, form_overrides=None):
             "participation.live_sections", session_uuid=session.uuid, lang=current_language(), channel=live_channel
         ),
         "live_etag": f'"{version}-{current_language()}-{live_channel}"',
+        "live_interval": live.POLL_INTERVAL_MS,
     }
 
 

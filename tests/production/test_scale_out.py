@@ -18,6 +18,7 @@ import pytest
 
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
+from eventapp.participation.live import POLL_INTERVAL_MS
 from eventapp.tickets.models import CheckIn
 from tests.core.test_outbox import Recorder, SMTPServer
 from tests.factories import make_event
@@ -156,7 +157,7 @@ def test_two_instances_share_database_redis_and_outbox(tmp_path, redis_server, s
     assert len(set(message_ids)) == len(message_ids)  # none sent twice
 
 
-PHONE_POLL_SECONDS = 1.5  # participation/live.py POLL_INTERVAL_MS
+PHONE_POLL_SECONDS = POLL_INTERVAL_MS / 1000  # what the phone page's script waits between polls
 LIVE_DEADLINE_SECONDS = 2.0
 
 
