@@ -170,7 +170,10 @@ def test_a_vote_on_one_instance_reaches_a_phone_on_the_other_within_two_seconds(
     arranged = arrange_live_poll(url, [{"fr": "Écoles", "nl": "Scholen"}, {"fr": "Musées", "nl": "Musea"}])
     session, poll, field = arranged["session_uuid"], arranged["poll_uuid"], arranged["field"]
     env = {"TEST_LIVE_VERSION_TTL": "0.25"}
-    with LiveServer(url, workers=2, env=env) as a, LiveServer(url, workers=2, env=env) as b:
+    with (
+        LiveServer(url, workers=2, env=env, start_timeout=120) as a,
+        LiveServer(url, workers=2, env=env, start_timeout=120) as b,
+    ):
         seen: list[tuple[float, int]] = []  # (when, answers shown) on the phone connected to B
         stop = threading.Event()
 
