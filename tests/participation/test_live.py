@@ -7,6 +7,7 @@ from eventapp.core.errors import InvalidState, NotFound, PermissionDenied
 from eventapp.events.models import Session
 from eventapp.extensions import db
 from eventapp.participation import live, queries, services
+from eventapp.participation import projector as screens
 from eventapp.participation.models import ActivityKind, ActivityStatus, Moderation, Room, Screen
 from tests.factories import NOW, make_event
 from tests.participation.factories import make_activity, make_organiser
@@ -45,6 +46,35 @@ def test_every_change_the_room_sees_bumps_the_version(room):
         before = _version(session)
         step()
         assert _version(session) == before + 1, step
+
+
+def test_short_answers_and_withdrawals_bump_the_version(room):
+    session, organiser, _poll, ideas = room
+    cloud = make_activity(session, organiser, ActivityKind.SHORT_ANSWERS, moderation=Moderation.POST)
+    guest = services.join_as_guest(session, now=NOW)
+    idea = services.submit_contribution(guest, ideas, "Plus de bancs", now=NOW)
+    steps = [
+        lambda: services.submit_short_answers(guest, cloud, ["Vélo", "Parc"], now=NOW),
+        lambda: services.withdraw_contribution(guest, idea),
+    ]
+    for step in steps:
+        before = _version(session)
+        step()
+        assert _version(session) == before + 1, step
+
+
+def test_the_word_cloud_screen_shows_the_short_answers(room):
+    session, organiser, _poll, _ideas = room
+    first = make_activity(session, organiser, ActivityKind.SHORT_ANSWERS, moderation=Moderation.POST)
+    services.submit_short_answers(services.join_as_guest(session, now=NOW), first, ["Vélo"], now=NOW)
+    services.show_on_screen(organiser, session, Screen.WORDS)
+    view = screens.screen_view(session, queries.get_room(session))
+    assert view.activity == first and [w.text for w in view.words] == ["Vélo"]
+    second = make_activity(session, organiser, ActivityKind.SHORT_ANSWERS)
+    assert services.screen_for(second) == Screen.WORDS
+    services.show_on_screen(organiser, session, Screen.WORDS, second)
+    view = screens.screen_view(session, queries.get_room(session))
+    assert view.activity == second and view.words == []
 
 
 def test_nothing_seen_changes_nothing(room):
