@@ -27,6 +27,13 @@ def _version(session) -> int:
     return db.session.scalar(db.select(Room.version).where(Room.session_id == session.id))
 
 
+def _each_bumps_once(session, steps) -> None:
+    for step in steps:
+        before = _version(session)
+        step()
+        assert _version(session) == before + 1, step
+
+
 def test_every_change_the_room_sees_bumps_the_version(room):
     session, organiser, poll, ideas = room
     guest = services.join_as_guest(session, now=NOW)
@@ -42,10 +49,7 @@ def test_every_change_the_room_sees_bumps_the_version(room):
         lambda: services.close_activity(organiser, poll, now=NOW),
         lambda: services.show_on_screen(organiser, session, Screen.IDEAS),
     ]
-    for step in steps:
-        before = _version(session)
-        step()
-        assert _version(session) == before + 1, step
+    _each_bumps_once(session, steps)
 
 
 def test_short_answers_and_withdrawals_bump_the_version(room):
@@ -57,10 +61,7 @@ def test_short_answers_and_withdrawals_bump_the_version(room):
         lambda: services.submit_short_answers(guest, cloud, ["Vélo", "Parc"], now=NOW),
         lambda: services.withdraw_contribution(guest, idea),
     ]
-    for step in steps:
-        before = _version(session)
-        step()
-        assert _version(session) == before + 1, step
+    _each_bumps_once(session, steps)
 
 
 def test_the_word_cloud_screen_shows_the_short_answers(room):
