@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PORT ?= 5000
 export FLASK_APP := wsgi
 export TEST_DATABASE_URL
 
@@ -25,11 +26,20 @@ install-test: $(VENV)/.installed-test compile-translations
 compile-translations: | $(BIN)/python
 	@$(BIN)/pybabel compile --statistics -d eventapp/translations | grep -v "^compiling" || true
 
-## Serve the app with demo data on SQLite at http://127.0.0.1:5000
-run: install
+## Serve the app with demo data on SQLite at http://127.0.0.1:$(PORT) (make run PORT=5001 for another port),
+## with an outbox worker delivering the emails to the development mailbox
+# FLASK_RUN_PORT is flask run's port, and config.py builds every development link from it.
+# The outbox worker delivers to /dev/mailbox/ as production's sends; it stops with the server (Ctrl-C,
+# or the server failing): a background job ignores SIGINT, so the trap ends it.
+run: export FLASK_RUN_PORT = $(PORT)
+run:
+	@$(PYTHON) scripts/port_free.py $(PORT)
+	@$(MAKE) --no-print-directory install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask outbox send --loop --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask run --host 127.0.0.1
 
 ## Run the checks and the whole test suite (browser tests need Chromium; PostgreSQL tests need TEST_POSTGRES_URL)
 test: install-test check

@@ -26,8 +26,11 @@ class Config:
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
     LANGUAGES = ("fr", "nl", "en")
-    # Absolute URLs in emails and calendar feeds are built from this, never from the request Host.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Absolute URLs in emails and calendar feeds are built from this, never from the request Host. In
+    # development it follows the port `flask run` serves (FLASK_RUN_PORT, set by `make run PORT=…`).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('FLASK_RUN_PORT', '5000')}")
+    # The organiser's site named in the schema.org data of the public pages (eventapp/events/jsonld.py).
+    JSONLD_ORGANIZER_URL = os.environ.get("JSONLD_ORGANIZER_URL", "https://digital.brussels")
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     # Off only for load tests (bench/): every state-changing form carries a CSRF token.
     WTF_CSRF_ENABLED = _env_bool("WTF_CSRF_ENABLED", True)

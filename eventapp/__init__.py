@@ -6,13 +6,31 @@ from flask import Flask
 
 from config import CONFIGS, ProductionConfig
 
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+TRANSLATIONS_DIR = os.path.join(PACKAGE_DIR, "translations")
+
+
+def project_dir(name: str) -> str:
+    """templates/ and migrations/ sit beside the package in a checkout, inside it in a wheel (setup.py)."""
+    bundled = os.path.join(PACKAGE_DIR, name)
+    return bundled if os.path.isdir(bundled) else os.path.join(PACKAGE_DIR, "..", name)
+
+
+def missing_catalogs(languages) -> list[str]:
+    """The languages without a compiled catalog; English needs none (the messages are written in it)."""
+    return [
+        lang
+        for lang in languages
+        if lang != "en" and not os.path.isfile(os.path.join(TRANSLATIONS_DIR, lang, "LC_MESSAGES", "messages.mo"))
+    ]
+
 
 def create_app(config: str | type | None = None, **overrides) -> Flask:
     """Build the app. `config` is a name from config.CONFIGS or a class; FLASK_CONFIG picks by default."""
     app = Flask(
         __name__,
-        template_folder="../templates",
-        instance_path=os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "instance")),
+        template_folder=project_dir("templates"),
+        instance_path=os.path.abspath(os.path.join(PACKAGE_DIR, "..", "instance")),
     )
     if config is None:
         config = os.environ.get("FLASK_CONFIG", "development")
@@ -21,6 +39,13 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     if issubclass(config_class, ProductionConfig):
         ProductionConfig.validate(app.config)
+        # Without them Flask-Babel serves English under lang="fr" without a word; French and Dutch are
+        # legal duties in Brussels.
+        if missing := missing_catalogs(app.config["LANGUAGES"]):
+            raise RuntimeError(
+                f"compiled translations missing for {', '.join(missing)} in {TRANSLATIONS_DIR}: install with pip "
+                "(the package build compiles them) or run `make compile-translations`"
+            )
     os.makedirs(app.instance_path, exist_ok=True)
 
     register_extensions(app)
@@ -56,15 +81,13 @@ def register_extensions(app: Flask) -> None:
         elif db.engine.dialect.name == "postgresql":
             install_postgresql_liveness_check(db.engine)
     # Batch mode lets SQLite migrations alter tables (it has no ALTER COLUMN).
-    migrate.init_app(
-        app, db, directory=os.path.join(app.root_path, "..", "migrations"), render_as_batch=True, compare_type=True
-    )
+    migrate.init_app(app, db, directory=project_dir("migrations"), render_as_batch=True, compare_type=True)
     mail.init_app(app)
     csrf.init_app(app)
     babel.init_app(
         app,
         locale_selector=select_locale,
-        default_translation_directories=os.path.join(app.root_path, "translations"),
+        default_translation_directories=TRANSLATIONS_DIR,
     )
     login.init_app(app)
     limiter.init_app(app)

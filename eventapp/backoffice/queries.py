@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -66,7 +67,7 @@ class AttendeeFilter:
     audience: str = ""  # Audience value, "unknown" or ""
 
 
-def _attendees_query(event: Event, flt: AttendeeFilter):
+def _attendees_query(event: Event, flt: AttendeeFilter) -> sa.Select[Registration]:
     query = sa.select(Registration).where(Registration.event_id == event.id)
     if flt.q:
         pattern = "%" + flt.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -258,9 +259,9 @@ class SentMessage:
     message_id: str
     sent_at: datetime
     sender: str
-    subjects: dict
+    subjects: dict[str, str]  # per language
     recipients: int
-    delivery: dict  # {"pending": n, "sent": n, "failed": n}
+    delivery: dict[str, int]  # {"pending": n, "sent": n, "failed": n}
 
 
 def list_messages(actor: User, event: Event) -> list[SentMessage]:
@@ -271,7 +272,7 @@ def list_messages(actor: User, event: Event) -> list[SentMessage]:
         .where(AuditEntry.event_id == event.id, AuditEntry.action == "event.message_sent")
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     ).all()
-    counts: dict[str, dict] = {}
+    counts: dict[str, dict[str, int]] = {}
     if entries:
         rows = db.session.execute(
             sa.select(OutboxMessage.dedupe_key, OutboxMessage.status).where(
@@ -317,7 +318,7 @@ class EventFigures:
     contributions: int = 0  # published ideas and questions
     votes: int = 0  # poll and survey answers (a facilitator's show of hands counts its weight)
 
-    def live(self) -> dict:
+    def live(self) -> dict[str, int]:
         return {
             "capacity": self.capacity,
             "seats_taken": self.seats_taken,
@@ -330,7 +331,7 @@ class EventFigures:
         } | {f"gate:{gate}": people for gate, people in self.gates.items()}
 
 
-def _people_by(column, event_ids: list[int]) -> dict:
+def _people_by(column: sa.orm.InstrumentedAttribute[Any], event_ids: list[int]) -> dict[Any, int]:
     rows = db.session.execute(
         sa.select(column, sa.func.coalesce(sa.func.sum(Registration.seats), 0))
         .where(Registration.event_id.in_(event_ids), Registration.status != RegistrationStatus.CANCELLED)
@@ -466,7 +467,7 @@ def commune_label(code: str | None, lang: str) -> str:
     if code is None:
         return ""
     if code == OUTSIDE_BRUSSELS:
-        return _("Outside Brussels")
+        return str(_("Outside Brussels"))  # flask_babel is untyped
     commune = get_commune(code)
     return commune.name(lang) if commune else code
 

@@ -92,7 +92,7 @@ def record_attendee_export(actor: User, event: Event, flt: AttendeeFilter, *, ro
     )
 
 
-def _applied_filters(flt: AttendeeFilter) -> dict:
+def _applied_filters(flt: AttendeeFilter) -> dict[str, object]:
     """The filters an export used, named as in its URL, for the audit log."""
     values = {
         "q": flt.q,

@@ -103,6 +103,17 @@ def rows_matched(result: sa.Result[Any]) -> int:
     return result.rowcount
 
 
+def table_of(model: type[Base]) -> sa.Table:
+    """The table a model is mapped to, for Core statements (`sa.update`, `sa.insert`, dialect inserts).
+
+    Declarative typing says `__table__` is any FromClause, as a model may be mapped to a join or a
+    select; every model here is mapped to one table.
+    """
+    table = model.__table__
+    assert isinstance(table, sa.Table)
+    return table
+
+
 def _sqlite_writer_queue(engine: sa.Engine) -> int | None:
     """A file lock beside a SQLite database that its writers queue on, or None for other databases.
 

@@ -1,4 +1,5 @@
-"""Demo data: the Smart City Events series with six upcoming events at real Brussels venues.
+"""Demo data: the Smart City Events series with six upcoming events at real Brussels venues, one of
+them today (DOOR_OPEN_TODAY).
 
 Idempotent: records are matched by slug and updated in place, so `demo load` can run on every start.
 Dates are relative to `today`, so the demo is always upcoming.
@@ -349,7 +350,7 @@ EVENTS: list[tuple[Any, ...]] = [
         "creative-tech",
         "culture",
         "pianofabriek",
-        14,
+        0,  # DOOR_OPEN_TODAY
         18,
         3,
         60,
@@ -376,6 +377,9 @@ EVENTS: list[tuple[Any, ...]] = [
     ),
 ]
 
+# Its door is open on the day `demo load` runs (README, "Try it"): a newcomer can register, pair a phone and scan.
+DOOR_OPEN_TODAY = "creative-tech"
+
 DESCRIPTION = {
     "fr": "Événement gratuit et participatif du programme Smart City Events de la Région de Bruxelles-Capitale.\n"
     "Inscription obligatoire. Les sessions se déroulent en français et en néerlandais, "
@@ -398,8 +402,18 @@ def _upsert(model, slug: str, values: dict, **match):
     return obj
 
 
+def _starts_tonight(today: date, hour: int, now: datetime) -> datetime:
+    """`today` at `hour`, or at the next whole hour when that has passed (registration closes at the
+    start), but still within the door day: it ends at 05:00 the next morning (tickets.days)."""
+    next_hour = now.astimezone(BRUSSELS).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    latest = datetime.combine(today + timedelta(days=1), time(4), tzinfo=BRUSSELS)
+    return min(max(datetime.combine(today, time(hour), tzinfo=BRUSSELS), next_hour), latest)
+
+
 def load_demo(today: date, now: datetime) -> list[Event]:
-    """Create or refresh the demo series; returns the six events. Does not commit."""
+    """Create or refresh the demo series; returns the six events. Does not commit.
+
+    `today` is the door day of `now`: the DOOR_OPEN_TODAY event takes place on it."""
     series = _upsert(Series, SERIES["slug"], {k: v for k, v in SERIES.items() if k != "slug"})
     themes = {t["slug"]: _upsert(Theme, t["slug"], {k: v for k, v in t.items() if k != "slug"}) for t in THEMES}
     venues = {v["slug"]: _upsert(Venue, v["slug"], {k: x for k, x in v.items() if k != "slug"}) for v in VENUES}
@@ -407,7 +421,10 @@ def load_demo(today: date, now: datetime) -> list[Event]:
     events = []
     for slug, theme, venue, weeks, hour, hours, capacity, max_seats, titles, summaries, sessions in EVENTS:
         # Events fall on the same weekday as `today` + whole weeks; local wall-clock times in Brussels.
-        starts = datetime.combine(today + timedelta(weeks=weeks), time(hour), tzinfo=BRUSSELS)
+        if slug == DOOR_OPEN_TODAY:
+            starts = _starts_tonight(today, hour, now)
+        else:
+            starts = datetime.combine(today + timedelta(weeks=weeks), time(hour), tzinfo=BRUSSELS)
         existing = db.session.scalar(sa.select(Event).where(Event.slug == slug))
         event = _upsert(
             Event,

@@ -11,7 +11,9 @@ place or status; `updated_at` moves on every change a feed, the catalogue or the
 (their caches and ETags are keyed on it).
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -60,7 +62,7 @@ def _default_series() -> Series:
     return series
 
 
-def create_event(actor: User, values: dict, *, now: datetime) -> Event:
+def create_event(actor: User, values: dict[str, Any], *, now: datetime) -> Event:
     """A new draft event (admins only). Raises Conflict (slug taken) or InvalidState (times). No commit."""
     require_admin(actor)
     check_times(values["starts_at"], values["ends_at"])
@@ -81,7 +83,13 @@ def create_event(actor: User, values: dict, *, now: datetime) -> Event:
 
 
 def update_event(
-    actor: User, event: Event, values: dict, *, now: datetime, mailing: object, expected_token: str | None = None
+    actor: User,
+    event: Event,
+    values: dict[str, Any],
+    *,
+    now: datetime,
+    mailing: object,
+    expected_token: str | None = None,
 ) -> set[str]:
     """Change an event's fields and capacity; returns the names of the fields that changed.
 
@@ -149,7 +157,7 @@ def update_event(
     return changed
 
 
-def set_capacity(actor: User, event: Event, capacity: int, *, now: datetime, mailing: object) -> list:
+def set_capacity(actor: User, event: Event, capacity: int, *, now: datetime, mailing: object) -> list[Any]:
     """Set the number of seats; returns the registrations promoted from the waiting list (by registration).
 
     Starts with `lock_event()`, then one conditional UPDATE, so a registration in flight cannot slip
@@ -275,7 +283,7 @@ def cancel_event(actor: User, event: Event, *, now: datetime, mailing: object) -
     return notified
 
 
-def _free_slug(base: str, taken_query) -> str:
+def _free_slug(base: str, taken_query: Callable[[str], sa.Select[int]]) -> str:
     candidate, n = base, 1
     while db.session.scalar(taken_query(candidate)) is not None:
         n += 1
@@ -330,7 +338,7 @@ def _moved(moment: datetime, shift: timedelta) -> datetime:
     return (_wall_clock(moment) + shift).replace(tzinfo=BRUSSELS).astimezone(UTC)
 
 
-def _moved_window(event: Event, values: dict, shift: timedelta) -> dict:
+def _moved_window(event: Event, values: dict[str, Any], shift: timedelta) -> dict[str, Any]:
     """The registration window's new bounds when the event moves by `shift`: those the form left as
     they were move with it (a copy moved to its new date must not close registration months before)."""
     moved = {}

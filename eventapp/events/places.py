@@ -6,6 +6,7 @@ events' pages and feeds, so it moves their `updated_at` (and, for a venue's addr
 """
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -23,7 +24,7 @@ VENUE_FIELDS = ("slug", "name", "street", "postcode", "commune_nis", "city_fr", 
 THEME_FIELDS = ("slug", "name_fr", "name_nl", "name_en")
 
 
-def create_venue(actor: User, values: dict, *, now: datetime) -> Venue:
+def create_venue(actor: User, values: dict[str, Any], *, now: datetime) -> Venue:
     """A new venue (admins only). Raises Conflict (short name taken). No commit."""
     require_admin(actor)
     venue = Venue(**{name: values[name] for name in VENUE_FIELDS})
@@ -33,7 +34,7 @@ def create_venue(actor: User, values: dict, *, now: datetime) -> Venue:
     return venue
 
 
-def update_venue(actor: User, venue: Venue, values: dict, *, now: datetime, mailing: object) -> set[str]:
+def update_venue(actor: User, venue: Venue, values: dict[str, Any], *, now: datetime, mailing: object) -> set[str]:
     """Change a venue (admins only). Its published events move in the feeds; if the address moved,
     their registrants are told, as for any change of place (`hooks.event_moved`). No commit."""
     require_admin(actor)
@@ -56,7 +57,7 @@ def update_venue(actor: User, venue: Venue, values: dict, *, now: datetime, mail
     return changed
 
 
-def create_theme(actor: User, values: dict, *, now: datetime) -> Theme:
+def create_theme(actor: User, values: dict[str, Any], *, now: datetime) -> Theme:
     """A new theme (admins only). Raises Conflict (short name taken). No commit."""
     require_admin(actor)
     theme = Theme(**{name: values[name] for name in THEME_FIELDS})
@@ -66,7 +67,7 @@ def create_theme(actor: User, values: dict, *, now: datetime) -> Theme:
     return theme
 
 
-def update_theme(actor: User, theme: Theme, values: dict, *, now: datetime) -> set[str]:
+def update_theme(actor: User, theme: Theme, values: dict[str, Any], *, now: datetime) -> set[str]:
     """Change a theme. Its short name is in the web address of its feed and of the filtered catalogue:
     once one of its events is public, people may have subscribed, so it no longer changes."""
     require_admin(actor)

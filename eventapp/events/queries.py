@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -24,7 +25,7 @@ class CatalogueFilter:
 
 @dataclass(frozen=True)
 class Page:
-    items: list
+    items: list[Any]
     page: int
     per_page: int
     total: int
@@ -38,7 +39,7 @@ def _brussels_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=BRUSSELS)
 
 
-def _public_events_query(flt: CatalogueFilter, now: datetime):
+def _public_events_query(flt: CatalogueFilter, now: datetime) -> sa.Select[Event]:
     query = sa.select(Event).where(Event.status.in_(PUBLIC_STATUSES))
     if flt.theme:
         query = query.join(Event.theme).where(Theme.slug == flt.theme)

@@ -8,6 +8,7 @@ is part of the event's page and feed entry.
 """
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -45,7 +46,7 @@ def _touch_for_session(event: Event, now: datetime, *, time_or_place: bool) -> N
         event.sequence += 1
 
 
-def create_session(actor: User, event: Event, values: dict, *, now: datetime) -> Session:
+def create_session(actor: User, event: Event, values: dict[str, Any], *, now: datetime) -> Session:
     """Add a session to the programme. Raises PermissionDenied, InvalidState, Conflict (slug). No commit."""
     require_event_access(actor, event.id)
     check_not_cancelled(event)
@@ -65,7 +66,7 @@ def create_session(actor: User, event: Event, values: dict, *, now: datetime) ->
 def update_session(
     actor: User,
     session: Session,
-    values: dict,
+    values: dict[str, Any],
     *,
     now: datetime,
     mailing: object,

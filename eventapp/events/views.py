@@ -2,7 +2,7 @@
 
 import hashlib
 
-from flask import Blueprint, Response, g, render_template, request, session
+from flask import Blueprint, Response, current_app, g, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from werkzeug.http import is_resource_modified
@@ -11,6 +11,7 @@ from eventapp.core.cache import BuildCache
 from eventapp.core.i18n import current_language, localized
 from eventapp.core.time import utcnow
 from eventapp.events.forms import CatalogueFilterForm
+from eventapp.events.jsonld import catalogue_jsonld, event_jsonld, script_data
 from eventapp.events.queries import (
     CatalogueFilter,
     catalogue_state,
@@ -56,6 +57,31 @@ def _render_catalogue(now):
     page = request.args.get("page", 1, type=int) or 1
     events = list_public_events(flt, now=now, page=page)
     return render_template("events/catalogue.html", form=form, events=events, now=now)
+
+
+def _absolute_event_url(slug: str) -> str:
+    # From PUBLIC_BASE_URL, never from the request's Host: the cached page is served to everyone.
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("events.event_page", slug=slug)
+
+
+@bp.app_template_global()
+def event_jsonld_script(event, now):
+    """The event page's schema.org Event, ready for its `application/ld+json` block."""
+    document = event_jsonld(
+        event,
+        language=current_language(),
+        url_for_event=_absolute_event_url,
+        organizer_url=current_app.config["JSONLD_ORGANIZER_URL"],
+        now=now,
+    )
+    return script_data(document)
+
+
+@bp.app_template_global()
+def catalogue_jsonld_script(page):
+    """The catalogue page's schema.org ItemList of the events it lists."""
+    first = (page.page - 1) * page.per_page + 1
+    return script_data(catalogue_jsonld(page.items, url_for_event=_absolute_event_url, first_position=first))
 
 
 # The per-visitor part of an event page (the registration form's CSRF token) is rendered as this

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -57,6 +57,14 @@ MAX_ITERATIONS = 100  # Polis: base-iters and group-iters
 CENTRE_TOLERANCE = 0.01  # Polis's same-clustering? threshold
 
 Direction = Literal["agree", "disagree"]
+
+
+class Key(Protocol):
+    """A participant or statement key: hashable, and sortable among its kind (ints, strings, UUIDs)."""
+
+    def __hash__(self) -> int: ...
+
+    def __lt__(self, other: Any, /) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -128,7 +136,7 @@ class OpinionMap:
 
 
 def compute_opinion_map(
-    votes: Iterable[tuple[Hashable, Hashable, int]],
+    votes: Iterable[tuple[Key, Key, int]],
     *,
     hidden_statements: Collection[Hashable] = (),
     seed: int = 0,
@@ -141,7 +149,7 @@ def compute_opinion_map(
     ``hidden_statements`` are moderated out. Pure: reads and writes nothing. Raises ValueError for a vote
     outside {-1, 0, 1}."""
     hidden = frozenset(hidden_statements)
-    latest: dict[tuple[Hashable, Hashable], int] = {}
+    latest: dict[tuple[Key, Key], int] = {}
     for participant, statement, vote in votes:
         if vote not in (AGREE, PASS, DISAGREE):
             raise ValueError(f"vote must be 1, 0 or -1, not {vote!r}")
@@ -176,7 +184,8 @@ def compute_opinion_map(
     groups = []
     for g in range(k):
         in_group = labels == g
-        votes_g = {
+        centre_x, centre_y = positions[in_group].mean(axis=0)
+        votes_g: dict[Hashable, VoteCounts] = {
             statements[j]: VoteCounts(int(counts[0, g, j]), int(counts[1, g, j]), int(counts[2, g, j]))
             for j in visible_idx
         }
@@ -185,7 +194,7 @@ def compute_opinion_map(
             Group(
                 id=g,
                 members=tuple(participants[i] for i in placed[in_group]),
-                centre=tuple(float(x) for x in positions[in_group].mean(axis=0)),
+                centre=(float(centre_x), float(centre_y)),
                 votes=votes_g,
                 representative=representative,
             )
@@ -297,6 +306,7 @@ def _kmeans(points: np.ndarray, weights: np.ndarray, k: int, rng: np.random.Gene
         inertia = float((weights * ((points - centres[labels]) ** 2).sum(axis=1)).sum())
         if best is None or inertia < best[2] - 1e-12:
             best = (labels, centres, inertia)
+    assert best is not None  # every caller asks for at least one start
     return best[0], best[1]
 
 
@@ -443,7 +453,8 @@ def _consensus(counts: np.ndarray, columns: np.ndarray, statements, majority: fl
     shares (Polis's group-aware consensus), at most MAX_CONSENSUS each way."""
     agree, disagree, seen = counts[0][:, columns], counts[1][:, columns], counts[2][:, columns]
     found = []
-    for direction, successes in (("agree", agree), ("disagree", disagree)):
+    sides: tuple[tuple[Direction, np.ndarray], ...] = (("agree", agree), ("disagree", disagree))
+    for direction, successes in sides:
         p = (successes + 1) / (seen + 2)
         passes = ((p >= majority) & (_prop_test(successes, seen) > Z_90)).all(axis=0)
         score = p.prod(axis=0)

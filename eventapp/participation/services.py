@@ -8,12 +8,14 @@ cannot forget it.
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy.exc import IntegrityError
 
+from eventapp.accounts.models import User
 from eventapp.accounts.permissions import require_event_access
 from eventapp.core.db import rows_matched
 from eventapp.core.errors import Conflict, DomainError, InvalidState, NotFound, PermissionDenied
@@ -76,7 +78,7 @@ def _check_text(body: str, max_length: int, *, multiline: bool = False, required
     return body
 
 
-def _organiser(actor, session: Session) -> None:
+def _organiser(actor: User, session: Session) -> None:
     require_event_access(actor, session.event_id)
 
 
@@ -142,7 +144,7 @@ def ensure_room(session: Session, *, now: datetime | None = None) -> Room:
 
 
 def create_activity(
-    actor,
+    actor: User,
     session: Session,
     *,
     kind: ActivityKind,
@@ -204,7 +206,7 @@ def create_activity(
     return activity
 
 
-def open_activity(actor, activity: Activity, *, now: datetime | None = None) -> None:
+def open_activity(actor: User, activity: Activity, *, now: datetime | None = None) -> None:
     """Open a draft or closed activity (on cue). Raises PermissionDenied."""
     _organiser(actor, activity.session)
     activity.status = ActivityStatus.OPEN
@@ -214,7 +216,7 @@ def open_activity(actor, activity: Activity, *, now: datetime | None = None) -> 
     db.session.flush()
 
 
-def close_activity(actor, activity: Activity, *, now: datetime | None = None) -> None:
+def close_activity(actor: User, activity: Activity, *, now: datetime | None = None) -> None:
     """Stop taking contributions and votes. Raises PermissionDenied, InvalidState if it never opened."""
     _organiser(actor, activity.session)
     if activity.status == ActivityStatus.DRAFT:
@@ -225,7 +227,7 @@ def close_activity(actor, activity: Activity, *, now: datetime | None = None) ->
     db.session.flush()
 
 
-def reveal_results(actor, activity: Activity, *, revealed: bool = True) -> None:
+def reveal_results(actor: User, activity: Activity, *, revealed: bool = True) -> None:
     """Show (or hide again) a poll's results on the projector and to participants. Raises PermissionDenied."""
     _organiser(actor, activity.session)
     activity.results_revealed = revealed
@@ -385,7 +387,7 @@ def _fold_guest(guest: Participant, participant: Participant) -> None:
     db.session.expire_all()
 
 
-def _drop_upvotes(participant: Participant, condition) -> None:
+def _drop_upvotes(participant: Participant, condition: sa.ColumnElement[bool]) -> None:
     """Delete the participant's upvotes that meet `condition`, each contribution's count with it."""
     dropped = list(
         db.session.scalars(sa.select(Upvote.contribution_id).where(Upvote.participant_id == participant.id, condition))
@@ -404,7 +406,7 @@ def _drop_upvotes(participant: Participant, condition) -> None:
 def _move_short_answers(guest: Participant, participant: Participant) -> None:
     """The guest's short answers join the participant's in their free places; one that repeats an answer
     the participant gave, or goes beyond the three, is dropped, as a second vote on a poll is."""
-    taken: dict[int, list] = {}
+    taken: dict[int, list[tuple[int | None, str | None]]] = {}
     for activity_id, slot, key in db.session.execute(
         sa.select(Contribution.activity_id, Contribution.answer_slot, Contribution.answer_key).where(
             Contribution.participant_id == participant.id, Contribution.answer_slot.is_not(None)
@@ -461,7 +463,9 @@ def _max_length(activity: Activity) -> int:
     )
 
 
-def _from_participant(participant: Participant, activity: Activity, body: str, now, **values) -> Contribution:
+def _from_participant(
+    participant: Participant, activity: Activity, body: str, now: datetime | None, **values: Any
+) -> Contribution:
     """A participant's contribution, pending moderation (or public at once under post-moderation)."""
     return Contribution(
         activity_id=activity.id,
@@ -531,10 +535,11 @@ def submit_short_answers(
     return contributions
 
 
-def _short_answers_left(left: int):
+def _short_answers_left(left: int) -> str:
+    # Lazy strings, cast to the str that the errors take as their message (flask_babel ships no types).
     if not left:
-        return _l("You have given your %(num)d answers. Thank you!", num=SHORT_ANSWERS_PER_PARTICIPANT)
-    return lazy_ngettext("You can give %(num)d more answer.", "You can give %(num)d more answers.", left)
+        return cast(str, _l("You have given your %(num)d answers. Thank you!", num=SHORT_ANSWERS_PER_PARTICIPANT))
+    return cast(str, lazy_ngettext("You can give %(num)d more answer.", "You can give %(num)d more answers.", left))
 
 
 def withdraw_contribution(participant: Participant | None, contribution: Contribution) -> None:
@@ -562,7 +567,7 @@ def withdraw_contribution(participant: Participant | None, contribution: Contrib
     db.session.expunge(contribution)
 
 
-def enter_paper_card(actor, activity: Activity, body: str, *, now: datetime | None = None) -> Contribution:
+def enter_paper_card(actor: User, activity: Activity, body: str, *, now: datetime | None = None) -> Contribution:
     """An organiser types in a paper card: public at once, channel "facilitator". Raises PermissionDenied."""
     _organiser(actor, activity.session)
     if activity.kind not in CONTRIBUTION_KINDS:
@@ -672,7 +677,7 @@ def _another_guest_reported_since_review(contribution: Contribution, guest: Part
 # ---------------------------------------------------------------------------- moderation
 
 
-def _moderate(actor, contribution: Contribution, status: ContributionStatus, now: datetime | None) -> None:
+def _moderate(actor: User, contribution: Contribution, status: ContributionStatus, now: datetime | None) -> None:
     _organiser(actor, contribution.activity.session)
     if contribution.status == ContributionStatus.MERGED:
         raise InvalidState(_l("This contribution was merged into another one."), code="merged")
@@ -680,7 +685,7 @@ def _moderate(actor, contribution: Contribution, status: ContributionStatus, now
     _reviewed(actor, contribution, now)
 
 
-def _reviewed(actor, contribution: Contribution, now: datetime | None) -> None:
+def _reviewed(actor: User, contribution: Contribution, now: datetime | None) -> None:
     """An organiser looked at it: reports made so far are dealt with, only later ones count again."""
     contribution.moderated_at = now or utcnow()
     contribution.moderated_by_id = actor.id
@@ -689,13 +694,13 @@ def _reviewed(actor, contribution: Contribution, now: datetime | None) -> None:
     db.session.flush()
 
 
-def approve(actor, contribution: Contribution, *, now: datetime | None = None) -> None:
+def approve(actor: User, contribution: Contribution, *, now: datetime | None = None) -> None:
     """Make a contribution public (also un-hides). Raises PermissionDenied, InvalidState (merged)."""
     _moderate(actor, contribution, ContributionStatus.PUBLISHED, now)
     contribution.rejection_reason = ""
 
 
-def hide(actor, contribution: Contribution, *, reason: str = "", now: datetime | None = None) -> None:
+def hide(actor: User, contribution: Contribution, *, reason: str = "", now: datetime | None = None) -> None:
     """Take a contribution out of public view (kept for the organisers), with a reason its author can
     read if one is given. Raises PermissionDenied, InvalidText, InvalidState (merged)."""
     reason = _check_text(reason, texts.REASON_MAX, required=False)
@@ -703,14 +708,14 @@ def hide(actor, contribution: Contribution, *, reason: str = "", now: datetime |
     contribution.rejection_reason = reason
 
 
-def reject(actor, contribution: Contribution, reason: str, *, now: datetime | None = None) -> None:
+def reject(actor: User, contribution: Contribution, reason: str, *, now: datetime | None = None) -> None:
     """Refuse a contribution with a reason its author can read. Raises PermissionDenied, InvalidText."""
     reason = _check_text(reason, texts.REASON_MAX)
     _moderate(actor, contribution, ContributionStatus.REJECTED, now)
     contribution.rejection_reason = reason
 
 
-def merge(actor, duplicate: Contribution, target: Contribution, *, now: datetime | None = None) -> None:
+def merge(actor: User, duplicate: Contribution, target: Contribution, *, now: datetime | None = None) -> None:
     """Fold a duplicate into `target`: its supporters' upvotes carry over (once each, and never to the
     target's own author). Raises PermissionDenied, InvalidState (not a valid target)."""
     if duplicate.id == target.id or duplicate.activity_id != target.activity_id:
@@ -735,7 +740,9 @@ def merge(actor, duplicate: Contribution, target: Contribution, *, now: datetime
     db.session.refresh(target)
 
 
-def mark_answered(actor, contribution: Contribution, *, answered: bool = True, now: datetime | None = None) -> None:
+def mark_answered(
+    actor: User, contribution: Contribution, *, answered: bool = True, now: datetime | None = None
+) -> None:
     """A question answered in the room drops off the projector's list. Raises PermissionDenied."""
     _organiser(actor, contribution.activity.session)
     contribution.answered_at = (now or utcnow()) if answered else None
@@ -756,7 +763,7 @@ def pin(actor, contribution: Contribution, *, pinned: bool = True, now: datetime
 
 
 def set_outcome(
-    actor, contribution: Contribution, outcome: Outcome, reasons: dict[str, str], *, now: datetime | None = None
+    actor: User, contribution: Contribution, outcome: Outcome, reasons: dict[str, str], *, now: datetime | None = None
 ) -> None:
     """The organisers' answer to an idea: accepted, studied or not retained, with a reason. Raises PermissionDenied."""
     _organiser(actor, contribution.activity.session)
@@ -786,7 +793,13 @@ def _choices(activity: Activity, option_ids: Iterable[int]) -> list[int]:
 
 
 def _build_vote(
-    activity: Activity, *, option_ids: Iterable[int], value: int | None, text: str, channel: Channel, now
+    activity: Activity,
+    *,
+    option_ids: Iterable[int],
+    value: int | None,
+    text: str,
+    channel: Channel,
+    now: datetime | None,
 ) -> Vote:
     vote = Vote(activity_id=activity.id, channel=channel, created_at=now or utcnow(), text="")
     if activity.kind == ActivityKind.FEEDBACK:
@@ -851,7 +864,7 @@ def _add_answer(*answers: Vote | Contribution, duplicate: Conflict | None = None
 
 
 def record_show_of_hands(
-    actor,
+    actor: User,
     activity: Activity,
     *,
     count: int,
@@ -878,7 +891,7 @@ def record_show_of_hands(
 
 
 def log_export(
-    actor, event: Event, level: ExportLevel, fmt: str, rows: int, *, now: datetime | None = None
+    actor: User, event: Event, level: ExportLevel, fmt: str, rows: int, *, now: datetime | None = None
 ) -> ExportLog:
     """Record who took a research or restricted export. Raises PermissionDenied."""
     require_event_access(actor, event.id)

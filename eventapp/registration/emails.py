@@ -10,15 +10,19 @@ rest of a sign-up. The .ics then shows the event as it is at sending time; an ev
 that sends its own notice with a fresh one.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from eventapp.core.emails import render_email
 from eventapp.core.i18n import localized
 from eventapp.core.outbox import OutboxMessage, enqueue
+from eventapp.events.models import Session
 from eventapp.registration import links
+from eventapp.registration.models import Registration
 
 
-def _context(registration, *, key: str) -> dict:
+def _context(registration: Registration, *, key: str) -> dict[str, Any]:
     event = registration.event
     lang = registration.language
     return {
@@ -40,7 +44,7 @@ TICKET_ATTACHMENTS = "registration.ticket"
 
 
 def _write(
-    registration,
+    registration: Registration,
     template: str,
     kind: str,
     *,
@@ -48,7 +52,7 @@ def _write(
     now: datetime,
     with_ticket: bool = False,
     dedupe_key: str | None = None,
-    **extra,
+    **extra: Any,
 ) -> OutboxMessage | None:
     rendered = render_email(
         f"registration/{template}", registration.language, **_context(registration, key=key), **extra
@@ -68,7 +72,9 @@ def _write(
     )
 
 
-def enqueue_confirmation(registration, *, key, now, resent=False, dedupe_key=None):
+def enqueue_confirmation(
+    registration: Registration, *, key: str, now: datetime, resent: bool = False, dedupe_key: str | None = None
+) -> OutboxMessage | None:
     return _write(
         registration,
         "confirmed",
@@ -81,7 +87,9 @@ def enqueue_confirmation(registration, *, key, now, resent=False, dedupe_key=Non
     )
 
 
-def enqueue_waitlisted(registration, *, key, now, position, dedupe_key=None):
+def enqueue_waitlisted(
+    registration: Registration, *, key: str, now: datetime, position: int | None, dedupe_key: str | None = None
+) -> OutboxMessage | None:
     return _write(
         registration,
         "waitlisted",
@@ -93,22 +101,24 @@ def enqueue_waitlisted(registration, *, key, now, position, dedupe_key=None):
     )
 
 
-def enqueue_promoted(registration, *, key, now, dropped_sessions=()):
+def enqueue_promoted(
+    registration: Registration, *, key: str, now: datetime, dropped_sessions: Iterable[Session] = ()
+) -> OutboxMessage | None:
     dropped = [localized(s, "title", registration.language).text for s in dropped_sessions]
     return _write(
         registration, "promoted", "registration.promoted", key=key, now=now, with_ticket=True, dropped_sessions=dropped
     )
 
 
-def enqueue_cancelled(registration, *, key, now):
+def enqueue_cancelled(registration: Registration, *, key: str, now: datetime) -> OutboxMessage | None:
     return _write(registration, "cancelled", "registration.cancelled", key=key, now=now)
 
 
-def enqueue_updated(registration, *, key, now):
+def enqueue_updated(registration: Registration, *, key: str, now: datetime) -> OutboxMessage | None:
     return _write(registration, "updated", "registration.updated", key=key, now=now)
 
 
-def enqueue_reminder(registration, *, key, now):
+def enqueue_reminder(registration: Registration, *, key: str, now: datetime) -> OutboxMessage | None:
     return _write(
         registration,
         "reminder",
@@ -120,7 +130,7 @@ def enqueue_reminder(registration, *, key, now):
     )
 
 
-def enqueue_event_notice(registration, kind: str, *, key, now):
+def enqueue_event_notice(registration: Registration, kind: str, *, key: str, now: datetime) -> OutboxMessage | None:
     event = registration.event
     return _write(
         registration,

@@ -8,6 +8,7 @@ transaction as the change (a worker sends them after the commit). Nothing here c
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -36,7 +37,7 @@ class Mailing:
     base_url: str
 
 
-def _choosers(session: Session) -> sa.Select:
+def _choosers(session: Session) -> sa.Select[Registration]:
     """The confirmed or waitlisted registrations (with an email) that chose the session."""
     return (
         sa.select(Registration)
@@ -63,7 +64,7 @@ def _notify(
     dedupe: str,
     mailing: Mailing,
     now: datetime,
-    **context,
+    **context: Any,
 ) -> int:
     """One outbox row per registrant, in their language, with their manage link. Returns how many."""
     count = 0

@@ -13,13 +13,16 @@ seats the head of the list cannot use. Nobody loses their position by being skip
 enough seats are free, the earliest registration that fits goes first.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
 
+from eventapp.accounts.models import User
 from eventapp.core.communes import OUTSIDE_BRUSSELS, get_commune
 from eventapp.core.errors import Conflict, InvalidState
 from eventapp.core.locks import lock_event
@@ -230,7 +233,7 @@ def _check_nobody_admitted(registration: Registration) -> None:
         )
 
 
-def _chosen_sessions(event: Event, session_ids) -> list[Session]:
+def _chosen_sessions(event: Event, session_ids: Iterable[int]) -> list[Session]:
     if not session_ids:
         return []
     by_id = {s.id: s for s in event.sessions}
@@ -450,7 +453,7 @@ def _promote(event: Event, *, key: str, now: datetime) -> list[Registration]:
     return promoted
 
 
-def cancel(registration: Registration, *, key: str, now: datetime, actor=None) -> list[Registration]:
+def cancel(registration: Registration, *, key: str, now: datetime, actor: User | None = None) -> list[Registration]:
     """Cancel a registration, free its seats and promote from the waiting list in the same transaction.
 
     `actor` is None for the registrant (manage link) or the organiser's user. Writes the
@@ -527,7 +530,7 @@ def reduce_seats(registration: Registration, seats: int, *, key: str, now: datet
     return _promote(event, key=key, now=now)
 
 
-def change_sessions(registration: Registration, session_ids, *, key: str, now: datetime) -> Registration:
+def change_sessions(registration: Registration, session_ids: Iterable[int], *, key: str, now: datetime) -> Registration:
     """Replace the sessions a registration chose, holding seats in sessions with their own capacity.
 
     All or nothing: if one new session is full, nothing changes. Does not commit. Raises
@@ -625,7 +628,7 @@ def anonymise_expired(*, now: datetime, retention_days: int) -> int:
     return len(registrations)
 
 
-def export_personal_data(registration: Registration) -> dict:
+def export_personal_data(registration: Registration) -> dict[str, Any]:
     """Everything held about this person for this registration (right of access), JSON-ready."""
     from eventapp.core.i18n import localized
 
@@ -633,7 +636,10 @@ def export_personal_data(registration: Registration) -> dict:
     messages = db.session.scalars(
         sa.select(OutboxMessage).where(OutboxMessage.registration_id == registration.id).order_by(OutboxMessage.id)
     )
-    iso = lambda dt: dt.isoformat() if dt else None  # noqa: E731
+
+    def iso(dt: datetime | None) -> str | None:
+        return dt.isoformat() if dt else None
+
     return {
         "registration": {
             "id": str(registration.uuid),

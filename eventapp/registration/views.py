@@ -12,6 +12,7 @@ from eventapp.core.db import transaction
 from eventapp.core.errors import DomainError
 from eventapp.core.i18n import current_language
 from eventapp.core.time import utcnow
+from eventapp.core.web import show_domain_error
 from eventapp.events.queries import get_public_event
 from eventapp.extensions import limiter
 from eventapp.registration import links, services
@@ -39,9 +40,8 @@ def registration_form(event):
 
 
 def _show_error(form, error: DomainError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
+    """Beside the field the service names, or at the top of the form."""
+    if not show_domain_error(form, error):
         form.form_errors.append(error.message)
 
 

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -56,7 +57,7 @@ class CheckInCounts:
     tickets: int = 0  # confirmed registrations
     gates: dict[str, int] = field(default_factory=dict)  # people admitted per gate
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "checked_in": self.checked_in,
             "expected": self.expected,
@@ -225,7 +226,7 @@ def search_registrations(event: Event, query: str, *, limit: int = 20) -> list[R
     )
 
 
-def build_snapshot(scanner: Scanner, *, now: datetime) -> dict:
+def build_snapshot(scanner: Scanner, *, now: datetime) -> dict[str, Any]:
     """What a scanner keeps to judge its event's tickets offline.
 
     Ticket code digests (SHA-256, as stored), never codes or emails; names only for profiles

@@ -53,7 +53,7 @@ class DoorScanner:
     event: DoorEvent
 
 
-_doors = TTLCache(max_entries=512)
+_doors: TTLCache[DoorScanner] = TTLCache(max_entries=512)
 
 
 def create_scanner(
@@ -127,7 +127,7 @@ def pair_scanner(pairing_token: str, *, now: datetime) -> tuple[Scanner, str]:
     ).scalar_one_or_none()
     if scanner_id is None:
         raise NotFound(_l("This pairing link is unknown, used or expired. Ask for a new one."), code="pairing_invalid")
-    scanner = db.session.get(Scanner, scanner_id, populate_existing=True)
+    scanner = db.session.get_one(Scanner, scanner_id, populate_existing=True)  # just updated: it exists
     _audit(None, "scanner.paired", scanner, now)
     return scanner, device_token
 
@@ -190,7 +190,7 @@ def _forget_door(scanner: Scanner) -> None:
         _doors.discard(scanner.token_digest)
 
 
-def _audit(actor: User | None, action: str, scanner: Scanner, now: datetime, **details) -> None:
+def _audit(actor: User | None, action: str, scanner: Scanner, now: datetime, **details: object) -> None:
     """An audit entry naming the gate and the scanner's id, never one of its secrets."""
     details = {"scanner": scanner.id, **details}
     record_audit(actor, action, now=now, event_id=scanner.event_id, target=scanner.name, details=details)

@@ -1,6 +1,7 @@
 """The attendees of an event: the filtered list, registering someone on their behalf, cancelling,
 sending the ticket again, checking in by hand, and the CSV export."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
@@ -66,7 +67,7 @@ def attendees(slug: str):
         page = queries.list_attendees(
             current_user, event, flt, page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE
         )
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}  # url_for's **values
     return render_template(
         "backoffice/attendees.html",
         event=event,
@@ -194,11 +195,12 @@ def attendees_export(slug: str):
     event = queries.get_managed_event(current_user, slug)
     form, flt = _attendee_filter(event)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    context = dict(event=event, form=form, action_form=EmptyForm(), args=args)
+    action_form = EmptyForm()
+    context = dict(event=event, form=form, action_form=action_form, args=args)
     if flt is None:  # nothing is exported (or audited) until the filters are valid
         return render_template("backoffice/attendees_export.html", count=0, **context), 400
     count = queries.count_attendees(current_user, event, flt)
-    if request.method == "GET" or not context["action_form"].validate_on_submit():
+    if request.method == "GET" or not action_form.validate_on_submit():
         return render_template("backoffice/attendees_export.html", count=count, **context)
     with transaction():
         bo_services.record_attendee_export(current_user, event, flt, rows=count, now=utcnow())

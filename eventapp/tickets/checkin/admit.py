@@ -8,6 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from eventapp.core.db import table_of
 from eventapp.extensions import db
 from eventapp.registration.models import Registration, RegistrationStatus
 from eventapp.tickets.checkin.scan import CheckInResult, Scan, show_previous
@@ -20,7 +21,7 @@ from eventapp.tickets.models import CheckIn
 # offline scan uploaded late) never rewrites it (`admit` counts those from their day's check-ins).
 _DAY = sa.bindparam("day", type_=sa.Date)
 _ADMIT = (
-    sa.update(Registration.__table__)
+    sa.update(table_of(Registration))
     .where(
         Registration.id == sa.bindparam("registration_id"),
         Registration.status == RegistrationStatus.CONFIRMED,
@@ -30,7 +31,7 @@ _ADMIT = (
     .values(checked_in_people=Registration.admitted_on(_DAY) + sa.bindparam("people"), checked_in_on=_DAY)
     .returning(Registration.checked_in_people)
 )
-_INSERT_CHECK_IN = sa.insert(CheckIn.__table__)
+_INSERT_CHECK_IN = sa.insert(table_of(CheckIn))
 
 
 def people_remaining(ticket: DoorTicket | None, day: date) -> tuple[int, bool]:
@@ -93,14 +94,14 @@ def _admitted_on_past_day(registration_id: int, day: date) -> int:
     """People of a registration admitted on a past `day`, from its check-ins (the count on the
     registration is kept for its latest day only)."""
     start, end = door_day_bounds(day)
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(CheckIn.people), 0)).where(
             CheckIn.registration_id == registration_id,
             CheckIn.undone_at.is_(None),
             CheckIn.scanned_at >= start,
             CheckIn.scanned_at < end,
         )
-    )
+    ).scalar_one()
 
 
 def _people_remaining_on_past_day(ticket: DoorTicket, day: date) -> int:

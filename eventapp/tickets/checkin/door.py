@@ -37,7 +37,7 @@ def check_in(
     scanned_at: datetime | None = None,
     key: str,
     now: datetime,
-    event: Event | None = None,
+    event: Event | DoorEvent | None = None,
     gate: str | None = None,
 ) -> CheckInResult:
     """Judge a ticket at the door and admit `people` of it (all remaining by default), exactly once.
@@ -112,6 +112,7 @@ def _judge_and_admit(
     remaining, past_day = people_remaining(ticket, scan.day)
     wanted = 0
     if status == ScanResult.OK:
+        assert ticket is not None  # verdict() finds only a ticket valid
         if scan.people is not None and scan.people > ticket.seats:
             raise InvalidState(_l("This ticket admits fewer people."), code="invalid_people")
         wanted = scan.people if scan.people is not None else remaining
@@ -137,6 +138,7 @@ def _judge_and_admit(
         # Not admitted: another gate, a cancellation or a waiting-list move got there since our read.
         if not past_day:
             ticket = result.ticket = read_ticket(ticket.id)
+            assert ticket is not None  # read just before, and registrations are never deleted (erasure anonymises)
             result.people_remaining = ticket.people_remaining(scan.day)
             status = verdict(ticket, event, scan.time)
         result.status = ScanResult.ALREADY_CHECKED_IN if status == ScanResult.OK else status

@@ -22,7 +22,7 @@ def settle_duplicate(result: CheckInResult, previous: Admission | None, scan: Sc
     duplicate discovered after the fact, unless it in fact let the ticket in before `previous` did: it
     then takes that admission over (and this returns True, flushed)."""
     if scan.offline:
-        if _earliest_scan_wins(db.session.get(ScanAttempt, attempt_id), previous, result, scan):
+        if _earliest_scan_wins(db.session.get_one(ScanAttempt, attempt_id), previous, result, scan):
             return True
         result.duplicate_discovered = True
     show_previous(result, previous)
@@ -36,7 +36,7 @@ def _earliest_scan_wins(attempt: ScanAttempt, latest: Admission | None, result: 
         return False
     if door_day(latest.scanned_at) != scan.day:
         return False  # an admission of another day: each day admits the ticket once
-    previous = db.session.get(CheckIn, latest.id)
+    previous = db.session.get_one(CheckIn, latest.id)
     attempt.result, attempt.people, attempt.duplicate_discovered_at = ScanResult.OK, previous.people, None
     displaced = previous.attempt
     displaced.result, displaced.people, displaced.duplicate_discovered_at = ScanResult.ALREADY_CHECKED_IN, 0, scan.now

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from eventapp.core.db import table_of
 from eventapp.core.errors import Conflict, InvalidState
 from eventapp.events.models import Event
 from eventapp.extensions import db
@@ -24,7 +25,7 @@ from eventapp.tickets.models import ScanAttempt, ScanResult
 SCAN_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 _CLAIM_SCAN = {
-    dialect: insert(ScanAttempt.__table__)
+    dialect: insert(table_of(ScanAttempt))
     .on_conflict_do_nothing(index_elements=[ScanAttempt.scan_id])
     .returning(ScanAttempt.id)
     for dialect, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
@@ -150,11 +151,10 @@ def correct_log(attempt_id: int, result: CheckInResult, *, claimed: Logged, now:
     )
 
 
-def replay(scan: Scan) -> CheckInResult | None:
-    """The answer already given to this scan_id. Raises Conflict if another scanner used it."""
-    attempt = db.session.scalar(sa.select(ScanAttempt).where(ScanAttempt.scan_id == scan.scan_id))
-    if attempt is None:
-        return None
+def replay(scan: Scan) -> CheckInResult:
+    """The answer already given to this scan_id, which claim_scan found taken (so its row exists).
+    Raises Conflict if another scanner used it."""
+    attempt = db.session.scalars(sa.select(ScanAttempt).where(ScanAttempt.scan_id == scan.scan_id)).one()
     if attempt.scanner_id != scan.scanner_id:
         raise Conflict(_l("This scan id was already used by another scanner."), code="scan_id_reused")
     return _result_from_attempt(attempt)
@@ -172,6 +172,9 @@ def _result_from_attempt(attempt: ScanAttempt) -> CheckInResult:
     if attempt.registration_id is None:
         return result
     ticket = result.ticket = read_ticket(attempt.registration_id)
+    # Registrations are never deleted (erasure anonymises them) and the log's foreign key would be
+    # set to NULL if one were: the ticket it names is there.
+    assert ticket is not None
     result.seats, result.sessions = ticket.seats, ticket.sessions
     result.people_remaining = ticket.people_remaining(door_day(attempt.scanned_at))
     if attempt.result == ScanResult.WRONG_EVENT:

@@ -6,9 +6,10 @@ busiest requests run prepared statements: building and compiling a statement for
 to 0.5 ms, more than the database takes to run it.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -25,7 +26,7 @@ _registrations, _sessions, _choices = Registration.__table__, Session.__table__,
 _check_ins = CheckIn.__table__
 
 
-def _latest_admission_id(registration_id) -> sa.ScalarSelect:
+def _latest_admission_id(registration_id: sa.ColumnElement[Any]) -> sa.ScalarSelect[int]:
     """The id of a ticket's latest admission still standing (not undone)."""
     admissions = _check_ins.alias("admissions")  # not the outer query's check_ins
     return (
@@ -38,7 +39,7 @@ def _latest_admission_id(registration_id) -> sa.ScalarSelect:
     )
 
 
-def _ticket_query(condition) -> sa.Select:
+def _ticket_query(condition: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, ...]]:
     """A registration as the door sees it, with its latest admission and one row per session it chose
     (one row if none): everything a scan shows, in one statement."""
     return (
@@ -90,7 +91,7 @@ class Admission(NamedTuple):
     people: int
 
     @classmethod
-    def from_row(cls, row: sa.Row | None) -> "Admission | None":
+    def from_row(cls, row: sa.Row[*tuple[Any, ...]] | None) -> "Admission | None":
         if row is None or row.admission_id is None:
             return None
         return cls(row.admission_id, row.admitted_at, row.admitted_gate, row.admitted_people)
@@ -124,7 +125,7 @@ class DoorTicket:
     sessions: tuple[DoorSession, ...]
 
     @classmethod
-    def from_rows(cls, rows: list[sa.Row]) -> "DoorTicket | None":
+    def from_rows(cls, rows: Sequence[sa.Row[*tuple[Any, ...]]]) -> "DoorTicket | None":
         if not rows:
             return None
         first = rows[0]
@@ -170,7 +171,7 @@ def read_ticket_by_digest(code_digest: str) -> DoorTicket | None:
     return _read_ticket(_registrations.c.ticket_digest == code_digest)
 
 
-def _read_ticket(condition) -> DoorTicket | None:
+def _read_ticket(condition: sa.ColumnElement[bool]) -> DoorTicket | None:
     return DoorTicket.from_rows(db.session.connection().execute(_ticket_query(condition)).all())
 
 
