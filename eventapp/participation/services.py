@@ -250,7 +250,7 @@ def screen_for(activity: Activity) -> Screen:
     return SCREEN_OF_KIND[activity.kind]
 
 
-def show_on_screen(actor, session: Session, screen: Screen, activity: Activity | None = None) -> Room:
+def show_on_screen(actor: User, session: Session, screen: Screen, activity: Activity | None = None) -> Room:
     """Choose what the room's screen shows: a screen, and for an activity's screen which activity
     (none: the latest opened of its kind). Raises PermissionDenied, InvalidState (activity of another kind)."""
     _organiser(actor, session)
@@ -268,7 +268,7 @@ def show_on_screen(actor, session: Session, screen: Screen, activity: Activity |
     return room
 
 
-def next_activity(actor, session: Session, *, now: datetime | None = None) -> Activity:
+def next_activity(actor: User, session: Session, *, now: datetime | None = None) -> Activity:
     """Close the activity on the room's screen (or the last one opened) and open the next one in the
     session's order, on the screen. Raises PermissionDenied, InvalidState when there is no next one."""
     _organiser(actor, session)
@@ -750,7 +750,7 @@ def mark_answered(
     db.session.flush()
 
 
-def pin(actor, contribution: Contribution, *, pinned: bool = True, now: datetime | None = None) -> None:
+def pin(actor: User, contribution: Contribution, *, pinned: bool = True, now: datetime | None = None) -> None:
     """Put a public idea or question first on the projector and the phones (or take it down again).
 
     Raises PermissionDenied, InvalidState when it is not public."""
