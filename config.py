@@ -72,6 +72,9 @@ class Config:
     # Seconds a worker reuses what it knows of a door scanner and its event (tickets.scanners.authenticate_door):
     # a scanner revoked in another worker stops within that time.
     SCANNER_CACHE_TTL = float(os.environ.get("SCANNER_CACHE_TTL", "5"))
+    # How long a worker answers live polls from its own copy of a room's version (participation/live.py):
+    # a phone sees a change at most this much later; the database sees a few reads a second, not hundreds.
+    LIVE_VERSION_TTL = float(os.environ.get("LIVE_VERSION_TTL", "0.25"))
 
 
 class DevelopmentConfig(Config):
@@ -91,6 +94,7 @@ class TestingConfig(Config):
     PUBLIC_BASE_URL = "http://events.test"
     FEED_STATE_TTL = 0
     SCANNER_CACHE_TTL = 0
+    LIVE_VERSION_TTL = float(os.environ.get("TEST_LIVE_VERSION_TTL", "0"))
 
 
 class ProductionConfig(Config):

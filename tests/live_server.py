@@ -48,8 +48,17 @@ def app_for(url: str, **overrides):
 
 
 class LiveServer:
-    def __init__(self, database_url: str, *, workers: int = 3, env: dict | None = None, config: str = "testing"):
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        workers: int = 3,
+        env: dict | None = None,
+        config: str = "testing",
+        start_timeout: float = 30,
+    ):
         self.database_url = database_url
+        self.start_timeout = start_timeout  # a bench on a busy shared machine boots slowly
         self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -81,7 +90,7 @@ class LiveServer:
             cwd=ROOT,
             env=self.env,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:

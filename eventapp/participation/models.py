@@ -75,8 +75,23 @@ class Outcome(enum.StrEnum):
 # Upvotes, reports and vote choices CASCADE from their contribution or vote, which is protected.
 
 
+class Screen(enum.StrEnum):
+    """What the room's screen (the projector) shows, chosen by the organiser."""
+
+    JOIN = "join"  # QR code and room code
+    IDEAS = "ideas"
+    QUESTIONS = "questions"
+    POLL = "poll"  # live tally, or hidden until the organiser reveals it
+    RESULTS = "results"  # every poll whose results are revealed
+    WORDS = "words"  # short answers as a word cloud
+
+
 class Room(Model):
-    """The short room code shown on the projector; one per session."""
+    """The room of a session: its short code, what its screen shows, and the live version.
+
+    `version` goes up in the same transaction as every change a phone or the projector shows
+    (live.changed), so a device that has seen version N knows with one integer whether it is up to date.
+    """
 
     __tablename__ = "participation_rooms"
 
@@ -85,6 +100,12 @@ class Room(Model):
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"), unique=True)
     code: Mapped[str] = mapped_column(sa.String(12), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
+    screen: Mapped[Screen] = mapped_column(str_enum(Screen), default=Screen.JOIN, server_default=Screen.JOIN.value)
+    # The activity the screen shows; none: the latest opened of the screen's kind.
+    screen_activity_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("participation_activities.id", ondelete="SET NULL")
+    )
 
     session: Mapped[Session] = relationship()
 
@@ -202,6 +223,7 @@ class Contribution(Model):
     upvotes: Mapped[int] = mapped_column(default=0)
     reports: Mapped[int] = mapped_column(default=0)
     answered_at: Mapped[datetime | None]  # a question answered in the room
+    pinned_at: Mapped[datetime | None]  # pinned by the organisers: first on the projector and the phones
     outcome: Mapped[Outcome | None] = mapped_column(str_enum(Outcome))  # what organisers did with an idea
     outcome_reason_fr: Mapped[str] = mapped_column(sa.String(1000), default="")
     outcome_reason_nl: Mapped[str] = mapped_column(sa.String(1000), default="")

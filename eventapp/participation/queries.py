@@ -25,12 +25,15 @@ from eventapp.participation.models import (
     PollOption,
     PollType,
     Room,
+    Screen,
     Upvote,
     Vote,
     VoteChoice,
 )
 
 CHANNELS = tuple(Channel)
+# Pinned contributions first (the latest pinned on top), then the others.
+PINNED_FIRST = sa.case((Contribution.pinned_at.is_(None), 1), else_=0)
 
 
 def _uuid(value: str) -> UUID:
@@ -110,17 +113,35 @@ def get_contribution(session: Session, contribution_uuid: str) -> Contribution:
 
 
 def list_public_contributions(
-    activity: Activity, *, limit: int = 50, unanswered_only: bool = False
+    activity: Activity, *, limit: int = 50, unanswered_only: bool = False, pinned_first: bool = False
 ) -> list[Contribution]:
+    """Public ideas or questions by support; in the room (`pinned_first`) what the organisers pinned on top."""
+    order = (PINNED_FIRST,) if pinned_first else ()
     query = (
         sa.select(Contribution)
         .where(Contribution.activity_id == activity.id, Contribution.status == ContributionStatus.PUBLISHED)
-        .order_by(Contribution.upvotes.desc(), Contribution.created_at, Contribution.id)
+        .order_by(*order, Contribution.upvotes.desc(), Contribution.created_at, Contribution.id)
         .limit(limit)
     )
     if unanswered_only:
         query = query.where(Contribution.answered_at.is_(None))
     return list(db.session.scalars(query))
+
+
+def list_answered_questions(activity: Activity, *, limit: int = 3) -> list[Contribution]:
+    """The questions answered last in the room, most recent first."""
+    return list(
+        db.session.scalars(
+            sa.select(Contribution)
+            .where(
+                Contribution.activity_id == activity.id,
+                Contribution.status == ContributionStatus.PUBLISHED,
+                Contribution.answered_at.is_not(None),
+            )
+            .order_by(Contribution.answered_at.desc(), Contribution.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def count_public_contributions(activity: Activity) -> tuple[int, int]:
@@ -131,6 +152,54 @@ def count_public_contributions(activity: Activity) -> tuple[int, int]:
         )
     ).one()
     return int(published), int(answered)
+
+
+# The activities each screen of the room can show.
+def _screen_filter(screen: Screen) -> sa.ColumnElement[bool] | None:
+    if screen == Screen.IDEAS:
+        return Activity.kind == ActivityKind.IDEAS
+    if screen == Screen.QUESTIONS:
+        return Activity.kind == ActivityKind.QUESTIONS
+    if screen == Screen.WORDS:
+        return Activity.kind == ActivityKind.SHORT_ANSWERS
+    if screen == Screen.POLL:
+        return Activity.kind.in_((ActivityKind.POLL, ActivityKind.FEEDBACK))
+    return None
+
+
+def screen_activity(session: Session, room: Room) -> Activity | None:
+    """The activity the room's screen shows: the organiser's choice, else the latest opened of its kind."""
+    if room.screen_activity_id is not None:
+        chosen = db.session.get(Activity, room.screen_activity_id)
+        if chosen is not None:
+            return chosen
+    where = _screen_filter(room.screen)
+    if where is None:
+        return None
+    return db.session.scalar(
+        sa.select(Activity)
+        .where(Activity.session_id == session.id, Activity.status != ActivityStatus.DRAFT, where)
+        .options(selectinload(Activity.options))
+        .order_by(Activity.opened_at.desc(), Activity.id.desc())
+        .limit(1)
+    )
+
+
+def list_revealed_polls(session: Session) -> list[Activity]:
+    """Polls whose results the organisers revealed, in the session's order."""
+    return list(
+        db.session.scalars(
+            sa.select(Activity)
+            .where(
+                Activity.session_id == session.id,
+                Activity.kind == ActivityKind.POLL,
+                Activity.results_revealed.is_(True),
+                Activity.status != ActivityStatus.DRAFT,
+            )
+            .options(selectinload(Activity.options))
+            .order_by(Activity.position, Activity.id)
+        )
+    )
 
 
 def withdrawable() -> sa.ColumnElement[bool]:

@@ -22,7 +22,7 @@ from eventapp.core.errors import Conflict, DomainError, InvalidState, NotFound, 
 from eventapp.core.time import utcnow
 from eventapp.events.models import Event, Session
 from eventapp.extensions import db
-from eventapp.participation import queries
+from eventapp.participation import live, queries
 from eventapp.participation import text as texts
 from eventapp.participation.models import (
     SHORT_ANSWERS_PER_PARTICIPANT,
@@ -42,6 +42,7 @@ from eventapp.participation.models import (
     PollOption,
     PollType,
     Room,
+    Screen,
     Upvote,
     Vote,
     VoteChoice,
@@ -211,6 +212,7 @@ def open_activity(actor: User, activity: Activity, *, now: datetime | None = Non
     activity.status = ActivityStatus.OPEN
     activity.opened_at = now or utcnow()
     activity.closed_at = None
+    live.changed(activity.session_id)
     db.session.flush()
 
 
@@ -221,6 +223,7 @@ def close_activity(actor: User, activity: Activity, *, now: datetime | None = No
         raise InvalidState(_l("This activity has not been opened yet."), code="activity_not_open")
     activity.status = ActivityStatus.CLOSED
     activity.closed_at = now or utcnow()
+    live.changed(activity.session_id)
     db.session.flush()
 
 
@@ -228,7 +231,67 @@ def reveal_results(actor: User, activity: Activity, *, revealed: bool = True) ->
     """Show (or hide again) a poll's results on the projector and to participants. Raises PermissionDenied."""
     _organiser(actor, activity.session)
     activity.results_revealed = revealed
+    live.changed(activity.session_id)
     db.session.flush()
+
+
+# What each kind of activity is shown as on the room's screen.
+SCREEN_OF_KIND = {
+    ActivityKind.IDEAS: Screen.IDEAS,
+    ActivityKind.QUESTIONS: Screen.QUESTIONS,
+    ActivityKind.POLL: Screen.POLL,
+    ActivityKind.FEEDBACK: Screen.POLL,
+    ActivityKind.SHORT_ANSWERS: Screen.WORDS,
+}
+
+
+def screen_for(activity: Activity) -> Screen:
+    """The screen that shows an activity (an open-answer poll is a poll: its answers as bars)."""
+    return SCREEN_OF_KIND[activity.kind]
+
+
+def show_on_screen(actor: User, session: Session, screen: Screen, activity: Activity | None = None) -> Room:
+    """Choose what the room's screen shows: a screen, and for an activity's screen which activity
+    (none: the latest opened of its kind). Raises PermissionDenied, InvalidState (activity of another kind)."""
+    _organiser(actor, session)
+    screen = Screen(screen)
+    if activity is not None:
+        if activity.session_id != session.id:
+            raise NotFound()
+        if screen_for(activity) != screen and not (screen == Screen.RESULTS and activity.kind == ActivityKind.POLL):
+            raise InvalidState(_l("This activity cannot be shown on that screen."), code="wrong_screen")
+    room = ensure_room(session)
+    room.screen = screen
+    room.screen_activity_id = activity.id if activity is not None else None
+    live.changed(session.id)
+    db.session.flush()
+    return room
+
+
+def next_activity(actor: User, session: Session, *, now: datetime | None = None) -> Activity:
+    """Close the activity on the room's screen (or the last one opened) and open the next one in the
+    session's order, on the screen. Raises PermissionDenied, InvalidState when there is no next one."""
+    _organiser(actor, session)
+    activities = list(
+        db.session.scalars(
+            sa.select(Activity).where(Activity.session_id == session.id).order_by(Activity.position, Activity.id)
+        )
+    )
+    room = ensure_room(session, now=now)
+    current = next((a for a in activities if a.id == room.screen_activity_id), None)
+    if current is None:
+        opened = [a for a in activities if a.status == ActivityStatus.OPEN]
+        current = max(opened, key=lambda a: (a.opened_at or now or utcnow(), a.id), default=None)
+    later = activities[activities.index(current) + 1 :] if current is not None else activities
+    following = later[0] if later else None
+    if following is None:
+        raise InvalidState(_l("There is no next activity: this was the last one."), code="no_next_activity")
+    if current is not None and current.status == ActivityStatus.OPEN:
+        close_activity(actor, current, now=now)
+    if following.status != ActivityStatus.OPEN:
+        open_activity(actor, following, now=now)
+    show_on_screen(actor, session, screen_for(following), following)
+    return following
 
 
 # ---------------------------------------------------------------------------- participants
@@ -319,6 +382,7 @@ def _fold_guest(guest: Participant, participant: Participant) -> None:
         sa.update(Contribution).where(Contribution.participant_id == guest.id).values(participant_id=participant.id)
     )
     db.session.execute(sa.delete(Participant).where(Participant.id == guest.id))
+    live.changed(participant.session_id)  # supports counted twice are gone
     db.session.expunge(guest)
     db.session.expire_all()
 
@@ -427,6 +491,7 @@ def submit_contribution(
     body = _check_text(body, _max_length(activity), multiline=activity.kind == ActivityKind.IDEAS)
     contribution = _from_participant(participant, activity, body, now)
     _add_answer(contribution)
+    live.changed(activity.session_id)
     return contribution
 
 
@@ -466,6 +531,7 @@ def submit_short_answers(
     ]
     # The same slot or answer sent meanwhile from another phone of this participant: they try again.
     _add_answer(*contributions, duplicate=Conflict(_l("Please wait a moment and try again."), code="busy"))
+    live.changed(activity.session_id)
     return contributions
 
 
@@ -497,6 +563,7 @@ def withdraw_contribution(participant: Participant | None, contribution: Contrib
         raise InvalidState(
             _l("The organisers have already dealt with it: it can no longer be withdrawn."), code="moderated"
         )
+    live.changed(contribution.activity.session_id)
     db.session.expunge(contribution)
 
 
@@ -520,6 +587,7 @@ def enter_paper_card(actor: User, activity: Activity, body: str, *, now: datetim
         moderated_by_id=actor.id,
     )
     db.session.add(contribution)
+    live.changed(activity.session_id)
     db.session.flush()
     return contribution
 
@@ -546,6 +614,7 @@ def upvote(participant: Participant, contribution: Contribution, *, now: datetim
     db.session.execute(
         sa.update(Contribution).where(Contribution.id == contribution.id).values(upvotes=Contribution.upvotes + 1)
     )
+    live.changed(activity.session_id)
     db.session.refresh(contribution)
     return True
 
@@ -588,6 +657,7 @@ def report_contribution(participant: Participant, contribution: Contribution, *,
         )
         .values(status=ContributionStatus.PENDING)
     )
+    live.changed(contribution.activity.session_id)
     db.session.refresh(contribution)
     return True
 
@@ -620,6 +690,7 @@ def _reviewed(actor: User, contribution: Contribution, now: datetime | None) -> 
     contribution.moderated_at = now or utcnow()
     contribution.moderated_by_id = actor.id
     contribution.reports = 0
+    live.changed(contribution.activity.session_id)
     db.session.flush()
 
 
@@ -675,6 +746,19 @@ def mark_answered(
     """A question answered in the room drops off the projector's list. Raises PermissionDenied."""
     _organiser(actor, contribution.activity.session)
     contribution.answered_at = (now or utcnow()) if answered else None
+    live.changed(contribution.activity.session_id)
+    db.session.flush()
+
+
+def pin(actor: User, contribution: Contribution, *, pinned: bool = True, now: datetime | None = None) -> None:
+    """Put a public idea or question first on the projector and the phones (or take it down again).
+
+    Raises PermissionDenied, InvalidState when it is not public."""
+    _organiser(actor, contribution.activity.session)
+    if pinned and contribution.status != ContributionStatus.PUBLISHED:
+        raise InvalidState(_l("Only a public contribution can be pinned."), code="not_public")
+    contribution.pinned_at = (now or utcnow()) if pinned else None
+    live.changed(contribution.activity.session_id)
     db.session.flush()
 
 
@@ -757,6 +841,7 @@ def answer_poll(
     )
     vote.participant_id = participant.id
     _add_answer(vote, duplicate=Conflict(_l("You have already answered. Thank you!"), code="already_voted"))
+    live.changed(activity.session_id)
     return vote
 
 
@@ -797,6 +882,7 @@ def record_show_of_hands(
     vote = _build_vote(activity, option_ids=option_ids, value=value, text=text, channel=Channel.FACILITATOR, now=now)
     vote.weight = count
     db.session.add(vote)
+    live.changed(activity.session_id)
     db.session.flush()
     return vote
 

@@ -1,9 +1,9 @@
 """Participation pages: the participant's phone page (works without JavaScript), joining by room code,
-the organisers' moderation page and the projector."""
+the organisers' moderation page and the screens."""
 
-from typing import Any
+from functools import partial
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,16 +13,18 @@ from eventapp.accounts.permissions import organiser_required, require_event_acce
 from eventapp.core.db import transaction
 from eventapp.core.errors import DomainError, NotFound, PermissionDenied
 from eventapp.core.i18n import current_language
-from eventapp.core.qr import link_qr_svg
 from eventapp.core.time import utcnow
 from eventapp.extensions import limiter
-from eventapp.participation import forms, identity, queries, services
+from eventapp.participation import forms, identity, live, queries, services
+from eventapp.participation import projector as screens
 from eventapp.participation.models import (
     SHORT_ANSWERS_PER_PARTICIPANT,
     Access,
     ActivityKind,
     ActivityStatus,
+    Channel,
     ContributionStatus,
+    Screen,
 )
 from eventapp.tickets.queries import find_registration_by_ticket_code
 
@@ -34,6 +36,7 @@ JOIN_LIMIT = "600/minute"
 # A phone's first answer comes before it has a participant cookie: newcomers share their address's
 # allowance, and in a room that address is the venue's, for everyone's first answer to the same poll.
 NEWCOMER_LIMIT = "600/minute;3000/hour"
+LIVE_CHANNELS = frozenset(c.value for c in Channel if c != Channel.FACILITATOR)
 
 
 def _participant_limit() -> str:
@@ -48,7 +51,13 @@ def _no_store(response):
 # ---------------------------------------------------------------------------- participant pages
 
 
-def _page_context(session, participant, form_overrides=None):
+def _sections_context(session, channel, participant, form_overrides=None) -> dict:
+    """The activities as the page shows them to a participant of `channel`.
+
+    With no `participant`, the room's view that every phone of the channel shares (the live fragment):
+    nothing supported, nothing answered, no own contributions, all answers of a word cloud left; each
+    phone's script then applies its own, or keeps its page's blocks (see _live_sections.html).
+    """
     lang = current_language()
     activities = queries.list_activities(session, visible_only=True)
     answered = queries.answered_activity_ids(participant)
@@ -56,13 +65,14 @@ def _page_context(session, participant, form_overrides=None):
     for activity in activities:
         section = {"activity": activity, "form": (form_overrides or {}).get(activity.id)}
         if activity.kind in services.CONTRIBUTION_KINDS:
-            section["own"] = queries.list_own_contributions(participant, activity)
+            own = queries.list_own_contributions(participant, activity)
+            section["own"] = own
             if activity.kind == ActivityKind.SHORT_ANSWERS:
                 section["cloud"] = queries.word_cloud(activity)
-                given = sum(1 for own in section["own"] if own.contribution.answer_slot)
+                given = sum(1 for mine in own if mine.contribution.answer_slot)
                 section["left"] = SHORT_ANSWERS_PER_PARTICIPANT - given
             else:
-                section["contributions"] = queries.list_public_contributions(activity)
+                section["contributions"] = queries.list_public_contributions(activity, pinned_first=True)
             if section["form"] is None:
                 section["form"] = _contribution_form(activity, formdata=None)
         else:
@@ -74,12 +84,26 @@ def _page_context(session, participant, form_overrides=None):
         sections.append(section)
     return {
         "session": session,
-        "event": session.event,
+        "channel": channel,
         "participant": participant,
-        "channel": services.channel_of(participant) if participant else None,
         "sections": sections,
         "upvoted": queries.upvoted_ids(participant),
         "answers_per_participant": SHORT_ANSWERS_PER_PARTICIPANT,
+    }
+
+
+def _page_context(session, participant, form_overrides=None):
+    channel = services.channel_of(participant) if participant else None
+    version = live.room_version(str(session.uuid), public=True, ttl=0)
+    live_channel = channel.value if channel else Channel.GUEST.value
+    return {
+        **_sections_context(session, channel, participant, form_overrides),
+        "event": session.event,
+        "live_url": url_for(
+            "participation.live_sections", session_uuid=session.uuid, lang=current_language(), channel=live_channel
+        ),
+        "live_etag": f'"{version}-{current_language()}-{live_channel}"',
+        "live_interval": live.POLL_INTERVAL_MS,
     }
 
 
@@ -350,10 +374,14 @@ def _managed_session(session_uuid: str):
 def _manage_context(session, activity_form=None):
     activities = queries.list_activities(session)
     contributions = queries.list_contributions_for_moderation(session)
+    room = queries.get_room(session)
     return {
         "session": session,
         "event": session.event,
-        "room": queries.get_room(session),
+        "room": room,
+        "screens": list(Screen),
+        "screen_activity": queries.screen_activity(session, room) if room else None,
+        "screen_for": services.screen_for,
         "activities": activities,
         "results": {
             a.id: queries.poll_results(a) for a in activities if a.kind in (ActivityKind.POLL, ActivityKind.FEEDBACK)
@@ -505,6 +533,8 @@ def _moderate(session, contribution, action, now):
         services.hide(current_user, contribution, reason=form.reason.data or "", now=now)
     elif action in ("answered", "unanswered"):
         services.mark_answered(current_user, contribution, answered=action == "answered", now=now)
+    elif action in ("pin", "unpin"):
+        services.pin(current_user, contribution, pinned=action == "pin", now=now)
     elif action == "reject":
         form = forms.RejectForm()
         if not form.validate_on_submit():
@@ -528,114 +558,160 @@ def _moderate(session, contribution, action, now):
         abort(404)
 
 
-# ---------------------------------------------------------------------------- projector and live state
+# ---------------------------------------------------------------------------- projector and live updates
 
 
 def _join_url(room) -> str:
-    from flask import current_app
-
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("participation.join_code", code=room.code)
 
 
-PROJECTOR_LOCALES = (("fr", "fr_BE"), ("nl", "nl_BE"))
+def _projector_context(session, room) -> dict:
+    langs = screens.languages(session)
+    join_url = _join_url(room)
+    return {
+        "session": session,
+        "room": room,
+        "view": screens.screen_view(session, room),
+        "join_page_url": join_url.rsplit("/", 1)[0],
+        "qr": screens.qr_svg(join_url),
+        "bi": partial(screens.bilingual, langs),
+        "bic": partial(screens.bilingual_count, langs),
+        "organiser_text": lambda obj, name: screens.organiser_text(obj, name, langs),
+    }
 
 
-def projector_state(session) -> dict:
-    """What the projector shows, in FR and NL: the current poll (results only once revealed) and top questions."""
-    from flask_babel import force_locale, ngettext
-
-    from eventapp.core.i18n import localized
-
-    poll = queries.current_poll(session)
-    state: dict[str, Any] = {"poll": None, "questions": []}
-    if poll is not None:
-        result = queries.poll_results(poll)
-        total_label = {}
-        for lang, locale in PROJECTOR_LOCALES:  # each language's own plural rule ("0 réponse", "0 antwoorden")
-            with force_locale(locale):
-                total_label[lang] = ngettext("%(num)d answer", "%(num)d answers", result.total)
-        state["poll"] = {
-            "id": str(poll.uuid),
-            "prompt": {lang: localized(poll, "prompt", lang).text for lang in ("fr", "nl")},
-            "open": poll.status == ActivityStatus.OPEN,
-            "revealed": poll.results_revealed,
-            "total": result.total,
-            "total_label": total_label,
-            "rows": [
-                {
-                    "label": {
-                        lang: localized(row.option, "label", lang).text if row.option else str(row.key)
-                        for lang in ("fr", "nl")
-                    },
-                    "count": row.count,
-                    "share": row.share(result.total),
-                }
-                for row in result.rows
-            ]
-            if poll.results_revealed
-            else [],
-        }
-    state["questions"] = [{"body": c.body, "upvotes": c.upvotes} for c in queries.top_questions(session)]
-    return state
+def _live_ttl() -> float:
+    return current_app.config["LIVE_VERSION_TTL"]
 
 
-def _json_with_etag(payload):
-    from flask import jsonify
+def _not_modified(etag: str):
+    """304 when the device already holds this version; None otherwise."""
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = "no-cache, private"
+        return response
+    return None
 
-    response = jsonify(payload)
-    response.headers["Cache-Control"] = "no-cache"
-    response.add_etag()
-    return response.make_conditional(request)
+
+def _live_fragment(html: str, etag: str):
+    response = make_response(html)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache, private"
+    return response
 
 
 @bp.get("/participate/<session_uuid>/projector")
 @organiser_required
 def projector(session_uuid: str):
-    from flask_babel import force_locale
-
     session = _managed_session(session_uuid)
     with transaction():
         room = services.ensure_room(session, now=utcnow())
-    state = projector_state(session)
-    join_url = _join_url(room)
-    columns, code_labels = [], []
-    for lang, locale in PROJECTOR_LOCALES:
-        with force_locale(locale):
-            columns.append(
-                render_template("participation/_projector_column.html", lang=lang, state=state, session=session)
+    version = live.room_version(session_uuid, public=False, ttl=0)
+    return _no_store(
+        make_response(
+            render_template(
+                "participation/projector.html",
+                etag=f'"p{version}"',
+                keys=screens.SCREEN_KEYS,
+                **_projector_context(session, room),
             )
-            code_labels.append((lang, _("Room code")))
-    return render_template(
-        "participation/projector.html",
-        session=session,
-        room=room,
-        join_url=join_url,
-        join_page_url=join_url.rsplit("/", 1)[0],
-        qr=link_qr_svg(join_url),
-        columns=columns,
-        code_labels=code_labels,
+        )
     )
 
 
-@bp.get("/participate/<session_uuid>/projector.json")
+@bp.get("/participate/<session_uuid>/projector/live")
 @organiser_required
-def projector_json(session_uuid: str):
+def projector_live(session_uuid: str):
+    """The room's screen for the projector's script: 304 while nothing changed, else the screen's HTML."""
+    session = _managed_session(session_uuid)  # the organiser's access, checked on every poll
+    etag = f"p{live.room_version(session_uuid, public=False, ttl=_live_ttl())}"
+    if (unchanged := _not_modified(etag)) is not None:
+        return unchanged
+
+    def build():
+        room = queries.get_room(session)
+        return render_template("participation/_projector_screen.html", **_projector_context(session, room))
+
+    return _live_fragment(live.fragment(("projector", session_uuid, etag), build), etag)
+
+
+@bp.get("/participate/<session_uuid>/live")
+def live_sections(session_uuid: str):
+    """The phone page's activities for its script: 304 while nothing changed, else their HTML.
+
+    The same for every phone of a language and channel (the phone's own state stays in its page), so
+    it is rendered once per version and served from memory to the room. `channel` only picks which
+    forms are shown; the services check who may answer.
+    """
+    version = live.room_version(session_uuid, public=True, ttl=_live_ttl())
+    if version is None:
+        abort(404)
+    lang = current_language()
+    channel = request.args.get("channel", "")
+    if channel not in LIVE_CHANNELS:
+        channel = Channel.GUEST.value
+    etag = f"{version}-{lang}-{channel}"
+    if (unchanged := _not_modified(etag)) is not None:
+        return unchanged
+
+    def build():
+        session = queries.get_session(session_uuid)
+        return render_template("participation/_live_sections.html", **_sections_context(session, channel, None))
+
+    return _live_fragment(live.fragment(("phone", session_uuid, version, lang, channel), build), etag)
+
+
+@bp.post("/participate/<session_uuid>/manage/screen")
+@organiser_required
+def show_on_screen(session_uuid: str):
+    """Choose the room's screen (manage page buttons, and the projector's keys through its script)."""
     session = _managed_session(session_uuid)
-    return _json_with_etag(projector_state(session))
-
-
-@bp.get("/participate/<session_uuid>/state.json")
-def state(session_uuid: str):
-    """For the participant page's script: which activities are open (so a phone knows when to refresh)."""
-    session = queries.get_session(session_uuid)
-    activities = queries.list_activities(session, visible_only=True)
-    return _json_with_etag(
-        {
-            "activities": [
-                {"id": str(a.uuid), "status": a.status.value, "revealed": a.results_revealed} for a in activities
-            ]
-        }
+    try:
+        screen = Screen(request.form.get("screen", ""))
+    except ValueError:
+        abort(400)
+    activity_uuid = request.form.get("activity")
+    activity = queries.get_activity(session, activity_uuid) if activity_uuid else None
+    return _room_control(
+        session,
+        lambda: services.show_on_screen(current_user, session, screen, activity),
+        _("The room screen has changed."),
     )
+
+
+@bp.post("/participate/<session_uuid>/manage/next")
+@organiser_required
+def next_activity(session_uuid: str):
+    """Close the activity on the room's screen and open the next one, on the screen."""
+    session = _managed_session(session_uuid)
+    return _room_control(
+        session,
+        lambda: services.next_activity(current_user, session, now=utcnow()),
+        _("The next activity is open and on the room screen."),
+    )
+
+
+def _room_control(session, do, done: str):
+    """Run an organiser's room control: back to the manage page with a message, or for the projector's
+    script (its keys) a bare 204, or the refusal's message and status."""
+    try:
+        with transaction():
+            do()
+    except DomainError as error:
+        if _from_script():
+            return str(error.message), error.status
+        flash(str(error.message), "error")
+    else:
+        if _from_script():
+            return "", 204
+        flash(done, "success")
+    return _to_manage(session, "screen")
+
+
+def _from_script() -> bool:
+    """The projector's keys post through its script, which wants no page back."""
+    return request.headers.get("X-Requested-With") == "live"
 
 
 # ---------------------------------------------------------------------------- results, report, exports

@@ -23,6 +23,10 @@ def _vote(base, session_uuid, poll_uuid, field, option_id):
         assert response.status == 200
 
 
+def _show(base, session_uuid, cookie, screen, activity=""):
+    _organiser_post(base, f"/participate/{session_uuid}/manage/screen?screen={screen}&activity={activity}", cookie)
+
+
 def test_projector_updates_without_reload(tmp_path, browser):
     # `browser`: the session's one Chromium (a second sync_playwright() in the same run fails).
     from playwright.sync_api import expect
@@ -32,30 +36,32 @@ def test_projector_updates_without_reload(tmp_path, browser):
     session_uuid, poll_uuid, field = arranged["session_uuid"], arranged["poll_uuid"], arranged["field"]
     option_id, cookie = arranged["options"][1], arranged["organiser_cookie"]
     with LiveServer(url, workers=2) as server:
-        context = browser.new_context()
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
         try:
             context.add_cookies([{"name": "session", "value": cookie, "url": server.url}])
             page = context.new_page()
             errors = []
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.goto(f"{server.url}/participate/{session_uuid}/projector?lang=fr")
-            french = page.locator('.projector-column[data-lang="fr"]')
-            dutch = page.locator('.projector-column[data-lang="nl"]')
-            expect(french.locator(".poll-prompt")).to_have_text("Quelle priorité ?")
-            expect(dutch.locator(".poll-prompt")).to_have_text("Welke prioriteit?")
-            expect(french.locator(".poll-total")).to_have_text("0 réponse")  # French: 0 takes the singular
-            expect(dutch.locator(".poll-total")).to_have_text("0 antwoorden")
+            assert page.locator("#room-code").inner_text().strip() == arranged["room"]  # the join screen first
             page.evaluate("window.__notReloaded = true")
+            page.locator("body").press("p")
+            title = page.locator(".screen-title")
+            expect(title.locator('[lang="fr"]')).to_have_text("Quelle priorité ?")
+            expect(title.locator('[lang="nl"]')).to_have_text("Welke prioriteit?")
+            count = page.locator(".screen-count")
+            expect(count.locator('[lang="fr"]')).to_have_text("0 réponse")  # French: 0 takes the singular
+            expect(count.locator('[lang="nl"]')).to_have_text("0 antwoorden")
 
             _vote(server.url, session_uuid, poll_uuid, field, option_id)
             _vote(server.url, session_uuid, poll_uuid, field, option_id)
 
-            expect(french.locator(".poll-total")).to_have_text("2 réponses", timeout=10_000)
-            expect(dutch.locator(".poll-total")).to_have_text("2 antwoorden")
-            expect(dutch.locator(".poll-rows li").nth(1)).to_contain_text("Musea")
-            expect(dutch.locator(".poll-rows li").nth(1)).to_contain_text("100 % (2)")
+            expect(count.locator('[lang="fr"]')).to_have_text("2 réponses", timeout=10_000)
+            expect(count.locator('[lang="nl"]')).to_have_text("2 antwoorden")
+            second = page.locator(".bar-row").nth(1)
+            expect(second).to_contain_text("Musea")
+            expect(second.locator(".bar-value")).to_have_text("100\u00a0%")
             assert page.evaluate("window.__notReloaded") is True
-            assert page.locator("#room-code").inner_text().strip()
             assert errors == []
         finally:
             context.close()
@@ -68,7 +74,7 @@ def _organiser_post(base, path, cookie):
 
 
 def test_a_ticked_answer_survives_a_change_in_the_room(tmp_path, browser):
-    """The phone reloads when an activity changes, except while someone is in the middle of an answer."""
+    """The phone updates in place: the idle one loses the hidden results, the busy one keeps its choice."""
     from playwright.sync_api import expect
 
     url = fresh_database("sqlite", tmp_path)
@@ -80,27 +86,24 @@ def test_a_ticked_answer_survives_a_change_in_the_room(tmp_path, browser):
         try:
             idle, busy = context.new_page(), context.new_page()
             for page in (idle, busy):
-                # Wait for the script's first read of the state (it never reloads on that one).
-                with page.expect_response(lambda response: "/state.json" in response.url):
-                    page.goto(f"{server.url}/participate/{session_uuid}?lang=fr")
+                page.goto(f"{server.url}/participate/{session_uuid}?lang=fr")
                 page.evaluate("window.__notReloaded = true")
             busy.get_by_label("Musées").check()
-            busy.locator("h1").click()  # the focus leaves the form: the ticked answer alone makes it busy
+            busy.locator("h1").click()  # the focus leaves the form: the ticked answer alone is left
 
             _organiser_post(server.url, f"{manage}/conceal", cookie)
 
-            idle.wait_for_function("() => window.__notReloaded === undefined", timeout=15_000)
-            notice = busy.locator("#live-notice")
-            expect(notice).to_be_visible(timeout=15_000)
-            expect(notice).to_contain_text("Une activité a changé.")
-            expect(notice.get_by_role("link", name="Actualiser")).to_be_visible()
+            for page in (idle, busy):
+                expect(page.locator(f"#r-{poll_uuid}")).to_have_count(0, timeout=15_000)
+                assert page.evaluate("window.__notReloaded") is True
             expect(busy.get_by_label("Musées")).to_be_checked()
-            assert busy.evaluate("window.__notReloaded") is True
         finally:
             context.close()
 
 
-def test_a_change_in_the_room_after_a_form_error_loads_the_page_without_sending_the_form_again(tmp_path, browser):
+def test_a_change_in_the_room_after_a_form_error_keeps_the_form_and_sends_nothing_again(tmp_path, browser):
+    from playwright.sync_api import expect
+
     url = fresh_database("sqlite", tmp_path)
     arranged = arrange_live_poll(url, [{"fr": "Écoles", "nl": "Scholen"}, {"fr": "Musées", "nl": "Musea"}])
     session_uuid, poll_uuid, cookie = arranged["session_uuid"], arranged["poll_uuid"], arranged["organiser_cookie"]
@@ -111,15 +114,16 @@ def test_a_change_in_the_room_after_a_form_error_loads_the_page_without_sending_
             page.goto(f"{server.url}/participate/{session_uuid}?lang=fr")
             posts = []
             page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
-            with page.expect_response(lambda response: "/state.json" in response.url):
-                page.get_by_role("button", name="Envoyer ma réponse").click()  # nothing chosen: an error
+            page.get_by_role("button", name="Envoyer ma réponse").click()  # nothing chosen: an error
+            page.wait_for_load_state()
             assert page.url.endswith("/vote") and len(posts) == 1
-            page.locator("h1").click()  # the focus leaves the form: nothing is being answered
+            page.evaluate("window.__notReloaded = true")
 
             _organiser_post(server.url, f"/participate/{session_uuid}/manage/a/{poll_uuid}/conceal", cookie)
 
-            page.wait_for_url(f"**/participate/{session_uuid}", timeout=15_000)
-            assert len(posts) == 1  # the vote was not sent again by a reload of its address
+            expect(page.locator(f"#r-{poll_uuid}")).to_have_count(0, timeout=15_000)
+            expect(page.locator(".error-summary")).to_be_visible()  # the form as the error left it
+            assert page.evaluate("window.__notReloaded") is True and len(posts) == 1
         finally:
             context.close()
 
@@ -146,28 +150,59 @@ def _open_board(url: str, session_uuid: str, kind, bodies: list[str]) -> None:
         db.engine.dispose()
 
 
-def test_the_projector_fits_its_screen_with_long_questions(tmp_path, browser):
-    """Nobody scrolls a projector: five long questions still fit a 1280x720 screen."""
+SIZES = ((1280, 720), (1920, 1080), (3840, 2160))
+# Every element of the screen inside the viewport, and the page itself not scrollable.
+_OVERFLOW = """() => {
+  const w = innerWidth, h = innerHeight, out = [];
+  if (document.documentElement.scrollHeight > h || document.documentElement.scrollWidth > w) out.push("page scrolls");
+  for (const el of document.querySelectorAll('#room-screen *')) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height || el.closest('svg')) continue;
+    if (r.bottom > h + 0.5 || r.right > w + 0.5 || r.top < -0.5 || r.left < -0.5) out.push(el.className || el.tagName);
+  }
+  return out;
+}"""
+
+
+def test_the_projector_fits_every_screen_at_three_sizes(tmp_path, browser):
+    """Nobody scrolls a projector: long ideas, questions and answers fit 720p, 1080p and 4K, text sized by the
+    screen (and large: a 4K screen's text is three times a 720p one's), each screen in FR and NL."""
     from eventapp.participation.models import ActivityKind
 
     url = fresh_database("sqlite", tmp_path)
-    arranged = arrange_live_poll(url, [{"fr": "Écoles", "nl": "Scholen"}, {"fr": "Musées", "nl": "Musea"}])
+    long_options = [
+        {"fr": f"Option {n} " + "très longue " * 12, "nl": f"Optie {n} " + "heel lang " * 12} for n in range(8)
+    ]
+    arranged = arrange_live_poll(url, long_options)
     session_uuid, cookie = arranged["session_uuid"], arranged["organiser_cookie"]
-    bodies = [f"Question {n} : " + "une question vraiment très longue " * 8 for n in range(5)]
-    _open_board(url, session_uuid, ActivityKind.QUESTIONS, bodies)
+    _open_board(
+        url,
+        session_uuid,
+        ActivityKind.IDEAS,
+        [f"Idée {n} : " + "une idée vraiment très longue " * 10 for n in range(9)],
+    )
+    _open_board(
+        url, session_uuid, ActivityKind.QUESTIONS, [f"Question {n} : " + "vraiment très longue " * 10 for n in range(7)]
+    )
     with LiveServer(url, workers=2) as server:
-        for width, height, shown in ((1280, 720, 3), (1920, 1080, 5)):
+        for width, height in SIZES:
             context = browser.new_context(viewport={"width": width, "height": height})
             try:
                 context.add_cookies([{"name": "session", "value": cookie, "url": server.url}])
                 page = context.new_page()
                 page.goto(f"{server.url}/participate/{session_uuid}/projector?lang=fr")
-                questions = page.locator('.projector-column[data-lang="fr"] .questions li')
-                questions.nth(4).wait_for(state="attached")
-                boxes = [questions.nth(i).bounding_box() for i in range(5)]
-                visible = [box for box in boxes if box is not None]
-                assert len(visible) == shown, (width, height, visible)
-                assert all(box["y"] + box["height"] <= height for box in visible), (width, height, visible)
+                font = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+                assert font >= height / 30, (width, height, font)  # ~24 px at 720p, ~72 px at 4K
+                for key, ready, shown in (
+                    ("j", "#room-code", 1),
+                    ("i", ".wall-ideas .wall-item", 6),
+                    ("q", ".wall-questions .wall-item", 5),
+                    ("p", ".bar-row", 8),
+                ):
+                    page.locator("body").press(key)
+                    page.locator(ready).first.wait_for()
+                    assert page.locator(ready).count() == shown, (key, width)
+                    assert page.evaluate(_OVERFLOW) == [], (key, width, height)
             finally:
                 context.close()
 

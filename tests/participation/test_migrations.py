@@ -8,14 +8,11 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from eventapp import create_app
-from eventapp.accounts.models import Role, User
 from eventapp.core.db import UTCDateTime
 from eventapp.extensions import db
-from eventapp.participation import services
-from eventapp.participation.models import ActivityKind, ContentReport, Upvote
+from eventapp.participation.models import ContentReport, Upvote
 from tests.conftest import require, reset_database
 from tests.factories import NOW, make_event
-from tests.participation.factories import make_activity
 
 BEFORE = "participation_0002-1"
 TABLES = (
@@ -39,31 +36,61 @@ def _database(kind: str, tmp_path) -> str:
     return url
 
 
-def _admin_of_the_old_schema() -> User:
-    """An admin written with the columns `users` had at BEFORE (the User model has more by now), as an
-    unsaved User object that the services can act with."""
-    values = {"email": "admin@example.org", "password_hash": "x", "role": "admin", "active": True, "created_at": NOW}
-    values |= {"name": "Admin", "language": "fr", "failed_logins": 0}
-    users = sa.table("users", sa.column("id"), sa.column("created_at", UTCDateTime()), *map(sa.column, values))
-    user_id = db.session.scalar(sa.insert(users).values(values).returning(users.c.id))
-    return User(id=user_id, email=values["email"], role=Role.ADMIN, active=True)
+def _insert(table: str, **values) -> int:
+    """A row written with only the columns `table` had at BEFORE (the models have more by now)."""
+    types = {"created_at": UTCDateTime(), "uuid": sa.Uuid()}
+    columns = [sa.column(name, types.get(name)) for name in values]
+    statement = sa.insert(sa.table(table, sa.column("id"), *columns)).values(values)
+    return db.session.scalar(statement.returning(sa.column("id")))
 
 
-def _idea_of_the_old_schema(activity, participant, body: str) -> int:
-    """An idea written with the columns `participation_contributions` had at BEFORE (short answers added
-    some since, which the Contribution model would write)."""
-    values = {"activity_id": activity.id, "participant_id": participant.id, "channel": "guest", "body": body}
-    values |= {"status": "pending", "rejection_reason": "", "upvotes": 0, "reports": 0}
-    values |= {"outcome_reason_fr": "", "outcome_reason_nl": "", "outcome_reason_en": ""}
-    contributions = sa.table(
-        "participation_contributions",
-        sa.column("id"),
-        sa.column("uuid", sa.Uuid()),
-        sa.column("created_at", UTCDateTime()),
-        *map(sa.column, values),
+def _answers_of_the_old_schema(session_id: int) -> None:
+    """A poll answered once and an idea supported and reported once, in the old schema."""
+    activity = {"session_id": session_id, "status": "open", "access": "link", "moderation": "pre", "created_at": NOW}
+    activity |= {"prompt_fr": "Quoi ?", "prompt_nl": "Wat?", "prompt_en": "", "results_revealed": False}
+    poll = _insert("participation_activities", uuid=uuid4(), kind="poll", poll_type="single", position=1, **activity)
+    ideas = _insert("participation_activities", uuid=uuid4(), kind="ideas", position=2, **activity)
+    option = _insert(
+        "participation_poll_options", activity_id=poll, position=0, label_fr="A", label_nl="A", label_en="A"
     )
-    return db.session.scalar(
-        sa.insert(contributions).values(uuid=uuid4(), created_at=NOW, **values).returning(contributions.c.id)
+    voter, supporter = (
+        _insert("participation_participants", uuid=uuid4(), session_id=session_id, created_at=NOW) for _ in range(2)
+    )
+    vote = _insert(
+        "participation_votes",
+        activity_id=poll,
+        participant_id=voter,
+        channel="guest",
+        text="",
+        weight=1,
+        created_at=NOW,
+    )
+    db.session.execute(
+        sa.insert(sa.table("participation_vote_choices", sa.column("vote_id"), sa.column("option_id"))).values(
+            vote_id=vote, option_id=option
+        )
+    )
+    idea = _insert(
+        "participation_contributions",
+        uuid=uuid4(),
+        activity_id=ideas,
+        participant_id=voter,
+        channel="guest",
+        body="More benches",
+        status="pending",
+        rejection_reason="",
+        upvotes=0,
+        reports=0,
+        outcome_reason_fr="",
+        outcome_reason_nl="",
+        outcome_reason_en="",
+        created_at=NOW,
+    )
+    db.session.add_all(
+        [
+            Upvote(contribution_id=idea, participant_id=supporter, created_at=NOW),
+            ContentReport(contribution_id=idea, participant_id=supporter, created_at=NOW),
+        ]
     )
 
 
@@ -93,18 +120,7 @@ def test_the_migration_keeps_every_answer_and_then_protects_them(tmp_path, kind)
         upgrade(revision=BEFORE)
         event = make_event(sessions=1)
         session = event.sessions[0]
-        organiser = _admin_of_the_old_schema()
-        poll = make_activity(session, organiser)
-        ideas = make_activity(session, organiser, ActivityKind.IDEAS)
-        voter, supporter = services.join_as_guest(session, now=NOW), services.join_as_guest(session, now=NOW)
-        services.answer_poll(voter, poll, option_ids=[poll.options[0].id], now=NOW)
-        idea_id = _idea_of_the_old_schema(ideas, voter, "More benches")
-        db.session.add_all(
-            [
-                Upvote(contribution_id=idea_id, participant_id=supporter.id, created_at=NOW),
-                ContentReport(contribution_id=idea_id, participant_id=supporter.id, created_at=NOW),
-            ]
-        )
+        _answers_of_the_old_schema(session.id)
         db.session.commit()
         session_id = session.id
         db.session.remove()

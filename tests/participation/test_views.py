@@ -168,7 +168,8 @@ def test_organiser_pages_need_access(client, app, world):
         db.session.commit()
     login(client, stranger)
     assert client.get(f"/participate/{w.uuid}/manage").status_code == 403
-    assert client.get(f"/participate/{w.uuid}/projector.json").status_code == 403
+    assert client.get(f"/participate/{w.uuid}/projector/live").status_code == 403
+    assert client.post(f"/participate/{w.uuid}/manage/screen", data={"screen": "ideas"}).status_code == 403
     assert client.get(f"/participate/events/{w.slug}/export.csv?level=restricted").status_code == 403
 
 
@@ -229,18 +230,21 @@ def test_organiser_creates_opens_moderates(client, app, world):
     with app.test_request_context():
         assert db.session.scalar(db.select(Contribution).filter_by(uuid=uuid)).rejection_reason == "Doublon"
     client.post(f"{base}/a/{poll.uuid}/count", data={"count": 7, "choice": str(poll.options[0].id)})
-    state = client.get(f"/participate/{w.uuid}/projector.json")
-    assert state.json["poll"]["revealed"] is False and state.json["poll"]["rows"] == []
-    assert state.json["questions"][0]["body"] == "Carte papier"
-    again = client.get(f"/participate/{w.uuid}/projector.json", headers={"If-None-Match": state.headers["ETag"]})
-    assert again.status_code == 304
+    live = f"/participate/{w.uuid}/projector/live"
+    assert client.post(f"/participate/{w.uuid}/manage/screen", data={"screen": "questions"}).status_code == 303
+    screen = client.get(live)
+    assert "Carte papier" in screen.get_data(as_text=True)
+    assert client.get(live, headers={"If-None-Match": screen.headers["ETag"]}).status_code == 304
+    client.post(f"/participate/{w.uuid}/manage/screen", data={"screen": "poll", "activity": str(poll.uuid)})
+    html = client.get(live).get_data(as_text=True)
+    assert "hidden-note" in html and "bar-fill" not in html  # 7 answers, not shown before the reveal
     client.post(f"{base}/a/{poll.uuid}/reveal")
-    state = client.get(f"/participate/{w.uuid}/projector.json").json
-    assert state["poll"]["rows"][0]["count"] == 7
+    html = client.get(live).get_data(as_text=True)
+    assert '<rect class="bar-fill" width="100"' in html  # the 7 answers, all for the first option
     html = client.get(f"/participate/{w.uuid}/projector").get_data(as_text=True)
     assert 'lang="fr"' in html and 'lang="nl"' in html and "<svg" in html
-    assert re.search(r"Questions principales", html) and re.search(r"Topvragen", html)
     assert "Code de la salle" in html and "Zaalcode" in html
+    assert html.count("Carte papier") == 0  # the poll is on the screen now
 
 
 def test_facilitator_entries_and_their_errors(client, app, world):
@@ -447,10 +451,7 @@ def test_the_projector_counts_answers_with_each_languages_plural(client, app, wo
         services.answer_poll(services.join_as_guest(w.session), poll, option_ids=[poll.options[0].id])
         db.session.commit()
     login(client, w.organiser_id)
+    client.post(f"/participate/{w.uuid}/manage/screen", data={"screen": "poll"})
     html = client.get(f"/participate/{w.uuid}/projector").get_data(as_text=True)
-    totals = re.findall(r'<p class="poll-total">([^<]*)</p>', html)
-    assert totals == ["1 réponse", "1 antwoord"]
-    assert client.get(f"/participate/{w.uuid}/projector.json").json["poll"]["total_label"] == {
-        "fr": "1 réponse",
-        "nl": "1 antwoord",
-    }
+    total = re.search(r'<p class="screen-count">(.*?)</p>', html).group(1)
+    assert total == '<span class="bi" lang="fr">1 réponse</span><span class="bi" lang="nl">1 antwoord</span>'

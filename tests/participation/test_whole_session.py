@@ -129,11 +129,13 @@ def test_whole_session(app):
     assert hostile.status_code == 422
 
     # The projector shows nothing until the organiser reveals the results.
-    assert organiser.get(f"/participate/{s_uuid}/projector.json").json["poll"]["rows"] == []
+    organiser.post(f"/participate/{s_uuid}/manage/screen", data={"screen": "poll", "activity": poll_uuid})
+    screen = organiser.get(f"/participate/{s_uuid}/projector/live").get_data(as_text=True)
+    assert "hidden-note" in screen and "bar-fill" not in screen
     organiser.post(f"{manage}/a/{poll_uuid}/reveal")
-    rows = organiser.get(f"/participate/{s_uuid}/projector.json").json["poll"]["rows"]
-    assert [r["count"] for r in rows] == [0, 2]
-    assert rows[1]["label"] == {"fr": "Musées", "nl": "Musea"}
+    screen = organiser.get(f"/participate/{s_uuid}/projector/live").get_data(as_text=True)
+    assert re.findall(r'class="bar-fill" width="(\d+)"', screen) == ["0", "100"]
+    assert '<span class="bi" lang="fr">Musées</span><span class="bi" lang="nl">Musea</span>' in screen
     organiser.post(f"{manage}/a/{poll_uuid}/close")
 
     # Afterwards the organiser answers the idea.

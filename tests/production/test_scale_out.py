@@ -1,22 +1,29 @@
 """Two gunicorn instances sharing one PostgreSQL and one Redis, with two outbox workers.
 
+Live rooms: a vote on one instance reaches a phone polling the other within two seconds.
+
 Concurrent scans of the same tickets and concurrent registrations for the last seats, spread over
 both instances: nothing oversold, no ticket admitted twice, no email sent twice, and rate limits
 counted once for the whole deployment.
 """
 
+import re
 import threading
+import time
 from datetime import timedelta
+from http.client import HTTPConnection
 from uuid import uuid4
 
 import pytest
 
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
+from eventapp.participation.live import POLL_INTERVAL_MS
 from eventapp.tickets.models import CheckIn
 from tests.core.test_outbox import Recorder, SMTPServer
 from tests.factories import make_event
 from tests.live_server import LiveServer, app_for, free_port, fresh_database
+from tests.participation.factories import arrange_live_poll
 from tests.production.infra import (
     OutboxWorker,
     RedisServer,
@@ -148,3 +155,56 @@ def test_two_instances_share_database_redis_and_outbox(tmp_path, redis_server, s
     message_ids = smtp.handler.message_ids()
     assert len(message_ids) == sent == PREFILLED + RUSH  # one email per registration
     assert len(set(message_ids)) == len(message_ids)  # none sent twice
+
+
+PHONE_POLL_SECONDS = POLL_INTERVAL_MS / 1000  # what the phone page's script waits between polls
+LIVE_DEADLINE_SECONDS = 2.0
+
+
+def test_a_vote_on_one_instance_reaches_a_phone_on_the_other_within_two_seconds(tmp_path):
+    """Two instances, one PostgreSQL, each worker keeping its own copy of the room's version for the
+    production time (0.25 s): votes sent to A show on a phone that polls B like the page's script does
+    (every 1.5 s, with its ETag), each within two seconds of A accepting it."""
+
+    url = fresh_database("postgresql", tmp_path)
+    arranged = arrange_live_poll(url, [{"fr": "Écoles", "nl": "Scholen"}, {"fr": "Musées", "nl": "Musea"}])
+    session, poll, field = arranged["session_uuid"], arranged["poll_uuid"], arranged["field"]
+    env = {"TEST_LIVE_VERSION_TTL": "0.25"}
+    with (
+        LiveServer(url, workers=2, env=env, start_timeout=120) as a,
+        LiveServer(url, workers=2, env=env, start_timeout=120) as b,
+    ):
+        seen: list[tuple[float, int]] = []  # (when, answers shown) on the phone connected to B
+        stop = threading.Event()
+
+        def phone() -> None:
+            etag = None
+            host, port = b.url.removeprefix("http://").split(":")
+            while not stop.is_set():
+                connection = HTTPConnection(host, int(port), timeout=10)
+                connection.request("GET", f"/participate/{session}/live?lang=en", headers={"If-None-Match": etag or ""})
+                response = connection.getresponse()
+                body = response.read().decode()
+                if response.status == 200:
+                    etag = response.headers["ETag"]
+                    shown = re.search(r"(\d+) answers?", body)
+                    seen.append((time.monotonic(), int(shown.group(1)) if shown else 0))
+                connection.close()
+                stop.wait(PHONE_POLL_SECONDS)
+
+        # Every worker of B renders the fragment once first (a new worker compiles its templates).
+        assert run_threads(lambda i: http(f"{b.url}/participate/{session}/live?lang=en"), 8) == []
+        watcher = threading.Thread(target=phone)
+        watcher.start()
+        try:
+            delays = []
+            for n, pause in enumerate((0.3, 0.9, 1.4), start=1):  # votes at different moments of the phone's cycle
+                time.sleep(pause)
+                assert http(f"{a.url}/participate/{session}/a/{poll}/vote", data={field: arranged["options"][1]}) == 303
+                accepted = time.monotonic()
+                wait_for(lambda n=n: any(count >= n for _, count in seen), timeout=10)
+                delays.append(next(when for when, count in seen if count >= n) - accepted)
+        finally:
+            stop.set()
+            watcher.join()
+    assert all(delay <= LIVE_DEADLINE_SECONDS for delay in delays), delays

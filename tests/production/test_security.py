@@ -230,8 +230,9 @@ ALLOWED_SAFE = {
     "eventapp/backoffice/charts.py": "SVG charts: every label passes through markupsafe.escape, the rest are numbers",
     "eventapp/events/jsonld.py": "the schema.org data block: json.dumps output with <, > and & written as \\u escapes"
     " (script_data), so no text can close the script element",
-    "templates/participation/projector.html": "the room's QR SVG (qrcode, from our own join URL) and the two"
-    " language columns, each the output of an autoescaped render_template",
+    "templates/participation/_projector_screen.html": "the room's QR SVG (qrcode, from our own join URL)",
+    "eventapp/participation/projector.py": "the screen's text in each language in <span lang>: Markup.format"
+    " and markupsafe.escape escape every text, organisers' and participants' alike",
 }
 
 
