@@ -85,7 +85,8 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret"  # noqa: S105 (tests only)
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    # `or`: the Makefile exports TEST_DATABASE_URL empty when no database is chosen.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     WTF_CSRF_ENABLED = False
     # Off, in memory, unless a scale-out test starts gunicorn with a shared Redis (tests/production).
     RATELIMIT_ENABLED = _env_bool("TEST_RATELIMIT_ENABLED", False)
