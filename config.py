@@ -66,6 +66,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     PRIVACY_NOTICE_VERSION = "2026-11"
+    # The footer's contact, and where the accessibility statement asks people to report a barrier.
+    CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "smartcity-events@digital.brussels")
+    # The date of the accessibility statement's last review (ISO date); change it with each review.
+    ACCESSIBILITY_REVIEWED_ON = os.environ.get("ACCESSIBILITY_REVIEWED_ON", "2026-12-06")
     RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "90"))
     # Seconds a worker reuses a public feed's fingerprint (a change shows in a feed that much later).
     FEED_STATE_TTL = float(os.environ.get("FEED_STATE_TTL", "10"))

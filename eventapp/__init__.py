@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.api import bp as api_bp
     from eventapp.backoffice.views import bp as backoffice_bp
     from eventapp.core.devmailbox import bp as devmailbox_bp
+    from eventapp.core.statements import bp as statements_bp
     from eventapp.events.views import bp as events_bp
     from eventapp.feeds.views import bp as feeds_bp
     from eventapp.participation.views import bp as participation_bp
@@ -129,7 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.tickets.views import bp as tickets_bp
 
     blueprints = (events_bp, api_bp, feeds_bp, registration_bp, devmailbox_bp, tickets_bp, participation_bp)
-    for blueprint in (*blueprints, accounts_bp, backoffice_bp):
+    for blueprint in (*blueprints, statements_bp, accounts_bp, backoffice_bp):
         app.register_blueprint(blueprint)
 
 

@@ -72,6 +72,7 @@ PAGES = [
     PageSpec("manage-waitlisted", "/manage/{manage_waitlisted}"),
     PageSpec("manage-cancelled", "/manage/{manage_cancelled}"),
     PageSpec("privacy", "/privacy"),
+    PageSpec("accessibility-statement", "/accessibility"),
     PageSpec("erased", "/erased"),
     # participation
     PageSpec("join", "/join"),
