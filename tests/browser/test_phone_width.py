@@ -1,0 +1,73 @@
+"""At 390 px (a common phone) no page scrolls sideways: public pages, the door and every organiser page.
+
+A table wider than the screen scrolls inside its own box; nothing else may widen the page (hidden button
+labels escaping a scroll box once widened the attendee list to 880 px).
+"""
+
+import pytest
+
+from tests.browser.site import PAGES, new_context
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.no_db_isolation]
+
+PHONE = {"width": 390, "height": 844}
+# The organiser's pages that read (forms that change state are covered by their page, not posted here).
+BACK_OFFICE = [
+    "/admin/",
+    "/admin/dashboard",
+    "/admin/audit",
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/themes",
+    "/admin/venues",
+    "/admin/venues/new",
+    "/admin/events/new",
+    "/admin/account/two-factor",
+    "/admin/events/{today_event}",
+    "/admin/events/{today_event}/edit",
+    "/admin/events/{today_event}/attendees",
+    "/admin/events/{today_event}/attendees/new",
+    "/admin/events/{today_event}/dashboard",
+    "/admin/events/{today_event}/messages",
+    "/admin/events/{today_event}/messages/new",
+    "/admin/events/{today_event}/sessions/new",
+    "/participate/{session}/manage",
+]
+# The room's screen is a projector's, never a phone's.
+CASES = [(spec.path, spec.who) for spec in PAGES if spec.name != "projector"] + [(p, "organiser") for p in BACK_OFFICE]
+
+_OVERFLOW = """() => {
+  const limit = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('body *')].filter(el => {
+    const box = el.getBoundingClientRect();
+    return box.right > limit + 1 && !el.closest('.table-scroll, [data-scrolls]');
+  }).slice(0, 5).map(el => el.outerHTML.slice(0, 120));
+  return {scrollWidth: document.documentElement.scrollWidth, limit, wide};
+}"""
+
+
+@pytest.fixture(scope="module")
+def phone_pages(browser, site):
+    server, values = site
+    pages = {}
+
+    def get(who):
+        if who not in pages:
+            context = new_context(browser, server.url, values, lang="fr", who=who)
+            page = context.new_page()
+            page.set_viewport_size(PHONE)
+            pages[who] = page
+        return pages[who]
+
+    yield get
+    for page in pages.values():
+        page.context.close()
+
+
+@pytest.mark.parametrize(("path", "who"), CASES, ids=[path for path, _ in CASES])
+def test_no_page_scrolls_sideways_at_390_px(site, phone_pages, path, who):
+    server, values = site
+    page = phone_pages(who)
+    page.goto(server.url + path.format(**values))
+    measured = page.evaluate(_OVERFLOW)
+    assert measured["scrollWidth"] <= measured["limit"], measured
