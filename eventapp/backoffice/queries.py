@@ -432,8 +432,7 @@ def event_figures(actor: User, event: Event, lang: str, *, now: datetime, with_t
         .join(Session, Session.id == Activity.session_id)
         .where(in_event)
     ).scalar_one()
-    if with_timeline:
-        figures.arrivals = _arrivals(event)
+    figures.arrivals = _arrivals(event)  # the live dashboard redraws its arrivals chart too
     return figures
 
 

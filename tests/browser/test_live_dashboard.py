@@ -86,9 +86,14 @@ def test_live_dashboard_announces_changes_only_and_can_be_paused(tmp_path, launc
         assert page.evaluate("window.__announced") == []
 
         # Two people arrive: the figure changes and is announced, once.
+        checked_in_bar = page.locator('[data-live-charts] tr:has(th:text-is("Checked in")) td')
+        expect(checked_in_bar).to_have_text("0")
+        page.locator("[data-live-charts] details summary").first.click()  # the reader opened the table
         _set_checked_in(app, registration_id, 2)
         poll()
         expect(figure).to_have_text("2")
+        expect(checked_in_bar).to_have_text("2")  # the chart follows its figure, in the same poll
+        assert page.locator("[data-live-charts] details").first.get_attribute("open") is not None
         expect(announcer).to_contain_text("New figures:")
         expect(announcer).to_contain_text("2 people checked in, out of 3 expected")
         poll()
