@@ -39,11 +39,13 @@ _INSERT_CHECK_IN = sa.insert(_check_ins)
 
 def _admit_and_log() -> sa.Select[tuple[int]]:
     """PostgreSQL: `_ADMIT` and the check-in it makes, in one statement (data-modifying CTEs). The
-    check-in is written only if the UPDATE admitted; the admitted total is returned, or no row."""
+    check-in is written only if the UPDATE admitted; the admitted total is returned, or no row.
+    The check-in's values are passed as `check_in_<column>`: a parameter named like a column of
+    registrations would be added to the UPDATE's SET clause."""
     admitted = _ADMIT.returning(Registration.id).cte("admitted")
 
     def value(name: str) -> sa.BindParameter[Any]:
-        return sa.bindparam(name, type_=_check_ins.c[name].type)
+        return sa.bindparam(f"check_in_{name}", type_=_check_ins.c[name].type)
 
     columns = ["event_id", "registration_id", "scanner_id", "attempt_id", "gate", "people", "scanned_at", "created_at"]
     check_in = sa.insert(_check_ins).from_select(
@@ -104,7 +106,10 @@ def admit(
             connection.execute(_INSERT_CHECK_IN, check_in)
     elif connection.dialect.name == "postgresql":
         # The one statement that decides admission, and writes the check-in with it.
-        admitted_total = connection.execute(_ADMIT_AND_LOG, {**check_in, "day": scan.day}).scalar_one_or_none()
+        values = {f"check_in_{name}": value for name, value in check_in.items()}
+        admitted_total = connection.execute(
+            _ADMIT_AND_LOG, {**values, "registration_id": ticket.id, "people": people, "day": scan.day}
+        ).scalar_one_or_none()
     else:  # SQLite: no data-modifying CTEs; its writers are serialised, so the two are one step anyway
         admitted_total = connection.execute(
             _ADMIT, {"registration_id": ticket.id, "people": people, "day": scan.day}
