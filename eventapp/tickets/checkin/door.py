@@ -21,7 +21,7 @@ from eventapp.tickets.checkin.admit import admit
 from eventapp.tickets.checkin.offline import settle_duplicate
 from eventapp.tickets.checkin.scan import CheckInResult, Scan, claim_judged, correct_log, replay
 from eventapp.tickets.checkin.ticket import judge_again, judgement_params, minted_with, read_ticket
-from eventapp.tickets.codes import CODE_RE, normalise_code
+from eventapp.tickets.codes import CODE_RE, digest_of_search_handle, normalise_code
 from eventapp.tickets.models import Scanner, ScanResult
 from eventapp.tickets.scanners import DoorEvent, DoorScanner
 
@@ -43,6 +43,7 @@ def check_in(
     gate: str | None = None,
 ) -> CheckInResult:
     """Judge a ticket at the door and admit `people` of it (all remaining by default), exactly once.
+    `code` is the ticket code scanned, or the handle of a person the scanner found by name.
 
     Two gates scanning the same ticket at the same moment admit it once (see checkin.admit). Every
     attempt is logged; a retried `scan_id` is answered as the first time and never counted twice.
@@ -71,8 +72,11 @@ def check_in(
         people=people,
     )
     code = normalise_code(code)
-    shaped = bool(CODE_RE.match(code))  # anything else is not worth a database lookup
-    return _judge_and_admit(event, scan, code_digest=digest(code) if shaped else None, minted=(key, code))
+    if CODE_RE.match(code):
+        return _judge_and_admit(event, scan, code_digest=digest(code), minted=(key, code))
+    # A person found by name at a scanner allowed to search (api.scanner_search): admitted like by hand.
+    found = digest_of_search_handle(key, scanner.id, code) if scanner and scanner.profile.can_search else None
+    return _judge_and_admit(event, scan, code_digest=found, minted=None)  # None: not worth a lookup
 
 
 def check_in_by_hand(actor: User, registration: Registration, *, now: datetime) -> CheckInResult:
