@@ -51,7 +51,11 @@ def test_a_revoked_scanner_is_refused_within_five_seconds_on_every_worker_and_in
         db.session.remove()
 
     env = {"TEST_SCANNER_CACHE_TTL": str(TTL)}
-    with LiveServer(url, workers=2, env=env) as one, LiveServer(url, workers=2, env=env) as two:
+    # A generous start: two instances booting on a busy shared machine.
+    with (
+        LiveServer(url, workers=2, env=env, start_timeout=120) as one,
+        LiveServer(url, workers=2, env=env, start_timeout=120) as two,
+    ):
         # Every worker takes its snapshot of the scanner (many scans, spread by the kernel).
         for i in range(40):
             assert scan((one, two)[i % 2].url, token, code) == 200
