@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from eventapp.core.tokens import same
 from eventapp.events.models import Event, EventStatus, Session
@@ -191,7 +192,8 @@ class _Qualified(sa.ColumnElement[Any]):
     them bare there (right for the returned table's own columns), which would make `id` in a
     subquery on registrations ambiguous with the logged scan's."""
 
-    inherit_cache = True
+    # Part of the statement's cache key: without one, SQLAlchemy compiles the statement on every scan.
+    _traverse_internals = [("subquery", InternalTraversal.dp_clauseelement)]
 
     def __init__(self, subquery: sa.ColumnElement[Any]):
         self.subquery = subquery
