@@ -98,7 +98,8 @@ class TestingConfig(Config):
     MAIL_DEV_MAILBOX = False
     PUBLIC_BASE_URL = "http://events.test"
     FEED_STATE_TTL = 0
-    SCANNER_CACHE_TTL = 0
+    # Off, so that a revocation shows at once, unless a test of the snapshot itself sets it.
+    SCANNER_CACHE_TTL = float(os.environ.get("TEST_SCANNER_CACHE_TTL", "0"))
     LIVE_VERSION_TTL = float(os.environ.get("TEST_LIVE_VERSION_TTL", "0"))
 
 

@@ -15,7 +15,7 @@ from eventapp.core.tokens import derive, digest
 from eventapp.extensions import csrf, limiter
 from eventapp.tickets import queries, scanners
 from eventapp.tickets.checkin import CheckInResult, check_in, record_offline_refusal, undo_scan
-from eventapp.tickets.codes import ticket_code
+from eventapp.tickets.codes import search_handle
 from eventapp.tickets.days import door_day
 from eventapp.tickets.models import Scanner, ScanResult
 from eventapp.tickets.scanners import DoorScanner
@@ -334,8 +334,10 @@ def scanner_search():
                     "status": str(r.status),
                     "seats": r.seats,
                     "checked_in": r.admitted_on_day(today),  # an event over several days admits a ticket each day
-                    # The code lets the volunteer admit the person found; this profile may do that anyway.
-                    "code": ticket_code(key, r.secret_seed),
+                    # What admits the person found, at this scanner only: never the ticket code,
+                    # which is also their credential elsewhere. The digest finds them in the snapshot.
+                    "handle": search_handle(key, scanner.id, r.ticket_digest),
+                    "d": r.ticket_digest,
                 }
                 for r in found
             ]

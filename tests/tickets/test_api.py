@@ -76,7 +76,7 @@ def test_names_only_for_search_profiles(client, door):
     _, search_token = make_scanner(event, "Desk", ScannerProfile.SCAN_AND_SEARCH)
     assert scan(client, search_token, code, people=1)["name"] == registration.name
     found = post_get(client, search_token, f"/api/v1/scanner/search?q={registration.name[:4]}")
-    assert found.status_code == 200 and found.get_json()["results"][0]["code"] == code
+    assert found.status_code == 200 and found.get_json()["results"][0]["d"] == registration.ticket_digest
     assert post_get(client, token, "/api/v1/scanner/search?q=Pers").status_code == 403
 
 

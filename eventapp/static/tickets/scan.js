@@ -27,6 +27,11 @@ async function sha256(text) {
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// A person found by name is admitted with the search's handle, not a ticket code: its ticket's digest
+// (the snapshot's key) came with it.
+const foundDigests = new Map();
+const digestOf = async (code) => foundDigests.get(code) || sha256(code);
+
 const MAX_BATCH = 500; // the server's limit (tickets/api.py)
 const TIMEOUT = 4000; // a volunteer at the door waits no longer than this for the server's verdict
 const UPLOAD_TIMEOUT = 30000;
@@ -222,7 +227,7 @@ function judgeOffline(ticket, people) {
  * caller saves it, so that a reload offline knows it too). */
 async function rememberOnline(code, result) {
   if (!snapshot || !result.seats) return null;
-  const ticket = snapshot.tickets.get(await sha256(code));
+  const ticket = snapshot.tickets.get(await digestOf(code));
   if (!ticket) return null;
   setAdmitted(ticket, doorDay(new Date()), ticket.n - result.people_remaining);
   if (result.status === "ok") { ticket.at = new Date().toISOString(); ticket.g = snapshot.scanner.gate; }
@@ -232,7 +237,7 @@ async function rememberOnline(code, result) {
 /** Ask how many people of a group ticket are at the door (partial arrival), from the snapshot.
  * Resolves to a number, null when there is nothing to ask, or "cancel" (nothing is scanned then). */
 async function chooseGroupSize(code) {
-  const ticket = snapshot ? snapshot.tickets.get(await sha256(code)) : null;
+  const ticket = snapshot ? snapshot.tickets.get(await digestOf(code)) : null;
   const remaining = ticket && ticket.st === "confirmed" ? ticket.n - admittedOn(ticket, doorDay(new Date())) : 0;
   if (remaining <= 1) return null;
   const dialog = $("group");
@@ -273,7 +278,7 @@ async function handleCode(raw) {
     if (error.message === "http") { showVerdict({ status: "invalid" }); return; }
     // No answer from the server: judge from the snapshot and keep the scan, under the same scan_id, for
     // later (if the server did admit it, the upload is recognised as the same scan and changes nothing).
-    const ticket = snapshot ? snapshot.tickets.get(await sha256(code)) : null;
+    const ticket = snapshot ? snapshot.tickets.get(await digestOf(code)) : null;
     result = judgeOffline(ticket, people);
     scan.scanned_at = new Date().toISOString();
     scan.verdict = result.status;
@@ -310,7 +315,7 @@ async function refreshSnapshot() {
   // Admissions still queued (made while the snapshot was on its way, or held for their gate) are
   // not in the server's counts yet: without them, the next offline scan would let the ticket in again.
   for (const scan of await store.queuedScans()) {
-    const ticket = scan.verdict === "ok" ? snapshot.tickets.get(await sha256(scan.code)) : null;
+    const ticket = scan.verdict === "ok" ? snapshot.tickets.get(await digestOf(scan.code)) : null;
     if (!ticket || doorDay(new Date(scan.scanned_at)) !== snapshot.day) continue; // another day's count
     ticket.c = Math.min(ticket.n, ticket.c + (scan.people || ticket.n - ticket.c));
     ticket.at = scan.scanned_at;
@@ -476,7 +481,8 @@ $("search-form").addEventListener("submit", async (event) => {
     li.textContent = `${item.name} (${item.checked_in}/${item.seats}) `;
     if (item.status === "confirmed" && item.checked_in < item.seats) {
       const button = Object.assign(document.createElement("button"), { type: "button", textContent: T.admit });
-      button.addEventListener("click", () => handleCode(item.code));
+      foundDigests.set(item.handle, item.d);
+      button.addEventListener("click", () => handleCode(item.handle));
       li.append(button);
     }
     return li;

@@ -17,15 +17,17 @@ from eventapp.core.tokens import digest
 from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.registration.models import Registration
-from eventapp.tickets.checkin.admit import admit, people_remaining
+from eventapp.tickets.checkin.admit import admit
 from eventapp.tickets.checkin.offline import settle_duplicate
-from eventapp.tickets.checkin.scan import CheckInResult, Logged, Scan, claim_scan, correct_log, replay
-from eventapp.tickets.checkin.ticket import DoorTicket, find_ticket, read_ticket, verdict
-from eventapp.tickets.codes import CODE_RE, normalise_code
+from eventapp.tickets.checkin.scan import CheckInResult, Scan, claim_judged, correct_log, replay
+from eventapp.tickets.checkin.ticket import judge_again, judgement_params, minted_with, read_ticket
+from eventapp.tickets.codes import CODE_RE, digest_of_search_handle, normalise_code
 from eventapp.tickets.models import Scanner, ScanResult
 from eventapp.tickets.scanners import DoorEvent, DoorScanner
 
 BACK_OFFICE_GATE = "Back-office"
+# The verdicts on a ticket of this event valid today, whether people of it are left to admit or not.
+_VALID_TODAY = (ScanResult.OK, ScanResult.ALREADY_CHECKED_IN)
 
 
 def check_in(
@@ -41,6 +43,7 @@ def check_in(
     gate: str | None = None,
 ) -> CheckInResult:
     """Judge a ticket at the door and admit `people` of it (all remaining by default), exactly once.
+    `code` is the ticket code scanned, or the handle of a person the scanner found by name.
 
     Two gates scanning the same ticket at the same moment admit it once (see checkin.admit). Every
     attempt is logged; a retried `scan_id` is answered as the first time and never counted twice.
@@ -50,10 +53,10 @@ def check_in(
     Flushes, never commits. Raises Conflict if the scan_id belongs to another scanner, InvalidState
     for a bad scan id or people count.
 
-    This is the busiest request at a crowded door, so the usual path is a handful of statements: the
-    ticket lookup (with its sessions and latest admission, as plain rows), the log row, the admitting
-    UPDATE and the check-in row; a duplicate, the lookup and the log row. Rarer outcomes reload what
-    they need.
+    This is the busiest request at a crowded door, so the usual path is one or two statements: the
+    ticket found, judged and the scan logged in one (checkin.scan.claim_judged), then, for a valid
+    ticket, its admission and check-in (one statement on PostgreSQL, two on SQLite). Rarer outcomes
+    reload what they need.
     """
     if scanner is not None:
         event, gate = scanner.event, scanner.name
@@ -69,8 +72,11 @@ def check_in(
         people=people,
     )
     code = normalise_code(code)
-    ticket = find_ticket(code, key)
-    return _judge_and_admit(event, scan, ticket, code_digest=digest(code) if CODE_RE.match(code) else None)
+    if CODE_RE.match(code):
+        return _judge_and_admit(event, scan, code_digest=digest(code), minted=(key, code))
+    # A person found by name at a scanner allowed to search (api.scanner_search): admitted like by hand.
+    found = digest_of_search_handle(key, scanner.id, code) if scanner and scanner.profile.can_search else None
+    return _judge_and_admit(event, scan, code_digest=found, minted=None)  # None: not worth a lookup
 
 
 def check_in_by_hand(actor: User, registration: Registration, *, now: datetime) -> CheckInResult:
@@ -89,10 +95,9 @@ def check_in_by_hand(actor: User, registration: Registration, *, now: datetime) 
         scanned_at=None,
         now=now,
     )
-    # The registration is at hand: read by its id, without rebuilding its code. An erased one has no
-    # ticket any more (its code leads nowhere), as at a scanner.
-    ticket = read_ticket(registration.id) if registration.anonymised_at is None else None
-    result = _judge_and_admit(event, scan, ticket, code_digest=registration.ticket_digest)
+    # The registration is at hand: found by its digest, without rebuilding its code. An erased one has
+    # no ticket any more (its code leads nowhere), as at a scanner.
+    result = _judge_and_admit(event, scan, code_digest=registration.ticket_digest, minted=None)
     record_audit(
         actor,
         "attendee.checked_in",
@@ -105,46 +110,42 @@ def check_in_by_hand(actor: User, registration: Registration, *, now: datetime) 
 
 
 def _judge_and_admit(
-    event: Event | DoorEvent, scan: Scan, ticket: DoorTicket | None, *, code_digest: str | None
+    event: Event | DoorEvent, scan: Scan, *, code_digest: str | None, minted: tuple[str, str] | None
 ) -> CheckInResult:
-    """The verdict on `ticket` at `event`'s door, its log row, and the admission when it is valid."""
-    status = verdict(ticket, event, scan.time)
-    remaining, past_day = people_remaining(ticket, scan.day)
-    wanted = 0
-    if status == ScanResult.OK:
-        assert ticket is not None  # verdict() finds only a ticket valid
-        if scan.people is not None and scan.people > ticket.seats:
-            raise InvalidState(_l("This ticket admits fewer people."), code="invalid_people")
-        wanted = scan.people if scan.people is not None else remaining
-        if wanted < 1:
-            status = ScanResult.ALREADY_CHECKED_IN
-    # The log row gets the verdict expected from what was just read, corrected at the end only if the
-    # row changed meanwhile (another gate, a cancellation): usually a single write.
-    already_in = status == ScanResult.ALREADY_CHECKED_IN
-    claimed = Logged(status, wanted if status == ScanResult.OK else 0, duplicate_discovered=scan.offline and already_in)
-    attempt_id = claim_scan(scan, claimed, registration_id=ticket.id if ticket else None, code_digest=code_digest)
-    if attempt_id is None:
+    """The verdict on the ticket `code_digest` names at `event`'s door, its log row, and the admission
+    when it is valid. `minted` is the key and the code scanned, to check that this key minted it (None
+    by hand: the registration is at hand)."""
+    judgement = judgement_params(event, scan.time, scan.people)
+    judged = claim_judged(scan, judgement, code_digest=code_digest)
+    if judged is None:
         return replay(scan)
-
+    ticket, status, remaining = judged.ticket, judged.logged.result, judged.remaining
+    if ticket is not None and minted is not None and not minted_with(*minted, ticket):
+        ticket, status = None, ScanResult.INVALID  # minted with another key (SECRET_KEY was rotated)
     result = CheckInResult(status=status, scan_id=scan.scan_id, ticket=ticket)
     if ticket is None:
+        correct_log(judged.attempt_id, result, claimed=judged.logged, now=scan.now)
         return result
+    if scan.people is not None and scan.people > ticket.seats and status in _VALID_TODAY:
+        raise InvalidState(_l("This ticket admits fewer people."), code="invalid_people")
     result.seats, result.people_remaining = ticket.seats, remaining
     if status == ScanResult.WRONG_EVENT:
         result.other_event = db.session.get(Event, ticket.event_id)
     if status == ScanResult.OK:
-        if admit(result, ticket, scan, wanted, attempt_id=attempt_id, past_day=past_day):
+        # An earlier day than the one the registration counts: an offline scan uploaded late.
+        past_day = ticket.checked_in_on is not None and scan.day < ticket.checked_in_on
+        wanted = judged.logged.people
+        if admit(result, ticket, scan, wanted, attempt_id=judged.attempt_id, past_day=past_day, remaining=remaining):
             return result
         # Not admitted: another gate, a cancellation or a waiting-list move got there since our read.
         if not past_day:
             ticket = result.ticket = read_ticket(ticket.id)
             assert ticket is not None  # read just before, and registrations are never deleted (erasure anonymises)
-            result.people_remaining = ticket.people_remaining(scan.day)
-            status = verdict(ticket, event, scan.time)
+            status, result.people_remaining = judge_again(ticket.id, judgement)
         result.status = ScanResult.ALREADY_CHECKED_IN if status == ScanResult.OK else status
     # A duplicate shows the admission read with the count that made it one (or, offline, may be the earliest).
     already_in = result.status == ScanResult.ALREADY_CHECKED_IN
-    if already_in and settle_duplicate(result, ticket.latest_admission, scan, attempt_id):
+    if already_in and settle_duplicate(result, ticket.latest_admission, scan, judged.attempt_id):
         return result
-    correct_log(attempt_id, result, claimed=claimed, now=scan.now)
+    correct_log(judged.attempt_id, result, claimed=judged.logged, now=scan.now)
     return result

@@ -7,7 +7,7 @@ answered from the log as the first time, never counted twice.
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -18,17 +18,77 @@ from eventapp.core.db import table_of
 from eventapp.core.errors import Conflict, InvalidState
 from eventapp.events.models import Event
 from eventapp.extensions import db
-from eventapp.tickets.checkin.ticket import Admission, DoorSession, DoorTicket, read_ticket
+from eventapp.tickets.checkin.ticket import (
+    JUDGEMENT_BY_DIGEST,
+    TICKET_COLUMNS,
+    Admission,
+    DoorSession,
+    DoorTicket,
+    latest_admission_of,
+    read_ticket,
+    ticket_column,
+)
 from eventapp.tickets.days import door_day
 from eventapp.tickets.models import ScanAttempt, ScanResult
 
 SCAN_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
+_INSERTS = (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+_attempts = table_of(ScanAttempt)
 _CLAIM_SCAN = {
-    dialect: insert(table_of(ScanAttempt))
+    dialect: insert(_attempts).on_conflict_do_nothing(index_elements=[ScanAttempt.scan_id]).returning(ScanAttempt.id)
+    for dialect, insert in _INSERTS
+}
+
+
+def _judged_scan() -> sa.Select[*tuple[Any, ...]]:
+    """The log row of a scan, judged in SQL (ticket.judgement): the values `_CLAIM_JUDGED` inserts."""
+    judged = JUDGEMENT_BY_DIGEST.subquery("judged")
+
+    def value(name: str) -> sa.BindParameter[Any]:
+        return sa.bindparam(name, type_=_attempts.c[name].type)
+
+    already_in = judged.c.verdict == ScanResult.ALREADY_CHECKED_IN.value
+    return sa.select(
+        value("event_id"),
+        value("scanner_id"),
+        value("gate"),
+        value("scan_id"),
+        value("code_digest"),
+        judged.c.registration_id,
+        judged.c.verdict,
+        sa.case((judged.c.verdict == ScanResult.OK.value, judged.c.wanted), else_=0),
+        value("scanned_at"),
+        value("received_at"),
+        value("offline"),
+        # An offline admission of a ticket already used: a duplicate discovered after the fact.
+        sa.case((sa.and_(value("offline"), already_in), value("received_at"))),
+    ).where(sa.true())  # SQLite: tells "ON CONFLICT" from a join's "ON"
+
+
+# The ticket of the row just logged, in its RETURNING clause's subqueries. Named as text: a column of
+# the table would add that table to each subquery's FROM.
+_LOGGED_TICKET = sa.literal_column("scan_attempts.registration_id", sa.Integer)
+
+# Finds the ticket, judges it and logs the scan under its scan_id, in one statement; returns the log
+# row and the ticket as read by the same statement, or nothing for a retried scan_id.
+_JUDGED_COLUMNS = ["event_id", "scanner_id", "gate", "scan_id", "code_digest", "registration_id", "result", "people"]
+_CLAIM_JUDGED = {
+    dialect: insert(_attempts)
+    .from_select(
+        [*_JUDGED_COLUMNS, "scanned_at", "received_at", "offline", "duplicate_discovered_at"], _judged_scan()
+    )
     .on_conflict_do_nothing(index_elements=[ScanAttempt.scan_id])
-    .returning(ScanAttempt.id)
-    for dialect, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+    .returning(
+        _attempts.c.id,
+        _attempts.c.result,
+        _attempts.c.people,
+        _attempts.c.duplicate_discovered_at,
+        _attempts.c.registration_id,
+        *(ticket_column(_LOGGED_TICKET, name) for name in (*TICKET_COLUMNS, "remaining", "has_sessions")),
+        *latest_admission_of(_LOGGED_TICKET),
+    )
+    for dialect, insert in _INSERTS
 }
 
 
@@ -95,15 +155,28 @@ class CheckInResult:
 
 
 class Logged(NamedTuple):
-    """What a scan's log row says: the verdict, the people it let in, a duplicate found after the fact."""
+    """What a scan's log row says: the verdict, the people it let in, a duplicate found after the fact,
+    the ticket it named."""
 
     result: ScanResult
     people: int = 0
     duplicate_discovered: bool = False
+    registration_id: int | None = None
 
     @classmethod
     def of(cls, result: CheckInResult) -> "Logged":
-        return cls(result.status, result.people, result.duplicate_discovered)
+        ticket_id = result.ticket.id if result.ticket is not None else None
+        return cls(result.status, result.people, result.duplicate_discovered, ticket_id)
+
+
+class JudgedScan(NamedTuple):
+    """A scan logged and judged in one statement (`claim_judged`): its log row, and the ticket with
+    its people still to come on the scan's day, as that statement read them."""
+
+    attempt_id: int
+    logged: Logged
+    ticket: DoorTicket | None
+    remaining: int
 
 
 def show_previous(result: CheckInResult, previous: Admission | None) -> None:
@@ -135,6 +208,35 @@ def claim_scan(scan: Scan, logged: Logged, *, registration_id: int | None, code_
     return connection.execute(_CLAIM_SCAN[connection.dialect.name], values).scalar_one_or_none()
 
 
+def claim_judged(scan: Scan, judgement: dict[str, Any], *, code_digest: str | None) -> JudgedScan | None:
+    """Find the ticket `code_digest` names, judge it at this door (ticket.judgement, with the values of
+    ticket.judgement_params) and log the scan under its scan_id with that verdict, in one statement.
+    None for a retried scan_id (claim_scan says why one statement decides).
+
+    A ticket that chose sessions and is valid has them read in a second statement, for the answer.
+    """
+    connection = db.session.connection()
+    values = {
+        **judgement,
+        "scanner_id": scan.scanner_id,
+        "gate": scan.gate,
+        "scan_id": scan.scan_id,
+        "code_digest": code_digest,
+        "scanned_at": scan.time,
+        "received_at": scan.now,
+        "offline": scan.offline,
+    }
+    row = connection.execute(_CLAIM_JUDGED[connection.dialect.name], values).first()
+    if row is None:
+        return None
+    result = ScanResult(row.result)
+    sessions = ()
+    if row.has_sessions and result == ScanResult.OK:
+        sessions = read_ticket(row.registration_id).sessions  # type: ignore[union-attr] # just logged: it exists
+    logged = Logged(result, row.people, row.duplicate_discovered_at is not None, row.registration_id)
+    return JudgedScan(row.id, logged, DoorTicket.from_claim(row, sessions), row.remaining or 0)
+
+
 def correct_log(attempt_id: int, result: CheckInResult, *, claimed: Logged, now: datetime) -> None:
     """Make the log row say what the scan came to, when that is not what it was claimed with."""
     if Logged.of(result) == claimed:
@@ -146,6 +248,7 @@ def correct_log(attempt_id: int, result: CheckInResult, *, claimed: Logged, now:
             result=result.status,
             people=result.people,
             duplicate_discovered_at=now if result.duplicate_discovered else None,
+            registration_id=result.ticket.id if result.ticket is not None else None,
         ),
         execution_options={"synchronize_session": False},
     )
