@@ -37,7 +37,7 @@ _check_ins = table_of(CheckIn)
 _INSERT_CHECK_IN = sa.insert(_check_ins)
 
 
-def _admit_and_log() -> sa.Select[tuple[int]]:
+def _admit_and_log() -> sa.Select[int]:
     """PostgreSQL: `_ADMIT` and the check-in it makes, in one statement (data-modifying CTEs). The
     check-in is written only if the UPDATE admitted; the admitted total is returned, or no row.
     The check-in's values are passed as `check_in_<column>`: a parameter named like a column of

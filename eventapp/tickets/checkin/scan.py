@@ -230,7 +230,7 @@ def claim_judged(scan: Scan, judgement: dict[str, Any], *, code_digest: str | No
     if row is None:
         return None
     result = ScanResult(row.result)
-    sessions = ()
+    sessions: tuple[DoorSession, ...] = ()
     if row.has_sessions and result == ScanResult.OK:
         sessions = read_ticket(row.registration_id).sessions  # type: ignore[union-attr] # just logged: it exists
     logged = Logged(result, row.people, row.duplicate_discovered_at is not None, row.registration_id)

@@ -203,7 +203,7 @@ class _Qualified(sa.ColumnElement[Any]):
 @compiles(_Qualified)
 def _compile_qualified(element: _Qualified, compiler: Any, **kw: Any) -> str:
     kw.pop("include_table", None)
-    return compiler.process(element.subquery, **kw)
+    return str(compiler.process(element.subquery, **kw))
 
 
 def _returned(query: sa.Select[Any], name: str) -> sa.Label[Any]:
