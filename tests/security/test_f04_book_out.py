@@ -39,7 +39,8 @@ def test_one_client_cannot_take_every_seat(client):
     client.post(f"/events/{slug}/register", data=_form("Amina El Idrissi", "amina@example.org", 1), environ_base=SCHOOL)
     resident = _registration("amina@example.org")
     assert resident is not None and resident.status == RegistrationStatus.CONFIRMED
-    taken = db.session.scalar(sa.select(sa.func.sum(Registration.seats)).where(Registration.event_id == resident.event_id))
+    seats = sa.select(sa.func.sum(Registration.seats)).where(Registration.event_id == resident.event_id)
+    taken = db.session.scalar(seats)
     assert taken == 31  # one group of 30 waits for its address to be confirmed, and the resident
 
 
@@ -103,9 +104,8 @@ def test_unconfirmed_group_seats_go_back_to_the_waiting_list(client, app):
     assert small.seats_held_until is None  # up to two seats: nothing to confirm
     group = _registration("bot@evil.example")
     assert group.seats_held_until <= utcnow() + timedelta(hours=24)
-    db.session.execute(  # the deadline passed
-        sa.update(Registration).where(Registration.id == group.id).values(seats_held_until=utcnow() - timedelta(minutes=1))
-    )
+    passed = utcnow() - timedelta(minutes=1)  # the deadline
+    db.session.execute(sa.update(Registration).where(Registration.id == group.id).values(seats_held_until=passed))
     db.session.commit()
 
     result = app.test_cli_runner().invoke(args=["registrations", "release-unconfirmed"])
