@@ -71,6 +71,9 @@ class Config:
     # The date of the accessibility statement's last review (ISO date); change it with each review.
     ACCESSIBILITY_REVIEWED_ON = os.environ.get("ACCESSIBILITY_REVIEWED_ON", "2026-12-06")
     RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "90"))
+    # Seats of one event that registrations from one network (/24, /48) may hold while their email
+    # address is not confirmed (registration.services; docs/deploy.md). 0: no such limit (load tests).
+    REGISTRATION_NETWORK_SEATS = int(os.environ.get("REGISTRATION_NETWORK_SEATS", "40"))
     # Seconds a worker reuses a public feed's fingerprint (a change shows in a feed that much later).
     FEED_STATE_TTL = float(os.environ.get("FEED_STATE_TTL", "10"))
     # Seconds a worker reuses what it knows of a door scanner and its event (tickets.scanners.authenticate_door):

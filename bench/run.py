@@ -42,6 +42,7 @@ def main() -> int:
             "SECRET_KEY": SECRET_KEY,
             "DATABASE_URL": database_url,
             "RATELIMIT_ENABLED": "false",
+            "REGISTRATION_NETWORK_SEATS": "0",  # the load comes from one machine, like rate limits
             "LOG_FORMAT": "text",
             "PROXY_COUNT": "0",
             "WTF_CSRF_ENABLED": "false",

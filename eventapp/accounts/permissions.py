@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_login import current_user
 
 from eventapp.accounts.models import EventOrganiser, User
-from eventapp.core.errors import PermissionDenied
+from eventapp.core.errors import NotFound, PermissionDenied
 from eventapp.extensions import db, login
 
 
@@ -23,10 +23,21 @@ def can_manage_event(user: User | None, event_id: int) -> bool:
     )
 
 
+class NotYourEvent(PermissionDenied):
+    """Refused, and answered as an unknown event: a 403 for an event of someone else and a 404 for an
+    unknown slug told which slugs (drafts included) exist (issue 17). Still a PermissionDenied for
+    the code that catches refusals."""
+
+    status = NotFound.status
+    code = NotFound.code
+    default_message = NotFound.default_message
+
+
 def require_event_access(user: User | None, event_id: int) -> None:
-    """Raise PermissionDenied unless `user` is an admin or an organiser assigned to the event."""
+    """Raise NotYourEvent (a PermissionDenied answered 404) unless `user` is an admin or an organiser
+    assigned to the event."""
     if not can_manage_event(user, event_id):
-        raise PermissionDenied()
+        raise NotYourEvent()
 
 
 def require_admin(user: User | None) -> None:

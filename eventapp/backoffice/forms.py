@@ -318,8 +318,8 @@ class OnBehalfForm(RegistrationForm):
     )
     website = None  # no honeypot: organisers are not bots
 
-    def setup(self, event, lang: str) -> "OnBehalfForm":
-        super().setup(event, lang)
+    def setup(self, event, lang: str, network_seats: int = 0) -> "OnBehalfForm":
+        super().setup(event, lang, network_seats)  # 0: registrations by organisers are not limited
         self.language.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
         self.audience.choices = [("", _l("Not given"))] + [(a.value, label) for a, label in AUDIENCE_LABELS.items()]
         return self

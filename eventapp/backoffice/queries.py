@@ -43,7 +43,7 @@ def list_managed_events(actor: User) -> list[Event]:
 
 
 def get_managed_event(actor: User, slug: str) -> Event:
-    """The event with this slug if the user may manage it: NotFound if none, PermissionDenied if not theirs."""
+    """The event with this slug if the user may manage it: NotFound if none or not theirs (NotYourEvent)."""
     require_backoffice_access(actor)
     event = db.session.scalar(
         sa.select(Event).where(Event.slug == slug).options(selectinload(Event.sessions), selectinload(Event.venue))

@@ -93,9 +93,13 @@ def record_attendee_export(actor: User, event: Event, flt: AttendeeFilter, *, ro
 
 
 def _applied_filters(flt: AttendeeFilter) -> dict[str, object]:
-    """The filters an export used, named as in its URL, for the audit log."""
+    """The filters an export used, named as in its URL, for the audit log.
+
+    Of the search only the fact that there was one ("q": true): the text typed is usually the name
+    of someone, and the audit outlives that person's erasure of their registration (issue 17).
+    """
     values = {
-        "q": flt.q,
+        "q": bool(flt.q),
         "status": flt.status,
         "session": flt.session_id,
         "checked_in": flt.checked_in,

@@ -60,11 +60,41 @@ class OutboxMessage(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
-    __table_args__ = (sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        # The messages one address received lately (RECIPIENT_HOURLY_LIMIT).
+        sa.Index("ix_outbox_messages_recipient", "recipient", "created_at"),
+    )
+
+
+# One address receives at most this many messages an hour from what anyone on the internet can set
+# off (a registration, "send my ticket again"…), whoever sends the forms and from wherever: the
+# confirmation email must not become a way to mail a stranger. A message beyond it is kept, not
+# sent (FAILED, with HELD_BACK as its reason: the delivery figures and the person's data export show
+# it); the registrant sees their ticket on the page that answers the registration anyway. Messages
+# the organisers or the platform send (notices, reminders, a seat from the waiting list) are never
+# held back, but they count.
+RECIPIENT_HOURLY_LIMIT = 5
+HELD_BACK = "held back: too many messages to this address in the last hour"
+
+
+def _sent_lately(recipient: str, now: datetime) -> int:
+    """Messages written for `recipient` in the hour before `now`, held-back ones left out."""
+    count: int = db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.recipient == recipient,
+            OutboxMessage.created_at > now - timedelta(hours=1),
+            sa.or_(OutboxMessage.status != OutboxStatus.FAILED, OutboxMessage.last_error != HELD_BACK),
+        )
+    ).scalar_one()
+    return count
 
 
 def enqueue(
     *,
+    bounded: bool = False,
     recipient: str,
     subject: str,
     body_text: str,
@@ -83,8 +113,10 @@ def enqueue(
     `attachments_from` names a renderer registered with `attachment_renderer` that makes the
     message's attachments when it is sent. With a `dedupe_key` already used, nothing is written
     and None is returned: that makes reminders and retried requests idempotent, enforced by the
-    unique index, not by a lookup.
+    unique index, not by a lookup. A `bounded` message (one the public can set off) is written as
+    held back, never sent, once its recipient got RECIPIENT_HOURLY_LIMIT messages in the last hour.
     """
+    now = now or utcnow()
     message = OutboxMessage(
         recipient=recipient,
         subject=subject,
@@ -97,9 +129,12 @@ def enqueue(
         dedupe_key=dedupe_key,
         event_id=event_id,
         registration_id=registration_id,
-        created_at=now or utcnow(),
-        next_attempt_at=now or utcnow(),
+        created_at=now,
+        next_attempt_at=now,
     )
+    if bounded and recipient and _sent_lately(recipient, now) >= RECIPIENT_HOURLY_LIMIT:
+        message.status = OutboxStatus.FAILED
+        message.last_error = HELD_BACK
     if dedupe_key is None:
         db.session.add(message)
         db.session.flush()

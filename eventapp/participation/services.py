@@ -96,7 +96,31 @@ def channel_of(participant: Participant) -> Channel:
     session = db.session.get_one(Session, participant.session_id)
     if was_admitted_on(registration, door_day(session.starts_at)):
         return Channel.CHECKED_IN
+    # A ticket is free and takes any address, so a handful of them is a handful of sock puppets: it
+    # is a registered voice once its address is confirmed or it went through the door (any day);
+    # until then it speaks as a guest (security review, issue 17).
+    if not _proven(registration):
+        return Channel.GUEST
     return Channel.REGISTERED
+
+
+def _proven(registration: Registration) -> bool:
+    return (
+        registration.email_confirmed_at is not None
+        or registration.checked_in_on is not None
+        or registration.checked_in_people > 0
+    )
+
+
+def _guest_voice() -> sa.ColumnElement[bool]:
+    """SQL on Participant: speaks as a guest (no ticket, or one not proven: see `_proven`)."""
+    unproven = sa.exists().where(
+        Registration.id == Participant.registration_id,
+        Registration.email_confirmed_at.is_(None),
+        Registration.checked_in_on.is_(None),
+        Registration.checked_in_people == 0,
+    )
+    return sa.or_(Participant.registration_id.is_(None), unproven)
 
 
 def _may_take_part(participant: Participant, activity: Activity) -> None:
@@ -111,6 +135,14 @@ def _may_take_part(participant: Participant, activity: Activity) -> None:
         raise PermissionDenied(
             _l("This activity is for registered participants: open it from the link on your ticket."),
             code="registration_required",
+        )
+    if activity.access == Access.REGISTERED and channel_of(participant) == Channel.GUEST:
+        raise PermissionDenied(
+            _l(
+                "This activity counts each registered person once: first confirm your email address "
+                "with the link in the email of your registration."
+            ),
+            code="address_unconfirmed",
         )
     if activity.access == Access.CHECKED_IN and channel_of(participant) != Channel.CHECKED_IN:
         raise PermissionDenied(
@@ -623,8 +655,9 @@ def report_contribution(participant: Participant, contribution: Contribution, *,
     """Flag content for the organisers once per participant; REPORTS_BEFORE_REVIEW reports made since the
     last moderation decision send it back to the moderation queue. False if already reported. Raises NotFound.
 
-    A guest (no ticket) is a new participant whenever the phone's cookie is cleared, so guests count as
-    one voice together: each ticket holder's report counts, guests' only once between two reviews.
+    A guest (no ticket) is a new participant whenever the phone's cookie is cleared, and a ticket whose
+    address is not confirmed (nor let in at the door) is free to make, so both count as one guest voice
+    together (`channel_of`): each proven ticket holder's report counts, guests' only once between two reviews.
     Otherwise one person could take any idea offline alone (found in the security review).
     """
     if participant.session_id != contribution.activity.session_id or contribution.status not in (
@@ -642,7 +675,7 @@ def report_contribution(participant: Participant, contribution: Contribution, *,
             db.session.flush()
     except IntegrityError:
         return False
-    if participant.registration_id is None and _another_guest_reported_since_review(contribution, participant):
+    if channel_of(participant) == Channel.GUEST and _another_guest_reported_since_review(contribution, participant):
         return True  # logged for the organisers, not counted again
     db.session.execute(
         sa.update(Contribution).where(Contribution.id == contribution.id).values(reports=Contribution.reports + 1)
@@ -668,7 +701,7 @@ def _another_guest_reported_since_review(contribution: Contribution, guest: Part
         sa.select(
             sa.exists()
             .where(ContentReport.contribution_id == contribution.id, ContentReport.participant_id != guest.id)
-            .where(ContentReport.participant_id == Participant.id, Participant.registration_id.is_(None))
+            .where(ContentReport.participant_id == Participant.id, _guest_voice())
             .where(since_review)
         )
     ).scalar_one()

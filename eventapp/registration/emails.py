@@ -34,6 +34,12 @@ def _context(registration: Registration, *, key: str) -> dict[str, Any]:
         "manage_url": links.manage_url(registration, key, lang=lang),
         "ticket_url": links.ticket_url(registration, key, lang=lang),
         "event_url": links.event_url(event, lang=lang),
+        # Until the registrant proves the address is theirs (registration.services.confirm_address).
+        "confirm_url": (
+            links.confirm_url(registration, key, lang=lang)
+            if registration.email_confirmed_at is None and registration.status != "cancelled"
+            else None
+        ),
     }
 
 
@@ -52,8 +58,10 @@ def _write(
     now: datetime,
     with_ticket: bool = False,
     dedupe_key: str | None = None,
+    bounded: bool = False,
     **extra: Any,
 ) -> OutboxMessage | None:
+    """`bounded`: the public sets this email off (see core.outbox.RECIPIENT_HOURLY_LIMIT)."""
     rendered = render_email(
         f"registration/{template}", registration.language, **_context(registration, key=key), **extra
     )
@@ -63,6 +71,7 @@ def _write(
         body_text=rendered.text,
         body_html=rendered.html,
         attachments_from=TICKET_ATTACHMENTS if with_ticket else None,
+        bounded=bounded,
         kind=kind,
         language=registration.language,
         dedupe_key=dedupe_key,
@@ -83,6 +92,7 @@ def enqueue_confirmation(
         now=now,
         with_ticket=True,
         dedupe_key=dedupe_key,
+        bounded=True,
         resent=resent,
     )
 
@@ -97,6 +107,7 @@ def enqueue_waitlisted(
         key=key,
         now=now,
         dedupe_key=dedupe_key,
+        bounded=True,
         position=position,
     )
 
@@ -111,11 +122,16 @@ def enqueue_promoted(
 
 
 def enqueue_cancelled(registration: Registration, *, key: str, now: datetime) -> OutboxMessage | None:
-    return _write(registration, "cancelled", "registration.cancelled", key=key, now=now)
+    return _write(registration, "cancelled", "registration.cancelled", key=key, now=now, bounded=True)
 
 
 def enqueue_updated(registration: Registration, *, key: str, now: datetime) -> OutboxMessage | None:
-    return _write(registration, "updated", "registration.updated", key=key, now=now)
+    return _write(registration, "updated", "registration.updated", key=key, now=now, bounded=True)
+
+
+def enqueue_released(registration: Registration, *, key: str, now: datetime) -> OutboxMessage | None:
+    """The seats of a group went back: its address was not confirmed in time."""
+    return _write(registration, "released", "registration.released", key=key, now=now)
 
 
 def enqueue_reminder(registration: Registration, *, key: str, now: datetime) -> OutboxMessage | None:

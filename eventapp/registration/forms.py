@@ -21,7 +21,14 @@ from eventapp.core.communes import OUTSIDE_BRUSSELS, list_communes
 from eventapp.core.i18n import LANGUAGE_NAMES, LANGUAGES, localized
 from eventapp.core.validators import BoundedNumberRange, DeliverableEmail
 from eventapp.registration.models import Audience
-from eventapp.registration.services import RegistrationData
+from eventapp.registration.names import NAME_MAX, NAME_RULE, is_name
+from eventapp.registration.services import (
+    CONFIRM_ABOVE_SEATS,
+    CONFIRM_WITHIN,
+    UNCONFIRMED_SEATS_PER_NETWORK,
+    RegistrationData,
+    network_allowance,
+)
 
 AUDIENCE_LABELS = {
     Audience.RESIDENT: _l("Brussels resident"),
@@ -43,6 +50,12 @@ def no_control_characters(multiline: bool = False):
     return _check
 
 
+def a_name(form, field) -> None:
+    """The name goes into emails to the address beside it: a name, not a message (registration.names)."""
+    if not is_name(" ".join((field.data or "").split())):
+        raise ValidationError(NAME_RULE)
+
+
 class CheckboxListField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
@@ -59,8 +72,8 @@ class SessionChoiceMixin:
 class RegistrationForm(SessionChoiceMixin, FlaskForm):
     name = StringField(
         _l("Full name"),
-        validators=[InputRequired(_l("Enter your name.")), Length(max=120), no_control_characters()],
-        render_kw={"autocomplete": "name", "maxlength": 120},
+        validators=[InputRequired(_l("Enter your name.")), no_control_characters(), a_name],
+        render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
     )
     email = EmailField(
         _l("Email address"),
@@ -100,9 +113,13 @@ class RegistrationForm(SessionChoiceMixin, FlaskForm):
     # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
     website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
 
-    def setup(self, event, lang: str) -> "RegistrationForm":
+    def setup(self, event, lang: str, network_seats: int = UNCONFIRMED_SEATS_PER_NETWORK) -> "RegistrationForm":
         self.set_session_choices(event, lang)
         self.max_seats = event.max_seats_per_registration
+        # The registration limits, told on the form (registration.services, module docstring).
+        self.confirm_above = CONFIRM_ABOVE_SEATS
+        self.confirm_hours = int(CONFIRM_WITHIN.total_seconds() // 3600)
+        self.network_seats = network_allowance(event, network_seats) if network_seats else 0
         self.seats.validators = [
             InputRequired(_l("Enter a number of seats.")),
             BoundedNumberRange(
@@ -141,6 +158,10 @@ class SessionsForm(SessionChoiceMixin, FlaskForm):
 
 class SeatsForm(FlaskForm):
     seats = IntegerField(_l("New number of seats"), validators=[InputRequired(_l("Enter a number of seats."))])
+
+
+class ConfirmAddressForm(FlaskForm):
+    """A button only (and its CSRF token)."""
 
 
 class ConfirmForm(FlaskForm):

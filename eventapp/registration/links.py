@@ -9,7 +9,7 @@ that blueprint.
 
 from flask import current_app
 
-from eventapp.registration.tokens import manage_token, minted_ticket_code
+from eventapp.registration.tokens import confirm_code, manage_token, minted_ticket_code
 
 
 def _base(base_url: str | None) -> str:
@@ -44,3 +44,12 @@ def ticket_url(registration, key: str | None = None, base_url: str | None = None
 
 def event_url(event, base_url: str | None = None, *, lang: str | None = None) -> str:
     return f"{_base(base_url)}/events/{event.slug}" + _lang(lang)
+
+
+def confirm_path(registration, key: str | None = None) -> str:
+    """The confirm-address page: the manage link (to find the registration) and the code only emails carry."""
+    return f"{manage_path(registration, key)}/confirm/{confirm_code(_key(key), registration.secret_seed)}"
+
+
+def confirm_url(registration, key: str | None = None, base_url: str | None = None, *, lang: str | None = None) -> str:
+    return _base(base_url) + confirm_path(registration, key) + _lang(lang)

@@ -70,6 +70,17 @@ class Registration(Model):
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     anonymised_at: Mapped[datetime | None]
+    # When the registrant opened the confirm-address link of an email (and pressed its button): proof
+    # that the address is theirs. Participation counts a registered voice only then or once the ticket
+    # was let in at the door; a group registration keeps its seats only then (`seats_held_until`).
+    email_confirmed_at: Mapped[datetime | None]
+    # A registration of more than CONFIRM_ABOVE_SEATS seats from the public form holds its seats until
+    # this time unless its address is confirmed; then `release_unconfirmed` gives them back. NULL: not held.
+    seats_held_until: Mapped[datetime | None]
+    # A keyed digest of the network (/24 or /48) the public form was sent from, kept while the address
+    # is unconfirmed (NULL once confirmed, and for registrations made by organisers): the unconfirmed
+    # seats of one network are capped per event. Never the address itself.
+    network_digest: Mapped[str | None] = mapped_column(sa.String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     event: Mapped[Event] = relationship()
@@ -100,6 +111,20 @@ class Registration(Model):
             postgresql_where=sa.text("status != 'cancelled' AND email != ''"),
         ),
         sa.Index("ix_registrations_waitlist", "event_id", "status", "waitlisted_at"),
+        # Partial: only registrations waiting for their address to be confirmed are in them.
+        sa.Index(
+            "ix_registrations_network",
+            "event_id",
+            "network_digest",
+            sqlite_where=sa.text("network_digest IS NOT NULL"),
+            postgresql_where=sa.text("network_digest IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_registrations_held",
+            "seats_held_until",
+            sqlite_where=sa.text("seats_held_until IS NOT NULL"),
+            postgresql_where=sa.text("seats_held_until IS NOT NULL"),
+        ),
         # PostgreSQL: room on each page for a row's new version, so that admitting at the door (and
         # any change of columns no index holds) is an update in place, without a new entry in each
         # of the table's eight indexes (measured: a third less WAL per valid scan).

@@ -11,6 +11,17 @@ Each registration that fits in the free seats is promoted; one that does not fit
 than what is free) keeps its place and the walk goes on, so a later, smaller registration may take
 seats the head of the list cannot use. Nobody loses their position by being skipped: as soon as
 enough seats are free, the earliest registration that fits goes first.
+
+Registration limits (issue 17; docs/deploy.md, "Registration limits"; explained on the form): one
+client must not be able to book out an event, and a teacher must still be able to register a class.
+- A registration from the public form of more than CONFIRM_ABOVE_SEATS seats holds its seats only
+  until `seats_held_until` unless its address is confirmed (the button behind the link in its email);
+  then `release_unconfirmed` cancels it and the waiting list moves up.
+- The registrations of one network (/24, /48) whose address is not confirmed hold at most
+  UNCONFIRMED_SEATS_PER_NETWORK seats per event (never fewer than one registration's maximum, so a
+  class always fits): a school or a venue shares one public address, and its people confirm theirs.
+- One mailbox holds at most the event's seats per registration, with its variants ("name+1@").
+Registrations made by organisers (back-office) are not limited.
 """
 
 from collections.abc import Iterable
@@ -24,23 +35,42 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from eventapp.accounts.models import User
 from eventapp.core.communes import OUTSIDE_BRUSSELS, get_commune
-from eventapp.core.errors import Conflict, InvalidState
+from eventapp.core.errors import Conflict, InvalidState, NotFound
 from eventapp.core.locks import lock_event
 from eventapp.core.outbox import OutboxMessage, OutboxStatus
 from eventapp.core.time import brussels
-from eventapp.core.tokens import digest, random_token
+from eventapp.core.tokens import digest, random_token, same
 from eventapp.events import hooks
 from eventapp.events.editing import capacity_below_taken
 from eventapp.events.models import Event, EventStatus, Session
 from eventapp.extensions import db
 from eventapp.registration import emails
 from eventapp.registration.models import Audience, Registration, RegistrationSession, RegistrationStatus
+from eventapp.registration.names import NAME_RULE, is_name
 from eventapp.registration.notices import Mailing
 from eventapp.registration.queries import waitlist_position
-from eventapp.registration.tokens import assign_secrets
+from eventapp.registration.tokens import assign_secrets, confirm_code
 
 # A registrant may ask for their ticket again at most once per bucket (see resend_ticket).
 RESEND_INTERVAL = timedelta(minutes=10)
+# Registration limits (module docstring).
+CONFIRM_ABOVE_SEATS = 2
+CONFIRM_WITHIN = timedelta(hours=24)
+# Held seats go back this long before the start at the latest, so that the waiting list can still come…
+CONFIRM_BEFORE_START = timedelta(hours=2)
+# …but a group registering late always gets at least this long to confirm.
+CONFIRM_AT_LEAST = timedelta(hours=1)
+UNCONFIRMED_SEATS_PER_NETWORK = 40  # the default of the REGISTRATION_NETWORK_SEATS setting
+
+
+@dataclass(frozen=True)
+class PublicSender:
+    """Who sent a registration from the public form, for the registration limits (module docstring)."""
+
+    network: str  # `tokens.network_digest` of the sender's network
+    # Unconfirmed seats one network may hold per event (at least one registration's maximum);
+    # 0 turns the per-network limit off (load tests from one machine).
+    network_seats: int = UNCONFIRMED_SEATS_PER_NETWORK
 LANGUAGES = ("fr", "nl", "en")
 
 
@@ -271,6 +301,8 @@ def _normalise(data: RegistrationData, event: Event) -> RegistrationData:
     name = " ".join(data.name.split())
     if not name or not email or "@" not in email:
         raise InvalidState(_l("Enter your name and a valid email address."), code="invalid_contact", field="email")
+    if not is_name(name):
+        raise InvalidState(NAME_RULE, code="invalid_name", field="name")
     if not email.isascii():
         # The form writes IDN domains in punycode and refuses accents before the @: such an
         # address could not be sent to (no SMTPUTF8), so it is refused here too, whoever calls.
@@ -318,14 +350,23 @@ def _active_registration(event: Event, email: str) -> Registration | None:
 
 
 def register(
-    event: Event, form_data: RegistrationData, *, key: str, now: datetime, privacy_version: str
+    event: Event,
+    form_data: RegistrationData,
+    *,
+    key: str,
+    now: datetime,
+    privacy_version: str,
+    sender: PublicSender | None = None,
 ) -> RegistrationOutcome:
     """Register someone: a confirmed seat if it fits, else a place on the waiting list.
 
     Writes the confirmation (or waiting-list) email to the outbox. An address that already holds an
     active registration gets its existing ticket again (rate-limited) and nothing new is created.
-    Does not commit. Raises InvalidState (closed, cancelled, not yet open, too many seats, bad or
-    full session, no consent), with `field` set when a form field is at fault.
+    `sender` is given for a registration from the public form, which the registration limits apply
+    to (module docstring); None for an organiser's.
+    Does not commit (after InvalidState the caller rolls back). Raises InvalidState (closed,
+    cancelled, not yet open, too many seats, bad name, bad or full session, no consent, a limit
+    reached), with `field` set when a form field is at fault.
     """
     lock_event(event)
     _check_registration_open(event, now)
@@ -349,6 +390,10 @@ def register(
         updated_at=now,
         confirmed_at=now if fits else None,
         waitlisted_at=None if fits else now,
+        network_digest=sender.network if sender else None,
+        seats_held_until=(
+            _hold_deadline(event, now) if fits and sender and _needs_confirmation(sender.network, data.seats) else None
+        ),
         session_choices=[],  # filled below: the email's session list then needs no query
     )
     assign_secrets(registration, key)
@@ -362,6 +407,8 @@ def register(
         if existing is None:  # another unique column: not expected (random secrets)
             raise Conflict(code="duplicate_registration") from None
         return _existing_outcome(existing, key=key, now=now)
+    if sender is not None:
+        _check_public_limits(event, registration, sender)
 
     for session in sessions:
         holds = False
@@ -382,6 +429,133 @@ def register(
         position = waitlist_position(registration)
         emails.enqueue_waitlisted(registration, key=key, now=now, position=position)
     return RegistrationOutcome(registration, registration.status, position)
+
+
+def _needs_confirmation(network: str | None, seats: int) -> bool:
+    """A group from the public form: its seats are held until its address is confirmed."""
+    return network is not None and seats > CONFIRM_ABOVE_SEATS
+
+
+def _hold_deadline(event: Event, now: datetime) -> datetime:
+    return max(min(now + CONFIRM_WITHIN, event.starts_at - CONFIRM_BEFORE_START), now + CONFIRM_AT_LEAST)
+
+
+def _unconfirmed(event: Event) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        Registration.event_id == event.id,
+        Registration.status != RegistrationStatus.CANCELLED,
+        Registration.email_confirmed_at.is_(None),
+    )
+
+
+def _seats(*conditions: sa.ColumnElement[bool]) -> int:
+    total: int = db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(Registration.seats), 0)).where(*conditions)
+    ).scalar_one()
+    return total
+
+
+def _mailbox(email: str) -> sa.ColumnElement[bool]:
+    """The address and its "+" variants, which one mailbox receives alike (name+1@…, name+2@…)."""
+    local, _, domain = email.rpartition("@")
+    base = local.split("+", 1)[0]
+
+    def escape(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+    return sa.or_(
+        Registration.email == f"{base}@{domain}",
+        Registration.email.like(f"{escape(base)}+%@{escape(domain)}", escape="\\"),
+    )
+
+
+def network_allowance(event: Event, network_seats: int) -> int:
+    """The unconfirmed seats one network may hold for the event: one registration's maximum at least."""
+    return max(network_seats, event.max_seats_per_registration)
+
+
+def _check_public_limits(event: Event, registration: Registration, sender: PublicSender) -> None:
+    """The per-network and per-mailbox limits (module docstring), the new registration counted.
+
+    Raises InvalidState (field "seats" for the mailbox; the network's goes above the form).
+    """
+    waiting = _seats(_unconfirmed(event), Registration.network_digest == sender.network)
+    if sender.network_seats and waiting > network_allowance(event, sender.network_seats):
+        raise InvalidState(
+            _l(
+                "Registrations from your internet connection already hold %(num)d seats for this event that "
+                "wait for their email address to be confirmed. Confirm them with the link in their email, "
+                "then register again, or ask the organisers to register your group.",
+                num=waiting - registration.seats,
+            ),
+            code="network_unconfirmed_seats",
+        )
+    active = sa.and_(Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED)
+    if _seats(active, _mailbox(registration.email)) > event.max_seats_per_registration:
+        raise InvalidState(
+            _l(
+                "This mailbox already holds seats for this event under another form of the address: "
+                "one mailbox can book at most %(num)d seats in all.",
+                num=event.max_seats_per_registration,
+            ),
+            code="mailbox_seats",
+            field="seats",
+        )
+
+
+def confirm_address(registration: Registration, code: str, *, key: str, now: datetime) -> None:
+    """Record that the registrant opened the confirm-address link of their email: the seats of a
+    group are then theirs for good and participation counts them as a registered voice.
+
+    `code` is the `confirm_code` of the registration (only ever in its emails). Idempotent. Does not
+    commit. Raises NotFound for a wrong code, InvalidState once the registration is cancelled.
+    """
+    if not registration.secret_seed or not same(code, confirm_code(key, registration.secret_seed)):
+        raise NotFound()
+    lock_event(registration.event, registration)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise InvalidState(
+            _l("This registration has been cancelled: register again on the event page."), code="already_cancelled"
+        )
+    registration.email_confirmed_at = registration.email_confirmed_at or now
+    registration.seats_held_until = None
+    registration.network_digest = None  # no longer counted against its network: forget it
+    registration.updated_at = now
+    db.session.flush()
+
+
+def release_unconfirmed(*, key: str, now: datetime) -> list[Registration]:
+    """Cancel the group registrations whose address was not confirmed by `seats_held_until`: their
+    seats go to the waiting list (promoted in the same transaction) and the registrant is told.
+
+    A registration of which someone was let in keeps its seats. Idempotent; run by
+    `flask registrations release-unconfirmed` (cron, docs/deploy.md). Does not commit.
+    Returns the registrations released.
+    """
+    due = db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.seats_held_until <= now, Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(Registration.seats_held_until, Registration.id)
+    ).all()
+    released = []
+    for registration in due:
+        event = registration.event
+        lock_event(event, registration)
+        held = registration.seats_held_until
+        if registration.status != RegistrationStatus.CONFIRMED or held is None or held > now:
+            continue  # confirmed or cancelled meanwhile
+        registration.seats_held_until = None
+        if registration.email_confirmed_at is not None or registration.checked_in_people > 0:
+            continue
+        if event.status != EventStatus.PUBLISHED or now >= event.starts_at:
+            continue  # nobody could take the seats any more
+        _withdraw(registration, now)
+        registration.network_digest = None
+        if registration.email:
+            emails.enqueue_released(registration, key=key, now=now)
+        _promote(event, key=key, now=now)
+        released.append(registration)
+    return released
 
 
 def _existing_outcome(registration: Registration, *, key: str, now: datetime) -> RegistrationOutcome:
@@ -443,6 +617,10 @@ def _promote(event: Event, *, key: str, now: datetime) -> list[Registration]:
         registration.status = RegistrationStatus.CONFIRMED
         registration.confirmed_at = now
         registration.updated_at = now
+        if registration.email_confirmed_at is None and _needs_confirmation(
+            registration.network_digest, registration.seats
+        ):
+            registration.seats_held_until = _hold_deadline(event, now)
         dropped = _hold_sessions_or_drop(registration)
         promoted.append(registration)
         free -= registration.seats
@@ -598,6 +776,8 @@ def _anonymise(registration: Registration, now: datetime) -> None:
     registration.secret_seed = ""
     registration.feed_seed = None
     registration.feed_digest = None
+    registration.network_digest = None
+    registration.seats_held_until = None
     registration.anonymised_at = registration.anonymised_at or now
     registration.updated_at = now
     db.session.execute(

@@ -1,6 +1,7 @@
 """The secrets of a registration, all derived from its random seed (see eventapp.core.tokens).
 
 - manage token: the private manage link `/manage/<token>`
+- confirm-address code: the link in the emails that proves the address is the registrant's
 - feed token: the personal calendar feed `/feeds/me/<token>.ics`, with its own seed so it can be
   revoked without breaking the ticket
 - ticket code: minted from the same seed by the tickets domain (eventapp.tickets.codes), which owns
@@ -33,6 +34,18 @@ def minted_ticket_code(key: str, seed: str) -> str:
 
 def manage_token(key: str, seed: str) -> str:
     return derive(key, "manage", seed)
+
+
+def confirm_code(key: str, seed: str) -> str:
+    """The code of the confirm-address link: only ever in the registration's emails (the confirmation
+    page shows the manage and ticket links, so opening those proves nothing about the address)."""
+    return derive(key, "confirm-address", seed)
+
+
+def network_digest(key: str, network: str) -> str:
+    """What a registration keeps of the network it came from: keyed, so a /24 cannot be recovered
+    by trying the 16 million of them."""
+    return derive(key, "network", network, length=32)
 
 
 def feed_token(key: str, seed: str) -> str:

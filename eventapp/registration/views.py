@@ -9,17 +9,17 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import gettext as _
 
 from eventapp.core.db import transaction
-from eventapp.core.errors import DomainError
+from eventapp.core.errors import DomainError, InvalidState
 from eventapp.core.i18n import current_language
 from eventapp.core.time import utcnow
-from eventapp.core.web import show_domain_error
+from eventapp.core.web import client_network, show_domain_error
 from eventapp.events.queries import get_public_event
 from eventapp.extensions import limiter
 from eventapp.registration import links, services
-from eventapp.registration.forms import ConfirmForm, RegistrationForm, SeatsForm, SessionsForm
+from eventapp.registration.forms import ConfirmAddressForm, ConfirmForm, RegistrationForm, SeatsForm, SessionsForm
 from eventapp.registration.models import RegistrationStatus
 from eventapp.registration.queries import get_registration_by_manage_token, waitlist_position
-from eventapp.registration.tokens import manage_token
+from eventapp.registration.tokens import manage_token, network_digest
 
 bp = Blueprint("registration", __name__)
 
@@ -36,7 +36,11 @@ def _key() -> str:
 @bp.app_template_global()
 def registration_form(event):
     """The empty form for the event page hook (templates/registration/_event_panel.html)."""
-    return RegistrationForm(formdata=None).setup(event, current_language())
+    return _form(formdata=None, event=event)
+
+
+def _form(event, **kwargs) -> RegistrationForm:
+    return RegistrationForm(**kwargs).setup(event, current_language(), current_app.config["REGISTRATION_NETWORK_SEATS"])
 
 
 def _show_error(form, error: DomainError) -> None:
@@ -49,7 +53,7 @@ def _show_error(form, error: DomainError) -> None:
 @limiter.limit(REGISTER_LIMIT)
 def register(slug: str):
     event = get_public_event(slug, for_page=False)
-    form = RegistrationForm().setup(event, current_language())
+    form = _form(event)
     if form.website.data:
         # A bot filled the honeypot: answer like a success, create nothing.
         return redirect(url_for("registration.check_mailbox"), code=303)
@@ -62,6 +66,9 @@ def register(slug: str):
                     key=_key(),
                     now=utcnow(),
                     privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+                    sender=services.PublicSender(
+                        network_digest(_key(), client_network()), current_app.config["REGISTRATION_NETWORK_SEATS"]
+                    ),
                 )
                 token = manage_token(_key(), outcome.registration.secret_seed)
         except DomainError as error:
@@ -189,6 +196,27 @@ def resend(token: str):
     # Same message whether or not the 10-minute limit held it back: the first email is on its way.
     flash(_("We have sent the email again. It can take a few minutes to arrive."), "success")
     return redirect(url_for("registration.manage", token=token), code=303)
+
+
+@bp.route("/manage/<token>/confirm/<code>", methods=["GET", "POST"])
+@limiter.limit(MANAGE_WRITE_LIMIT)
+def confirm_address(token: str, code: str):
+    """The link of the emails: a page with a button, so that a mail filter that opens links does not
+    confirm an address on its own (a stranger's address would then count as the attacker's)."""
+    registration = get_registration_by_manage_token(token)
+    form = ConfirmAddressForm()
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                services.confirm_address(registration, code, key=_key(), now=utcnow())
+        except InvalidState as error:  # cancelled meanwhile; a wrong code is a 404 page
+            flash(error.message, "error")
+        else:
+            flash(_("Thank you: your email address is confirmed."), "success")
+        return redirect(url_for("registration.manage", token=token), code=303)
+    return render_template(
+        "registration/confirm_address.html", registration=registration, event=registration.event, form=form
+    )
 
 
 @bp.post("/manage/<token>/erase")

@@ -33,7 +33,8 @@ def make_organiser(event=None, *, admin: bool = False) -> User:
 
 
 def make_registration(event, *, checked_in: int = 0, status=RegistrationStatus.CONFIRMED, **values) -> Registration:
-    """A confirmed registration; its ticket code is `ticket_code_of(registration)`."""
+    """A confirmed registration whose address is confirmed too (a registered voice: pass
+    `email_confirmed_at=None` for one that is not); its ticket code is `ticket_code_of(registration)`."""
     n = next(_seq)
     registration = Registration(
         event_id=event.id,
@@ -49,6 +50,7 @@ def make_registration(event, *, checked_in: int = 0, status=RegistrationStatus.C
         checked_in_people=checked_in,
         created_at=NOW,
         confirmed_at=NOW,
+        email_confirmed_at=NOW,
         updated_at=NOW,
     )
     for key, value in values.items():

@@ -167,10 +167,11 @@ def test_organiser_pages_need_access(client, app, world):
         stranger = make_organiser(make_event()).id
         db.session.commit()
     login(client, stranger)
-    assert client.get(f"/participate/{w.uuid}/manage").status_code == 403
-    assert client.get(f"/participate/{w.uuid}/projector/live").status_code == 403
-    assert client.post(f"/participate/{w.uuid}/manage/screen", data={"screen": "ideas"}).status_code == 403
-    assert client.get(f"/participate/events/{w.slug}/export.csv?level=restricted").status_code == 403
+    # 404, as for an unknown session or event: a 403 would confirm that it exists.
+    assert client.get(f"/participate/{w.uuid}/manage").status_code == 404
+    assert client.get(f"/participate/{w.uuid}/projector/live").status_code == 404
+    assert client.post(f"/participate/{w.uuid}/manage/screen", data={"screen": "ideas"}).status_code == 404
+    assert client.get(f"/participate/events/{w.slug}/export.csv?level=restricted").status_code == 404
 
 
 def test_organiser_creates_opens_moderates(client, app, world):

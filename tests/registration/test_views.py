@@ -71,7 +71,7 @@ def test_full_event_confirmation_says_waiting_list_and_position(client):
     ("values", "field", "message"),
     [
         ({"email": "not-an-email"}, "email", "Enter an email address like"),
-        ({"name": "x" * 121}, "name", "Field cannot be longer than 120 characters."),
+        ({"name": "x" * 81}, "name", "Enter a person's name: at most 80 letters"),
         ({"name": "Bad\x07name"}, "name", "invisible control characters"),
         ({"seats": "5"}, "seats", "You can book from 1 to 4 seats."),
         ({"seats": "many"}, "seats", "Not a valid integer value."),
