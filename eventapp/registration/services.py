@@ -71,6 +71,8 @@ class PublicSender:
     # Unconfirmed seats one network may hold per event (at least one registration's maximum);
     # 0 turns the per-network limit off (load tests from one machine).
     network_seats: int = UNCONFIRMED_SEATS_PER_NETWORK
+
+
 LANGUAGES = ("fr", "nl", "en")
 
 

@@ -75,9 +75,7 @@ _LOGGED_TICKET = sa.literal_column("scan_attempts.registration_id", sa.Integer)
 _JUDGED_COLUMNS = ["event_id", "scanner_id", "gate", "scan_id", "code_digest", "registration_id", "result", "people"]
 _CLAIM_JUDGED = {
     dialect: insert(_attempts)
-    .from_select(
-        [*_JUDGED_COLUMNS, "scanned_at", "received_at", "offline", "duplicate_discovered_at"], _judged_scan()
-    )
+    .from_select([*_JUDGED_COLUMNS, "scanned_at", "received_at", "offline", "duplicate_discovered_at"], _judged_scan())
     .on_conflict_do_nothing(index_elements=[ScanAttempt.scan_id])
     .returning(
         _attempts.c.id,

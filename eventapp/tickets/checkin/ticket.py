@@ -261,9 +261,11 @@ def read_latest_admission(registration_id: int) -> Admission | None:
 
 def read_admission_before(registration_id: int, attempt_id: int) -> Admission | None:
     """The latest admission of a ticket still standing other than the one scan `attempt_id` made."""
-    row = db.session.connection().execute(
-        _ADMISSION_BEFORE, {"registration_id": registration_id, "attempt_id": attempt_id}
-    ).first()
+    row = (
+        db.session.connection()
+        .execute(_ADMISSION_BEFORE, {"registration_id": registration_id, "attempt_id": attempt_id})
+        .first()
+    )
     return Admission.from_row(row)
 
 
