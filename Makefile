@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 export TEST_DATABASE_URL
 
-.PHONY: run test check install install-test translations compile-translations extract-translations lint bench clean
+.PHONY: run test check install install-test translations compile-translations extract-translations lint bench lighthouse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ lint: install-test
 
 bench: install-test
 	$(BIN)/python bench/run.py
+
+## Lighthouse on every public page in FR/NL/EN (needs node/npm and Chromium): bench/results/lighthouse.md
+lighthouse: install-test
+	@test -x .lighthouse/node_modules/.bin/lighthouse || npm install --prefix .lighthouse --no-save -E lighthouse@12.2.3
+	$(BIN)/python scripts/lighthouse.py
 
 clean:
 	rm -rf $(VENV) instance/*.db
