@@ -137,6 +137,10 @@ def serialize_result(result: CheckInResult, scanner: Scanner | DoorScanner | Non
         "sessions": [serialize_session(s) for s in result.sessions] if result.status == ScanResult.OK else [],
         "previous": {"at": _iso(result.previous_at), "gate": result.previous_gate} if result.previous_at else None,
         "other_event": None,
+        # The days a ticket scanned on another day is valid for, which the scanner shows at once.
+        "door_days": {"first": result.door_days[0].isoformat(), "last": result.door_days[1].isoformat()}
+        if result.door_days
+        else None,
         "replayed": result.replayed,
         "duplicate_discovered": result.duplicate_discovered,
     }

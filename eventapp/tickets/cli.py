@@ -22,17 +22,34 @@ def pairing_url(token: str) -> str:
 @click.option("--name", required=True, help='Gate name, e.g. "Door A".')
 @click.option("--profile", type=click.Choice([p.value for p in ScannerProfile]), default=ScannerProfile.SCAN_ONLY.value)
 @click.option("--token", "direct", is_flag=True, help="Print a device token instead of a pairing link.")
-def create_command(event_slug: str, name: str, profile: str, direct: bool):
-    """Create a scanner and print its pairing link (valid 10 minutes, once) or device token."""
+@click.option(
+    "--same-name",
+    is_flag=True,
+    help="Create it even if a scanner of the event (not revoked) has that name: a second phone at one gate.",
+)
+def create_command(event_slug: str, name: str, profile: str, direct: bool, same_name: bool):
+    """Create a scanner and print its pairing link (valid 10 minutes, once) or device token.
+    Refuses a gate name already in use unless --same-name is given."""
     now = utcnow()
     try:
         with transaction():
             event = queries.get_event_by_slug(event_slug)
             # No user at a terminal: the audit entry names none (actor None).
             scanner, secret = scanners.create_scanner(
-                None, event, name=name, profile=ScannerProfile(profile), direct_token=direct, now=now
+                None,
+                event,
+                name=name,
+                profile=ScannerProfile(profile),
+                direct_token=direct,
+                same_name=same_name,
+                now=now,
             )
     except DomainError as error:
+        if error.code == "gate_name_taken":  # the terminal's own words (in English, as its other output)
+            raise click.ClickException(
+                f'A scanner named "{name.strip()}" already exists for {event_slug}. Add --same-name to create '
+                'a second phone at that gate, or choose another name ("flask scanners list" shows them).'
+            ) from error
         raise click.ClickException(str(error.message)) from error
     click.echo(f"Scanner {scanner.id} ({scanner.name}, {scanner.profile}) for {event.slug}")
     if direct:

@@ -81,6 +81,14 @@ SCHEMAS = {
                     "start": {"type": "string", "format": "date-time"},
                 },
             },
+            "door_days": {
+                "type": ["object", "null"],
+                "description": "For not_today: the first and last door days of the event (Brussels dates)",
+                "properties": {
+                    "first": {"type": "string", "format": "date"},
+                    "last": {"type": "string", "format": "date"},
+                },
+            },
             "name": {"type": "string", "description": "Only for scanners allowed to search by name"},
             "replayed": {"type": "boolean", "description": "A retried scan_id answered from the log"},
             "duplicate_discovered": {

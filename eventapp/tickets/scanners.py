@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from eventapp.accounts.models import User
 from eventapp.accounts.services import record_audit
 from eventapp.core.cache import TTLCache
-from eventapp.core.errors import InvalidState, NotFound, PermissionDenied
+from eventapp.core.errors import Conflict, InvalidState, NotFound, PermissionDenied
 from eventapp.core.tokens import digest, random_token
 from eventapp.events.models import Event, EventStatus
 from eventapp.extensions import db
@@ -63,16 +63,32 @@ def create_scanner(
     name: str,
     profile: ScannerProfile = ScannerProfile.SCAN_ONLY,
     direct_token: bool = False,
+    same_name: bool = False,
     now: datetime,
 ) -> tuple[Scanner, str]:
     """A scanner for one gate of `event`, and its one-time secret: a pairing token valid for 10 minutes,
     or (direct_token) the device token itself, for scripts and hardware scanners. `actor` is the
     organiser (None: an operator at the command line). Flushes, never commits. Raises InvalidState for
-    a bad gate name.
+    a bad gate name, Conflict when a scanner of the event not revoked has that name, unless `same_name`
+    asks for a second phone at that gate.
     """
     name = (name or "").strip()
     if not name or len(name) > 60 or any(ord(c) < 32 for c in name):
         raise InvalidState(_l("Give the gate a name of at most 60 characters."), code="invalid_gate_name")
+    # Counts, duplicates and the check-in log name gates: two phones with one name are counted as one
+    # gate, which an organiser may want (a second phone at a busy door) but should not get by mistake.
+    # A check, not a unique index, since asking for it is allowed; two organisers racing to create the
+    # same gate at the same moment only get the outcome one of them could have asked for.
+    if not same_name and _gate_name_taken(event, name):
+        raise Conflict(
+            _l(
+                "A scanner named “%(name)s” already exists for this event. To pair a new phone for that "
+                "gate, renew its pairing; otherwise give this gate another name.",
+                name=name,
+            ),
+            code="gate_name_taken",
+            field="name",
+        )
     scanner = Scanner(event=event, name=name, profile=ScannerProfile(profile), created_at=now)
     secret = random_token()
     if direct_token:
@@ -85,6 +101,19 @@ def create_scanner(
     db.session.flush()
     _audit(actor, "scanner.created", scanner, now, profile=str(scanner.profile), direct_token=direct_token)
     return scanner, secret
+
+
+def _gate_name_taken(event: Event, name: str) -> bool:
+    """Whether a scanner of `event` still in use (not revoked) is named `name`, ignoring case."""
+    return db.session.scalar(
+        sa.select(
+            sa.exists().where(
+                Scanner.event_id == event.id,
+                Scanner.revoked_at.is_(None),
+                sa.func.lower(Scanner.name) == name.lower(),
+            )
+        )
+    )
 
 
 def renew_pairing(actor: User | None, scanner: Scanner, *, now: datetime) -> str:

@@ -9,9 +9,10 @@ from markupsafe import Markup
 
 from eventapp.accounts.permissions import organiser_required, require_event_access
 from eventapp.core.db import transaction
-from eventapp.core.errors import NotFound
+from eventapp.core.errors import Conflict, NotFound
 from eventapp.core.qr import link_qr_svg
 from eventapp.core.time import utcnow
+from eventapp.core.web import show_domain_error
 from eventapp.registration.models import Registration
 from eventapp.tickets import queries
 from eventapp.tickets.cli import pairing_url
@@ -195,11 +196,15 @@ def scanners(slug: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             return _scanners_page(event, form, status=422)
-        with transaction():
-            scanner, secret = create_scanner(
-                current_user, event, name=form.name.data, profile=ScannerProfile(form.profile.data), now=utcnow()
-            )
-            pairing = _pairing(scanner, secret)
+        try:
+            with transaction():
+                scanner, secret = create_scanner(
+                    current_user, event, name=form.name.data, profile=ScannerProfile(form.profile.data), now=utcnow()
+                )
+                pairing = _pairing(scanner, secret)
+        except Conflict as error:  # a gate of that name exists: shown on the name field
+            show_domain_error(form, error)
+            return _scanners_page(event, form, status=422)
         return _scanners_page(event, ScannerForm(formdata=None), pairing=pairing)
     return _scanners_page(event, form)
 

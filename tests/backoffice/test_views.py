@@ -1,7 +1,7 @@
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -293,6 +293,17 @@ def test_manual_check_in_on_the_day(client):
     assert again.headers["Location"] == f"/admin/events/{slug}/attendees"
     html = client.get(f"/admin/events/{slug}/dashboard?lang=en").get_data(as_text=True)
     assert "Back-office" in html  # the gate of manual check-ins
+
+
+def test_manual_check_in_on_another_day_says_which_day(client):
+    _admin_client(client)
+    event = make_event(starts_at=datetime(2031, 6, 14, 17, tzinfo=UTC))  # a Saturday, 19:00 in Brussels
+    registration = make_registration(event, seats=2)
+    slug, uuid = event.slug, registration.uuid
+    db.session.commit()
+    page = client.post(f"/admin/events/{slug}/attendees/{uuid}/check-in?lang=fr", follow_redirects=True)
+    assert "Entrée refusée\u00a0: ce billet est valable le samedi 14 juin 2031." in page.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Registration.checked_in_people).where(Registration.uuid == uuid)) == 0
 
 
 def test_message_preview_then_send_and_delivery_counts(client):

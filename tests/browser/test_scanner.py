@@ -11,6 +11,7 @@ from playwright.sync_api import Error
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.registration.models import Registration
+from eventapp.tickets.days import door_day
 from eventapp.tickets.models import ScanAttempt, Scanner, ScannerProfile
 from eventapp.tickets.qr import qr_png
 from eventapp.tickets.scanners import create_scanner, renew_pairing
@@ -398,3 +399,47 @@ def test_a_phone_still_offline_the_next_morning_lets_in_the_visitors_of_the_day_
     page.clock.set_system_time(utcnow() + timedelta(days=1))
     assert type_code(page, code, offline=True) == "ok"
     assert type_code(page, code, offline=True) == "already_checked_in"
+
+
+# Records every question the scanner opens (the group size dialog), so a test can say none was asked.
+COUNT_QUESTIONS = """
+window.__asked = 0;
+const showModal = HTMLDialogElement.prototype.showModal;
+HTMLDialogElement.prototype.showModal = function () { window.__asked += 1; return showModal.call(this); };
+"""
+
+
+def test_a_ticket_for_another_day_is_refused_at_once_with_its_days(tmp_path, launch, live):
+    """Issue 18: no "how many people?" for a group ticket that will not be let in, and the verdict says
+    for which days it is, in the scanner's language: online, then from the snapshot offline."""
+    from babel.dates import format_date
+
+    server, app = live
+    with app.app_context():
+        event = make_event(starts_at=utcnow() + timedelta(days=3), hours=30)  # over two door days
+        registration, code = make_registration(event, seats=3)
+        days = (door_day(event.starts_at), door_day(event.ends_at))
+        _, pairing = create_scanner(None, event, name="Door A", now=utcnow())
+        rid = registration.id
+        db.session.commit()
+        db.session.remove()
+    assert days[0] != days[1]
+    context = launch(user_data_dir=tmp_path / "phone", locale="nl-BE")
+    context.add_init_script(COUNT_QUESTIONS)
+    page = context.new_page()
+    pair(page, server, pairing)
+    assert page.evaluate("document.documentElement.lang") == "nl"
+    expected = [format_date(day, "EEEE d MMMM y", locale="nl") for day in days]  # "zaterdag 14 juni 2031"
+
+    def refused(*, offline: bool) -> None:
+        assert type_code(page, code, offline=offline) == "not_today"
+        assert page.text_content("#verdict-title") == "Niet vandaag"
+        details = page.text_content("#verdict-details")
+        assert details == f"Dit ticket is geldig van {expected[0]} tot en met {expected[1]}.", details
+        assert expected[0] in page.text_content("#announce")  # read out too
+        assert page.evaluate("window.__asked") == 0
+
+    refused(offline=False)
+    page.context.set_offline(True)
+    refused(offline=True)
+    assert checked_in(app, rid) == 0

@@ -27,3 +27,28 @@ def test_create_list_revoke(runner, app_ctx):
 def test_unknown_event_or_scanner(runner, app_ctx):
     assert runner.invoke(args=["scanners", "create", "nope", "--name", "A"]).exit_code != 0
     assert runner.invoke(args=["scanners", "revoke", "999999"]).exit_code != 0
+
+
+def test_a_second_gate_of_the_same_name_is_refused_unless_asked(runner, app_ctx):
+    event = make_event(slug="cli-gates")
+    assert runner.invoke(args=["scanners", "create", "cli-gates", "--name", "Door A"]).exit_code == 0
+    again = runner.invoke(args=["scanners", "create", "cli-gates", "--name", "door a "])
+    assert again.exit_code != 0
+    assert "already exists" in again.output and "--same-name" in again.output
+
+    def names():
+        return db.session.scalars(db.select(Scanner.name).where(Scanner.event_id == event.id)).all()
+
+    assert names() == ["Door A"]
+    asked = runner.invoke(args=["scanners", "create", "cli-gates", "--name", "Door A", "--same-name"])
+    assert asked.exit_code == 0, asked.output
+    assert names() == ["Door A", "Door A"]
+
+
+def test_a_revoked_gate_leaves_its_name_free(runner, app_ctx):
+    event = make_event(slug="cli-lost-phone")
+    assert runner.invoke(args=["scanners", "create", "cli-lost-phone", "--name", "Door A"]).exit_code == 0
+    lost = db.session.scalar(db.select(Scanner).where(Scanner.event_id == event.id))
+    assert runner.invoke(args=["scanners", "revoke", str(lost.id)]).exit_code == 0
+    result = runner.invoke(args=["scanners", "create", "cli-lost-phone", "--name", "Door A"])
+    assert result.exit_code == 0, result.output

@@ -40,7 +40,9 @@ def test_scanner_page_manifest_and_worker(client):
 def test_organiser_creates_and_revokes_scanners(client, app_ctx):
     event = make_event(slug="door-night")
     login(client, make_user(events=[event]))
-    assert client.get("/admin/events/door-night/scanners").status_code == 200
+    page = client.get("/admin/events/door-night/scanners").get_data(as_text=True)
+    # The back-office's layout: its menu, and a breadcrumb that leads back to the events.
+    assert 'class="admin-nav"' in page and '<p class="breadcrumb"><a href="/admin/' in page
     created = client.post("/admin/events/door-night/scanners", data={"name": "Door A", "profile": "scan_only"})
     html = created.get_data(as_text=True)
     assert created.status_code == 200 and "/scan/pair/" in html and '<svg class="qr"' in html
@@ -48,6 +50,9 @@ def test_organiser_creates_and_revokes_scanners(client, app_ctx):
     assert scanner.pairing_expires_at is not None
     bad = client.post("/admin/events/door-night/scanners", data={"name": "", "profile": "root"})
     assert bad.status_code == 422 and 'id="error-summary"' in bad.get_data(as_text=True)
+    twice = client.post("/admin/events/door-night/scanners", data={"name": "Door A", "profile": "scan_only"})
+    assert twice.status_code == 422 and "already exists" in twice.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Scanner.id)).where(Scanner.event_id == event.id)) == 1
     revoked = client.post(f"/admin/events/door-night/scanners/{scanner.id}/revoke")
     assert revoked.status_code == 302
     db.session.refresh(scanner)

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -84,6 +84,21 @@ def test_wrong_event_cancelled_waitlisted_and_not_today(door):
     _, code = make_registration(event)
     assert scan(code, scanner, now - timedelta(days=1)).status == ScanResult.NOT_TODAY
     assert scan(code, scanner, now).status == ScanResult.OK
+
+
+def test_a_wrong_day_names_the_event_s_door_days_and_admits_no_one(app_ctx):
+    # Friday 19:00 to Sunday 12:00 in Brussels: three door days.
+    event = make_event(starts_at=datetime(2031, 6, 13, 17, tzinfo=UTC), hours=41)
+    scanner, _ = make_scanner(event)
+    registration, code = make_registration(event, seats=2)
+    scan_id = sid()
+    early = scan(code, scanner, event.starts_at - timedelta(days=2), scan_id=scan_id, people=2)
+    assert early.status == ScanResult.NOT_TODAY and early.people == 0
+    assert early.door_days == (date(2031, 6, 13), date(2031, 6, 15))
+    again = scan(code, scanner, event.starts_at - timedelta(days=2), scan_id=scan_id, people=2)
+    assert again.replayed and again.door_days == early.door_days
+    assert registration.checked_in_people == 0
+    assert scan(code, scanner, event.starts_at).door_days is None  # admitted: no day to show
 
 
 def test_retried_scan_id_is_answered_the_same_and_counted_once(door):

@@ -5,9 +5,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from eventapp.accounts.forms import EmptyForm
@@ -25,7 +25,7 @@ from eventapp.core.time import utcnow
 from eventapp.core.web import show_domain_error
 from eventapp.events.queries import Page
 from eventapp.registration.models import Audience, RegistrationStatus
-from eventapp.tickets.checkin import check_in_by_hand
+from eventapp.tickets.checkin import CheckInResult, check_in_by_hand
 from eventapp.tickets.days import door_day
 from eventapp.tickets.models import ScanResult
 
@@ -170,8 +170,19 @@ CHECK_IN_MESSAGES = {
     ScanResult.ALREADY_CHECKED_IN: _l("Already checked in."),
     ScanResult.CANCELLED: _l("This registration is cancelled: not checked in."),
     ScanResult.WAITLISTED: _l("This person is on the waiting list: not checked in."),
-    ScanResult.NOT_TODAY: _l("Check-in is possible only on the day of the event."),
 }
+
+
+def _not_today(result: CheckInResult) -> str:
+    """Refused on another day: say which day(s) the ticket is for."""
+    first, last = result.door_days
+    if first == last:
+        return _("Not checked in: this ticket is for %(day)s.", day=format_date(first, "full"))
+    return _(
+        "Not checked in: this ticket is for the days from %(first)s to %(last)s.",
+        first=format_date(first, "full"),
+        last=format_date(last, "full"),
+    )
 
 
 @bp.post("/events/<slug>/attendees/<registration_uuid>/check-in")
@@ -184,7 +195,10 @@ def attendee_check_in(slug: str, registration_uuid: str):
         return redirect(_back_to_attendees(slug))
     with transaction():
         result = check_in_by_hand(current_user, registration, now=utcnow())
-    message = CHECK_IN_MESSAGES.get(result.status, _l("Not checked in."))
+    if result.status == ScanResult.NOT_TODAY:
+        message = _not_today(result)
+    else:
+        message = CHECK_IN_MESSAGES.get(result.status, _l("Not checked in."))
     flash(message, "info" if result.ok else "error")
     return redirect(_back_to_attendees(slug))
 

@@ -20,6 +20,8 @@ let lastAdmission = null; // {scanId, digest} of the admission on screen that Un
 const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => (k in values ? values[k] : ""));
 const plural = (forms, n) => fill(forms[n === 1 ? 0 : 1], { n });
 const fmtTime = (iso) => new Date(iso).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+/** A door day ("YYYY-MM-DD") written out in the page's language, e.g. "samedi 14 juin 2025". */
+const fmtDay = (day) => new Intl.DateTimeFormat(document.documentElement.lang, { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(`${day}T00:00:00Z`));
 const newScanId = () => (crypto.randomUUID ? crypto.randomUUID() : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(""));
 
 async function sha256(text) {
@@ -125,6 +127,9 @@ function showVerdict(result, { offline = false, digest = null } = {}) {
     if (result.previous) lines.push(fill(T.already_detail, { time: fmtTime(result.previous.at), gate: result.previous.gate }));
     if (result.people_remaining > 0) lines.push(plural(T.only_remaining, result.people_remaining));
     if (result.name) lines.push(result.name);
+  } else if (result.status === "not_today" && result.door_days) {
+    const { first, last } = result.door_days;
+    lines.push(first === last ? fill(T.not_today_on, { day: fmtDay(first) }) : fill(T.not_today_between, { first: fmtDay(first), last: fmtDay(last) }));
   } else if (result.status === "wrong_event") {
     lines.push(fill(T.wrong_event_detail, { title: result.other_event ? result.other_event.title : "?" }));
   } else {
@@ -179,8 +184,14 @@ function doorDay(instant) {
   return date.toISOString().slice(0, 10);
 }
 
+/** The event's first and last door days, as the server sends them with a "not today" verdict. */
+function eventDays() {
+  return { first: doorDay(new Date(snapshot.event.start)), last: doorDay(new Date(snapshot.event.end)) };
+}
+
 function eventDay(today) {
-  return doorDay(new Date(snapshot.event.start)) <= today && today <= doorDay(new Date(snapshot.event.end));
+  const { first, last } = eventDays();
+  return first <= today && today <= last;
 }
 
 /** People of the ticket admitted on door day `day`. An event over several days admits a ticket once a
@@ -206,7 +217,7 @@ function judgeOffline(ticket, people) {
   const base = { people: 0, people_remaining: remaining, seats: ticket.n, name: ticket.name, sessions: [] };
   if (ticket.st === "cancelled" || snapshot.event.status === "cancelled") return { ...base, status: "cancelled" };
   if (ticket.st === "waitlisted") return { ...base, status: "waitlisted" };
-  if (!eventDay(today)) return { ...base, status: "not_today" };
+  if (!eventDay(today)) return { ...base, status: "not_today", door_days: eventDays() };
   const wanted = people || remaining;
   if (remaining <= 0 || wanted > remaining) {
     return { ...base, status: "already_checked_in", previous: ticket.at ? { at: ticket.at, gate: ticket.g } : null };
@@ -235,10 +246,13 @@ async function rememberOnline(code, result) {
 }
 
 /** Ask how many people of a group ticket are at the door (partial arrival), from the snapshot.
- * Resolves to a number, null when there is nothing to ask, or "cancel" (nothing is scanned then). */
+ * Resolves to a number, null when there is nothing to ask, or "cancel" (nothing is scanned then).
+ * A ticket the door will refuse (cancelled, waiting, another day) goes straight to its verdict. */
 async function chooseGroupSize(code) {
   const ticket = snapshot ? snapshot.tickets.get(await digestOf(code)) : null;
-  const remaining = ticket && ticket.st === "confirmed" ? ticket.n - admittedOn(ticket, doorDay(new Date())) : 0;
+  const today = doorDay(new Date());
+  const admissible = ticket && ticket.st === "confirmed" && snapshot.event.status !== "cancelled" && eventDay(today);
+  const remaining = admissible ? ticket.n - admittedOn(ticket, today) : 0;
   if (remaining <= 1) return null;
   const dialog = $("group");
   return new Promise((resolve) => {

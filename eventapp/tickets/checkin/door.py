@@ -19,7 +19,7 @@ from eventapp.extensions import db
 from eventapp.registration.models import Registration
 from eventapp.tickets.checkin.admit import admit
 from eventapp.tickets.checkin.offline import settle_duplicate
-from eventapp.tickets.checkin.scan import CheckInResult, Scan, claim_judged, correct_log, replay
+from eventapp.tickets.checkin.scan import CheckInResult, Scan, claim_judged, correct_log, door_days_of, replay
 from eventapp.tickets.checkin.ticket import judge_again, judgement_params, minted_with, read_ticket
 from eventapp.tickets.codes import CODE_RE, digest_of_search_handle, normalise_code
 from eventapp.tickets.models import Scanner, ScanResult
@@ -131,6 +131,8 @@ def _judge_and_admit(
     result.seats, result.people_remaining = ticket.seats, remaining
     if status == ScanResult.WRONG_EVENT:
         result.other_event = db.session.get(Event, ticket.event_id)
+    elif status == ScanResult.NOT_TODAY:
+        result.door_days = door_days_of(event)  # from the scanner's snapshot of its event: no statement
     if status == ScanResult.OK:
         # An earlier day than the one the registration counts: an offline scan uploaded late.
         past_day = ticket.checked_in_on is not None and scan.day < ticket.checked_in_on

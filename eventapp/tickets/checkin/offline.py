@@ -9,7 +9,15 @@ from datetime import datetime
 
 from eventapp.core.tokens import digest
 from eventapp.extensions import db
-from eventapp.tickets.checkin.scan import CheckInResult, Logged, Scan, claim_scan, replay, show_previous
+from eventapp.tickets.checkin.scan import (
+    CheckInResult,
+    Logged,
+    Scan,
+    claim_scan,
+    door_days_of,
+    replay,
+    show_previous,
+)
 from eventapp.tickets.checkin.ticket import Admission, read_ticket_by_digest
 from eventapp.tickets.codes import CODE_RE, normalise_code
 from eventapp.tickets.days import door_day
@@ -75,4 +83,5 @@ def record_offline_refusal(
     )
     if attempt_id is None:
         return replay(scan)
-    return CheckInResult(status=refused, scan_id=scan_id, ticket=ticket)
+    days = door_days_of(scanner.event) if refused == ScanResult.NOT_TODAY else None
+    return CheckInResult(status=refused, scan_id=scan_id, ticket=ticket, door_days=days)

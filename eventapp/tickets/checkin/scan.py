@@ -30,6 +30,7 @@ from eventapp.tickets.checkin.ticket import (
 )
 from eventapp.tickets.days import door_day
 from eventapp.tickets.models import ScanAttempt, ScanResult
+from eventapp.tickets.scanners import DoorEvent
 
 SCAN_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -144,6 +145,7 @@ class CheckInResult:
     previous_at: datetime | None = None  # latest earlier admission of this ticket
     previous_gate: str | None = None
     other_event: Event | None = None  # for wrong_event
+    door_days: tuple[date, date] | None = None  # for not_today: the event's first and last door days
     replayed: bool = False  # a retried scan_id, answered from the log
     duplicate_discovered: bool = False  # an offline admission that was in fact a duplicate
 
@@ -175,6 +177,11 @@ class JudgedScan(NamedTuple):
     logged: Logged
     ticket: DoorTicket | None
     remaining: int
+
+
+def door_days_of(event: Event | DoorEvent) -> tuple[date, date]:
+    """The first and last door days of an event: what a ticket scanned on another day is valid for."""
+    return door_day(event.starts_at), door_day(event.ends_at)
 
 
 def show_previous(result: CheckInResult, previous: Admission | None) -> None:
@@ -280,6 +287,8 @@ def _result_from_attempt(attempt: ScanAttempt) -> CheckInResult:
     result.people_remaining = ticket.people_remaining(door_day(attempt.scanned_at))
     if attempt.result == ScanResult.WRONG_EVENT:
         result.other_event = db.session.get(Event, ticket.event_id)
+    elif attempt.result == ScanResult.NOT_TODAY:
+        result.door_days = door_days_of(db.session.get_one(Event, attempt.event_id))
     elif attempt.result == ScanResult.ALREADY_CHECKED_IN:
         show_previous(result, ticket.latest_admission)
     return result
