@@ -51,7 +51,7 @@ def test_organiser_creates_and_revokes_scanners(client, app_ctx):
     bad = client.post("/admin/events/door-night/scanners", data={"name": "", "profile": "root"})
     assert bad.status_code == 422 and 'id="error-summary"' in bad.get_data(as_text=True)
     twice = client.post("/admin/events/door-night/scanners", data={"name": "Door A", "profile": "scan_only"})
-    assert twice.status_code == 422 and "already exists" in twice.get_data(as_text=True)
+    assert twice.status_code == 422 and "existe déjà pour cet événement" in twice.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Scanner.id)).where(Scanner.event_id == event.id)) == 1
     revoked = client.post(f"/admin/events/door-night/scanners/{scanner.id}/revoke")
     assert revoked.status_code == 302
