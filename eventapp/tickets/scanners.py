@@ -105,7 +105,7 @@ def create_scanner(
 
 def _gate_name_taken(event: Event, name: str) -> bool:
     """Whether a scanner of `event` still in use (not revoked) is named `name`, ignoring case."""
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(
             sa.exists().where(
                 Scanner.event_id == event.id,
@@ -113,7 +113,7 @@ def _gate_name_taken(event: Event, name: str) -> bool:
                 sa.func.lower(Scanner.name) == name.lower(),
             )
         )
-    )
+    ).scalar_one()
 
 
 def renew_pairing(actor: User | None, scanner: Scanner, *, now: datetime) -> str:

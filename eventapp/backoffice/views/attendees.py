@@ -174,7 +174,8 @@ CHECK_IN_MESSAGES = {
 
 
 def _not_today(result: CheckInResult) -> str:
-    """Refused on another day: say which day(s) the ticket is for."""
+    """Refused on another day: say which day(s) the ticket is for (check_in sets them with NOT_TODAY)."""
+    assert result.door_days is not None  # narrows the type: check_in always sets it here
     first, last = result.door_days
     if first == last:
         return _("Not checked in: this ticket is for %(day)s.", day=format_date(first, "full"))
