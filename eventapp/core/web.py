@@ -319,7 +319,9 @@ def register_web_hooks(app: Flask) -> None:
         if request.path.startswith(NO_STORE_PREFIXES):
             response.headers["Cache-Control"] = "no-store"
             if request.path.startswith(NO_REFERRER_PREFIXES):
+                # A secret in the path: never sent to another site, never indexed if a link leaks.
                 response.headers["Referrer-Policy"] = "no-referrer"
+                response.headers["X-Robots-Tag"] = "noindex, nofollow"
         if request.is_secure and "strict-transport-security" not in present:
             # Behind the proxy, ProxyFix turns X-Forwarded-Proto: https into this.
             response.headers.add("Strict-Transport-Security", "max-age=63072000")

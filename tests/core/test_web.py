@@ -125,3 +125,12 @@ def test_labels_take_a_colon_the_way_each_language_writes_it(app):
                 assert render_template_string('{{ _("Where")|colon }} ici') == expected
         with force_locale("fr_BE"):  # HTML escapes a label once
             assert render_template_string("{{ label|colon }}", label="l'accueil") == "l&#39;accueil\u00a0:"
+
+
+def test_pages_whose_path_holds_a_secret_are_never_indexed(client):
+    """A forwarded confirmation email must not put someone's registration in a search engine."""
+    for path in ("/manage/not-a-real-token", "/registered/not-a-real-token", "/tickets/EA1-NOTREAL"):
+        response = client.get(path)
+        assert response.headers["X-Robots-Tag"] == "noindex, nofollow", path
+        assert response.headers["Referrer-Policy"] == "no-referrer", path
+    assert "X-Robots-Tag" not in client.get("/").headers
