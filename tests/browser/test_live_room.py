@@ -210,7 +210,7 @@ def test_the_authors_phone_follows_a_hidden_with_reason_and_an_answered_question
 
             off_topic = queued("Hors sujet ici")
             off_topic.locator("summary", has_text="Refuser avec une raison").click()
-            off_topic.locator("details[open] [name=reason]").fill("Pas le bon atelier")
+            off_topic.get_by_label("Raison donnée à l'auteur").fill("Pas le bon atelier")
             off_topic.get_by_role("button", name="Masquer avec cette raison").click()
             manage.wait_for_load_state()
             status = phone.locator(".own-item", has_text="Hors sujet ici").locator(".own-status")

@@ -3,6 +3,7 @@
 organiser decided something, the manage page following the room, and joining as an explicit step the
 moderator can pause (security finding 7)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -129,8 +130,6 @@ def test_ones_own_contributions_are_asked_for_when_an_organiser_decides(client, 
 
 
 def _stamp(html: str) -> str:
-    import re
-
     return re.search(r'id="moderation-stamp" hidden data-stamp="([^"]*)"', html).group(1)
 
 
@@ -153,6 +152,9 @@ def test_the_manage_page_follows_new_contributions_and_guests(client, app, room)
     html = pending.get_data(as_text=True)
     assert pending.status_code == 200 and "Un kiosque" in html and "Awaiting moderation" in html
     assert 'data-announce="New contribution: Un kiosque"' in html
+    # Each card's reason field is labelled (the field's id is the card's, and so is its label's target).
+    reason_id = re.search(r'<textarea[^>]* id="(reason-\d+)"|<input[^>]* id="(reason-\d+)"', html)
+    assert reason_id and f'<label for="{reason_id.group(1) or reason_id.group(2)}"' in html
     # Another event's organiser may not follow it.
     with app.test_request_context():
         stranger = make_organiser(make_event()).id
