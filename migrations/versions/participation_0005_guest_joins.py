@@ -5,7 +5,7 @@ A guest joins a room by an explicit step; the room can refuse new guests for a w
 (participation_participants.network) so that a surge from one network shows on the manage page.
 
 Revision ID: participation_0005_guest_joins
-Revises: participation_live_room
+Revises: registration_0002
 Create Date: 2026-12-06 08:10:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'participation_0005_guest_joins'
-down_revision = 'participation_live_room'
+down_revision = 'registration_0002'
 branch_labels = None
 depends_on = None
 
