@@ -158,7 +158,11 @@ class Room:
         etag = match.group(1).replace("&#34;", '"') if match else None
         seen: list[tuple[float, int]] = []
         self.phones_seen.append(seen)
-        cookie = None
+        # "Take part": joining is the step that gives the phone its participant cookie.
+        _, response_headers, _ = await self.client.request("take part", "POST", f"{self.page}/join", ok=(303,))
+        cookie = next(
+            (v.split(";")[0] for v in response_headers.get("set-cookie", []) if v.startswith("participant=")), None
+        )
         voted = contributed = upvoted = False
         while not self.stop.is_set():
             headers = {"If-None-Match": etag} if etag else {}

@@ -74,7 +74,8 @@ def main() -> int:
             assert client.get(live_url).status_code == 200
 
         def vote(i=0):
-            fresh = app.test_client()
+            fresh = app.test_client()  # a new phone: it takes part, then votes (both measured)
+            assert fresh.post(f"{page}/join").status_code == 303
             data = {ctx["field"]: ctx["options"][i % 4]}
             assert fresh.post(f"{page}/a/{ctx['poll']}/vote", data=data).status_code == 303
 

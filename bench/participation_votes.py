@@ -75,6 +75,9 @@ def phone(base, ctx, rec: Recorder, start_at: float, stop_at: float):
     page = f"/participate/{ctx['session_uuid']}"
     response, took = request(base, "GET", page, headers={"Accept-Language": "fr"})
     rec.add("page (GET /participate/<uuid>)", took, response.status == 200)
+    response, took = request(base, "POST", f"{page}/join")
+    rec.add("take part (POST …/join)", took, response.status == 303)
+    cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
     time.sleep(random.uniform(2, 8))  # reading the question
     body = f"{ctx['field']}={random.choice(ctx['options'])}"
     response, took = request(
@@ -82,10 +85,9 @@ def phone(base, ctx, rec: Recorder, start_at: float, stop_at: float):
         "POST",
         f"{page}/a/{ctx['poll_uuid']}/vote",
         body=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
     )
     rec.add("vote (POST …/vote)", took, response.status == 303)
-    cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
     response, took = request(base, "GET", page, headers={"Cookie": cookie, "Accept-Language": "fr"})
     rec.add("page after vote", took, response.status == 200)
     etag = None

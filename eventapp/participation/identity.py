@@ -4,6 +4,9 @@ The cookie is scoped to the session's path, so each session has its own identity
 can hold several. It is HttpOnly and SameSite=Lax; Secure where the app's session cookie is.
 """
 
+import hashlib
+import hmac
+
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -86,6 +89,13 @@ def drop_held_ticket(response, session: Session):
 
 def rate_limit_key() -> str:
     """Each participant their own allowance, known by a cookie the app signed (a made-up cookie would
-    otherwise buy a fresh allowance per request); newcomers share their address's."""
+    otherwise buy a fresh allowance per request); a phone that has not joined shares its network's."""
     participant_uuid = signed_participant_uuid()
     return f"participant:{participant_uuid}" if participant_uuid else request.remote_addr or "unknown"
+
+
+def network_of_request() -> str:
+    """The network this request comes from, as a keyed hash: enough to see many guests joining from
+    one network, without keeping anyone's address."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, (request.remote_addr or "unknown").encode(), hashlib.sha256).hexdigest()[:16]

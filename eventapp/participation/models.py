@@ -106,6 +106,8 @@ class Room(Model):
     screen_activity_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("participation_activities.id", ondelete="SET NULL")
     )
+    # The moderator stopped new guests from joining (a flood from one network); ticket holders still join.
+    guests_paused: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     session: Mapped[Session] = relationship()
 
@@ -170,6 +172,9 @@ class Participant(Model):
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
     registration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registrations.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Guests only: which network they joined from, as a keyed hash (never the address), so that the
+    # moderator sees a surge of new guests from one network (identity.network_of_request).
+    network: Mapped[str | None] = mapped_column(sa.String(16))
 
     registration: Mapped[Registration | None] = relationship()
 

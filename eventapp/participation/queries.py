@@ -3,6 +3,7 @@
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import NamedTuple
 from uuid import UUID
 
@@ -245,6 +246,50 @@ def answered_activity_ids(participant: Participant | None) -> set[int]:
     if participant is None:
         return set()
     return set(db.session.scalars(sa.select(Vote.activity_id).where(Vote.participant_id == participant.id)))
+
+
+class GuestJoins(NamedTuple):
+    """New guests of a session since a time: all of them, and how many came from the busiest network."""
+
+    total: int
+    busiest_network: int
+
+
+def count_guest_joins(session: Session, since: datetime) -> GuestJoins:
+    """How many guests joined since `since`, and how many of them share one network (a venue's Wi-Fi
+    or a flood: the moderator judges, and can pause new guests)."""
+    per_network = (
+        sa.select(sa.func.count().label("joined"))
+        .where(
+            Participant.session_id == session.id,
+            Participant.registration_id.is_(None),
+            Participant.created_at >= since,
+        )
+        .group_by(Participant.network)
+        .subquery()
+    )
+    total, busiest = db.session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(per_network.c.joined), 0),
+            sa.func.coalesce(sa.func.max(per_network.c.joined), 0),
+        )
+    ).one()
+    return GuestJoins(int(total), int(busiest))
+
+
+def moderation_stamp(session: Session) -> str:
+    """Changes whenever an organiser decides on one of the session's contributions or marks a question
+    answered (not with upvotes): phones ask for their own contributions' status again only then."""
+    decided = db.session.execute(
+        sa.select(
+            sa.func.max(Contribution.moderated_at),
+            sa.func.max(Contribution.answered_at),
+            sa.func.count(Contribution.answered_at),  # un-answering lowers it
+        )
+        .join(Contribution.activity)
+        .where(Activity.session_id == session.id)
+    ).one()
+    return "|".join(str(value or "") for value in decided)
 
 
 def list_contributions_for_moderation(session: Session) -> list[Contribution]:

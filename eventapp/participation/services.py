@@ -474,12 +474,34 @@ def _move_votes(guest: Participant, participant: Participant) -> None:
     )
 
 
-def join_as_guest(session: Session, *, now: datetime | None = None) -> Participant:
-    """A new guest of the session (no account, no personal data)."""
-    participant = Participant(session_id=session.id, registration_id=None, created_at=now or utcnow())
+def join_as_guest(session: Session, *, network: str | None = None, now: datetime | None = None) -> Participant:
+    """A new guest of the session (no account, no personal data; `network` is a keyed hash of the
+    network it joins from, for the moderator's view of surges). Raises InvalidState while the moderator
+    has paused new guests."""
+    paused = db.session.scalar(sa.select(Room.guests_paused).where(Room.session_id == session.id))
+    if paused:
+        raise InvalidState(
+            _l(
+                "The organisers have paused new guests for a moment. Try again in a few minutes, "
+                "or open the link on your ticket if you have one."
+            ),
+            code="guests_paused",
+        )
+    participant = Participant(session_id=session.id, registration_id=None, network=network, created_at=now or utcnow())
     db.session.add(participant)
     db.session.flush()
     return participant
+
+
+def pause_guest_joins(actor: User, session: Session, *, paused: bool = True) -> Room:
+    """Stop (or allow again) new guests joining the session; who joined already takes part as before,
+    and ticket holders still join. Raises PermissionDenied."""
+    _organiser(actor, session)
+    room = ensure_room(session)
+    room.guests_paused = paused
+    live.changed(session.id)
+    db.session.flush()
+    return room
 
 
 # ---------------------------------------------------------------------------- ideas and questions

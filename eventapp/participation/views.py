@@ -1,11 +1,24 @@
 """Participation pages: the participant's phone page (works without JavaScript), joining by room code,
 the organisers' moderation page and the screens."""
 
+from datetime import timedelta
 from functools import partial
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from eventapp.accounts.forms import EmptyForm
@@ -30,17 +43,26 @@ from eventapp.tickets.queries import find_registration_by_ticket_code
 
 bp = Blueprint("participation", __name__)
 
+# What one person does: ideas, answers, supports, reports (keyed by their participant cookie).
 PARTICIPANT_LIMIT = "30/minute;300/hour"
-# A whole room joins from the venue's one public address.
-JOIN_LIMIT = "600/minute"
-# A phone's first answer comes before it has a participant cookie: newcomers share their address's
-# allowance, and in a room that address is the venue's, for everyone's first answer to the same poll.
-NEWCOMER_LIMIT = "600/minute;3000/hour"
+# Per network, and only for finding a room and joining it: at a venue a whole room (a thousand phones)
+# joins within a minute from the Wi-Fi's one public address. A flood of guests from one network shows on
+# the manage page, where the moderator can pause new guests (docs/deploy.md).
+JOIN_LIMIT = "1500/minute;15000/hour"
+# A phone that has not joined is refused (it is told how to join); its network's allowance, the size
+# of a room's, only bounds what answering those refusals costs.
+STRANGER_LIMIT = JOIN_LIMIT
 LIVE_CHANNELS = frozenset(c.value for c in Channel if c != Channel.FACILITATOR)
+# How far back the manage page counts new guests, to show a surge.
+GUEST_SURGE_WINDOW = timedelta(minutes=10)
+# From how many new guests of one network in that time the page suggests a look (a venue's Wi-Fi is one).
+GUEST_SURGE_NOTICE = 30
+# The manage page follows the room less often than the phones: a moderator's queue, not the room's screen.
+MANAGE_POLL_INTERVAL_MS = 3000
 
 
 def _participant_limit() -> str:
-    return PARTICIPANT_LIMIT if identity.signed_participant_uuid() else NEWCOMER_LIMIT
+    return PARTICIPANT_LIMIT if identity.signed_participant_uuid() else STRANGER_LIMIT
 
 
 def _no_store(response):
@@ -89,6 +111,7 @@ def _sections_context(session, channel, participant, form_overrides=None) -> dic
         "sections": sections,
         "upvoted": queries.upvoted_ids(participant),
         "answers_per_participant": SHORT_ANSWERS_PER_PARTICIPANT,
+        "moderation": queries.moderation_stamp(session),
     }
 
 
@@ -96,9 +119,12 @@ def _page_context(session, participant, form_overrides=None):
     channel = services.channel_of(participant) if participant else None
     version = live.room_version(str(session.uuid), public=True, ttl=0)
     live_channel = channel.value if channel else Channel.GUEST.value
+    room = queries.get_room(session)
     return {
         **_sections_context(session, channel, participant, form_overrides),
         "event": session.event,
+        "guests_paused": bool(room and room.guests_paused),
+        "mine_url": url_for("participation.own_contributions", session_uuid=session.uuid, lang=current_language()),
         "live_url": url_for(
             "participation.live_sections", session_uuid=session.uuid, lang=current_language(), channel=live_channel
         ),
@@ -174,17 +200,24 @@ def confirm_ticket(session_uuid: str):
     return _no_store(response)
 
 
+JOIN_REQUIRED = "join_required"
+
+
 def _acting_participant(session, activity):
-    """The cookie's participant, or a new guest where the activity is open to anyone with the link."""
+    """The cookie's participant. A phone that has not joined is refused: joining is a step of its own
+    (join_session), so requests without the cookie cannot each make a new guest (security finding 7)."""
     participant = identity.current_participant(session)
     if participant is not None:
-        return participant, False
+        return participant
     if activity.access != Access.LINK:
         raise PermissionDenied(
             _("This activity is for registered participants: open it from the link on your ticket."),
             code="registration_required",
         )
-    return services.join_as_guest(session, now=utcnow()), True
+    raise PermissionDenied(
+        _("To take part, first join the session with the “Take part” button at the top of the page."),
+        code=JOIN_REQUIRED,
+    )
 
 
 def _back(session, activity=None):
@@ -192,9 +225,32 @@ def _back(session, activity=None):
     return redirect(url_for("participation.session_page", session_uuid=session.uuid, _anchor=anchor), code=303)
 
 
+def _script_answer(message, status: int = 200, **values):
+    """The answer to the phone's script (votes and supports in place): JSON, never cached."""
+    response = jsonify(message=str(message), **values)
+    response.status_code = status
+    return _no_store(response)
+
+
+def _refused(session, activity, error: DomainError, form=None):
+    """A participant action refused: for the script its message; otherwise the message on the page,
+    which for a phone that has not joined is shown again at once with what it typed or ticked and the
+    button to join (a redirect would lose them)."""
+    if _from_script():
+        return _script_answer(error.message, error.status, join=error.code == JOIN_REQUIRED)
+    flash(str(error.message), "error")
+    if error.code == JOIN_REQUIRED and form is not None:
+        html = render_template("participation/session.html", **_page_context(session, None, {activity.id: form}))
+        return _no_store(make_response(html, error.status))
+    return _no_store(_back(session, activity))
+
+
 def _handle(session, activity, form, action):
-    """Run a participant action: PRG on success; the page again with the errors next to the fields otherwise."""
+    """Run a participant action: PRG on success (or JSON for the page's script); the page again with the
+    errors next to the fields otherwise."""
     if not form.validate_on_submit():
+        if _from_script():
+            return _script_answer(_form_errors(form), 422)
         html = render_template(
             "participation/session.html",
             **_page_context(session, identity.current_participant(session), {activity.id: form}),
@@ -202,16 +258,13 @@ def _handle(session, activity, form, action):
         return _no_store(make_response(html, 422))
     try:
         with transaction():
-            participant, is_new = _acting_participant(session, activity)
-            message = action(participant)
+            message = action(_acting_participant(session, activity))
     except DomainError as error:
-        flash(str(error.message), "error")
-        return _no_store(_back(session, activity))
+        return _refused(session, activity, error, form)
+    if _from_script():
+        return _script_answer(message)
     flash(message, "success")
-    response = _back(session, activity)
-    if is_new:
-        identity.remember(response, session, participant)
-    return _no_store(response)
+    return _no_store(_back(session, activity))
 
 
 CONTRIBUTION_FORMS = {
@@ -274,37 +327,39 @@ def vote(session_uuid: str, activity_uuid: str):
 
 
 def _contribution_action(session_uuid, contribution_uuid, do, *, stranger=None):
-    """Act on a contribution as the phone's participant; a phone that never took part becomes a new guest,
-    unless `stranger` is given: then it is told that (a DomainError) instead."""
+    """Act on a contribution as the phone's participant; a phone that has not joined is told how to, or
+    `stranger` (a DomainError) when given. `do` returns the message, or (message, values for the script)."""
     session = queries.get_session(session_uuid)
     contribution = queries.get_contribution(session, contribution_uuid)
     activity = contribution.activity
     try:
         with transaction():
             if stranger is None:
-                participant, is_new = _acting_participant(session, activity)
+                participant = _acting_participant(session, activity)
             else:
-                participant, is_new = identity.current_participant(session), False
+                participant = identity.current_participant(session)
                 if participant is None:
                     raise stranger
-            message = do(participant, contribution)
+            done = do(participant, contribution)
     except DomainError as error:
-        flash(str(error.message), "error")
-        return _no_store(_back(session, activity))
+        return _refused(session, activity, error)
+    message, values = done if isinstance(done, tuple) else (done, {})
+    if _from_script():
+        return _script_answer(message, **values)
     flash(message, "success")
-    response = _back(session, activity)
-    if is_new:
-        identity.remember(response, session, participant)
-    return _no_store(response)
+    return _no_store(_back(session, activity))
 
 
 @bp.post("/participate/<session_uuid>/c/<contribution_uuid>/upvote")
 @limiter.limit(_participant_limit, key_func=identity.rate_limit_key)
 def upvote(session_uuid: str, contribution_uuid: str):
+    """Support an idea or question. The page's script posts here and updates the card in place."""
+
     def do(participant, contribution):
-        if services.upvote(participant, contribution, now=utcnow()):
-            return _("Your support has been counted.")
-        return _("You already support this one.")
+        counted = services.upvote(participant, contribution, now=utcnow())
+        message = _("Your support has been counted.") if counted else _("You already support this one.")
+        count = ngettext("%(num)d support", "%(num)d supports", contribution.upvotes)
+        return message, {"count": count}
 
     return _contribution_action(session_uuid, contribution_uuid, do)
 
@@ -318,14 +373,7 @@ def report(session_uuid: str, contribution_uuid: str):
 
     # A report from a phone that never took part would be a fresh guest each time: one phone without
     # its cookie could take any post-moderated idea offline.
-    stranger = PermissionDenied(
-        _(
-            "Only participants can report a contribution: take part first, "
-            "for example by supporting one or answering a poll."
-        ),
-        code="participant_required",
-    )
-    return _contribution_action(session_uuid, contribution_uuid, do, stranger=stranger)
+    return _contribution_action(session_uuid, contribution_uuid, do)
 
 
 @bp.post("/participate/<session_uuid>/c/<contribution_uuid>/withdraw")
@@ -336,6 +384,44 @@ def withdraw(session_uuid: str, contribution_uuid: str):
         return _("Your contribution has been withdrawn.")
 
     return _contribution_action(session_uuid, contribution_uuid, do, stranger=NotFound())
+
+
+@bp.post("/participate/<session_uuid>/join")
+@limiter.limit(JOIN_LIMIT)
+def join_session(session_uuid: str):
+    """Take part as a guest: the explicit step that gives this phone its participant cookie."""
+    session = queries.get_session(session_uuid)
+    response = _back(session)
+    if identity.current_participant(session) is not None:
+        return _no_store(response)
+    try:
+        with transaction():
+            participant = services.join_as_guest(session, network=identity.network_of_request(), now=utcnow())
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return _no_store(response)
+    identity.remember(response, session, participant)
+    flash(_("Welcome! You take part as a guest."), "success")
+    return _no_store(response)
+
+
+@bp.get("/participate/<session_uuid>/mine")
+def own_contributions(session_uuid: str):
+    """What this phone's participant sent, where each stands: the page's script asks again whenever an
+    organiser has decided on something in the session (the room fragment's moderation stamp)."""
+    session = queries.get_session(session_uuid)
+    participant = identity.current_participant(session)
+    if participant is None:
+        return _no_store(make_response("", 204))
+    activities = [
+        a for a in queries.list_activities(session, visible_only=True) if a.kind in services.CONTRIBUTION_KINDS
+    ]
+    html = render_template(
+        "participation/_own_blocks.html",
+        session=session,
+        blocks=[(a, queries.list_own_contributions(participant, a)) for a in activities],
+    )
+    return _no_store(make_response(html))
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -371,14 +457,17 @@ def _managed_session(session_uuid: str):
     return session
 
 
-def _manage_context(session, activity_form=None):
+def _manage_live_context(session) -> dict:
+    """What the manage page follows live (_manage_live.html): the room's screen, new guests, the
+    activities with their results, the moderation queue."""
     activities = queries.list_activities(session)
-    contributions = queries.list_contributions_for_moderation(session)
     room = queries.get_room(session)
     return {
         "session": session,
-        "event": session.event,
         "room": room,
+        "guest_joins": queries.count_guest_joins(session, utcnow() - GUEST_SURGE_WINDOW),
+        "surge_minutes": int(GUEST_SURGE_WINDOW.total_seconds() // 60),
+        "surge_notice": GUEST_SURGE_NOTICE,
         "screens": list(Screen),
         "screen_activity": queries.screen_activity(session, room) if room else None,
         "screen_for": services.screen_for,
@@ -388,13 +477,30 @@ def _manage_context(session, activity_form=None):
         },
         "comments": {a.id: queries.list_feedback_comments(a) for a in activities if a.kind == ActivityKind.FEEDBACK},
         "clouds": {a.id: queries.word_cloud(a) for a in activities if a.kind == ActivityKind.SHORT_ANSWERS},
-        "contributions": contributions,
-        "activity_form": activity_form or forms.ActivityForm(formdata=None),
+        "contributions": queries.list_contributions_for_moderation(session),
         "reject_form": forms.RejectForm(formdata=None),
         "outcome_form": forms.OutcomeForm(formdata=None),
         "card_form": forms.PaperCardForm(formdata=None),
         "count_form": forms.CountForm(formdata=None),
         "statuses": ActivityStatus,
+    }
+
+
+def _manage_etag(session) -> str:
+    """The manage page's version: the room's, and the new guests it shows (joining bumps no version)."""
+    joins = queries.count_guest_joins(session, utcnow() - GUEST_SURGE_WINDOW)
+    version = live.room_version(str(session.uuid), public=False, ttl=_live_ttl())
+    return f"m{version}-{joins.total}-{joins.busiest_network}-{current_language()}"
+
+
+def _manage_context(session, activity_form=None):
+    return {
+        **_manage_live_context(session),
+        "event": session.event,
+        "activity_form": activity_form or forms.ActivityForm(formdata=None),
+        "live_url": url_for("participation.manage_live", session_uuid=session.uuid, lang=current_language()),
+        "live_etag": f'"{_manage_etag(session)}"',
+        "live_interval": MANAGE_POLL_INTERVAL_MS,
     }
 
 
@@ -407,6 +513,32 @@ def _to_manage(session, anchor=None):
 def manage(session_uuid: str):
     session = _managed_session(session_uuid)
     return _no_store(make_response(render_template("participation/manage.html", **_manage_context(session))))
+
+
+@bp.get("/participate/<session_uuid>/manage/live")
+@organiser_required
+def manage_live(session_uuid: str):
+    """The manage page's live part for its script: 304 while nothing changed, else its HTML (rendered
+    for this organiser: a handful of them poll, not the room)."""
+    session = _managed_session(session_uuid)
+    etag = _manage_etag(session)
+    if (unchanged := _not_modified(etag)) is not None:
+        return unchanged
+    return _live_fragment(render_template("participation/_manage_live.html", **_manage_live_context(session)), etag)
+
+
+@bp.post("/participate/<session_uuid>/manage/guests")
+@organiser_required
+def pause_guests(session_uuid: str):
+    """Pause new guest joins (a flood from one network), or allow them again."""
+    session = _managed_session(session_uuid)
+    paused = request.form.get("paused") == "1"
+    return _room_control(
+        session,
+        lambda: services.pause_guest_joins(current_user, session, paused=paused),
+        _("New guests are paused.") if paused else _("New guests may join again."),
+        anchor="guests",
+    )
 
 
 @bp.post("/participate/<session_uuid>/manage/activities")
@@ -692,7 +824,7 @@ def next_activity(session_uuid: str):
     )
 
 
-def _room_control(session, do, done: str):
+def _room_control(session, do, done: str, anchor: str = "screen"):
     """Run an organiser's room control: back to the manage page with a message, or for the projector's
     script (its keys) a bare 204, or the refusal's message and status."""
     try:
@@ -706,11 +838,11 @@ def _room_control(session, do, done: str):
         if _from_script():
             return "", 204
         flash(done, "success")
-    return _to_manage(session, "screen")
+    return _to_manage(session, anchor)
 
 
 def _from_script() -> bool:
-    """The projector's keys post through its script, which wants no page back."""
+    """The projector's keys and the phone's votes and supports post through a script, which wants no page back."""
     return request.headers.get("X-Requested-With") == "live"
 
 

@@ -127,7 +127,7 @@ def test_join_the_waiting_list_with_the_keyboard(browser, site):
 
 
 def test_take_part_from_a_phone_with_the_keyboard(browser, site):
-    """Join by room code, answer the poll (arrow keys pick the option), send an idea."""
+    """Join by room code, take part, answer the poll (arrow keys pick the option), send an idea."""
     server, values = site
     context = new_context(browser, server.url, values, lang="nl", width="phone")
     try:
@@ -148,13 +148,19 @@ def test_take_part_from_a_phone_with_the_keyboard(browser, site):
         submit(page)
         page.wait_for_url(re.compile(r"/participate/"))
         assert_accessible(page, "session page")
-        # The poll: the first option by Tab, the second by arrow key, sent with Enter.
+        # Taking part is a step of its own ("Deelnemen").
+        tab_to(page, "#join button[type=submit]")
+        submit(page)
+        assert page.locator("#join").count() == 0
+        # The poll: the first option by Tab, the second by arrow key, sent with Enter; counted in place,
+        # the focus on the thanks.
         tab_to(page, "input[type=radio]")
         page.keyboard.press("ArrowDown")
         assert page.evaluate("document.activeElement.checked")
         tab_to(page, "form:has(input[type=radio]) button[type=submit]")
-        submit(page)
-        assert page.locator(".flashes[role=status]").count() == 1
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".thanks:not([hidden])")
+        assert page.evaluate("document.activeElement.classList.contains('thanks')")
         assert_accessible(page, "session page after voting")
         # An idea.
         tab_to(page, "textarea")

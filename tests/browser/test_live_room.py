@@ -64,6 +64,12 @@ def arrange_room(url: str) -> dict:
     return arranged
 
 
+def _join(page) -> None:
+    """The phone takes part: the explicit step (it reloads the page once)."""
+    page.get_by_role("button", name="Participer").click()
+    page.wait_for_load_state()
+
+
 def test_two_phones_and_the_projector_follow_the_room(tmp_path, browser):
     from playwright.sync_api import expect
 
@@ -80,11 +86,12 @@ def test_two_phones_and_the_projector_follow_the_room(tmp_path, browser):
             projector, manage = staff.new_page(), staff.new_page()
             for page in (a, b, projector, manage):
                 page.on("pageerror", lambda error: errors.append(str(error)))
-            a.goto(server.url + page_path)
-            b.goto(server.url + page_path)
+            for phone in (a, b):
+                phone.goto(server.url + page_path)
+                _join(phone)
             projector.goto(f"{server.url}/participate/{room['session']}/projector?lang=fr")
             manage.goto(f"{server.url}/participate/{room['session']}/manage?lang=fr")
-            for page in (b, projector):
+            for page in (b, projector, manage):
                 page.evaluate("window.__notReloaded = true")
 
             # The organiser puts the idea board on the room's screen with a key on the projector.
@@ -98,22 +105,33 @@ def test_two_phones_and_the_projector_follow_the_room(tmp_path, browser):
             b_idea.fill("Des bancs le long du can")
             b_idea.focus()
 
-            # Phone A sends an idea; the organiser approves it.
+            # Phone A sends an idea: it waits for moderation, and appears in the moderator's queue by itself.
             a.locator(f"#f-{room['ideas']} textarea").fill("Un potager collectif au parc")
             a.get_by_role("button", name="Envoyer mon idée").click()
             a.wait_for_load_state()
-            manage.reload()
-            manage.get_by_role("button", name=re.compile("^Approuver")).first.click()
+            a.evaluate("window.__notReloaded = true")
+            a_status = a.locator(".own-item", has_text="Un potager collectif au parc").locator(".own-status")
+            expect(a_status).to_have_text("En attente de modération")
+            queued = manage.locator("#moderation + .board .card", has_text="Un potager collectif au parc")
+            expect(queued).to_contain_text("En attente de modération", timeout=LIVE)
+            expect(manage.locator("#live-notice")).to_contain_text("Nouvelle contribution : Un potager collectif")
+            assert manage.evaluate("window.__notReloaded") is True
+            assert_accessible(manage, "the manage page after a new contribution")
+            queued.get_by_role("button", name=re.compile("^Approuver")).click()
             manage.wait_for_load_state()
 
             card = b.locator(".board .card").filter(has_text="Un potager collectif au parc")
             expect(card).to_be_visible(timeout=LIVE)
-            expect(a.locator(".board .card").filter(has_text="Un potager collectif au parc")).to_be_visible(
-                timeout=LIVE
-            )
             expect(projector.locator(".wall-item").filter(has_text="Un potager collectif au parc")).to_be_visible(
                 timeout=LIVE
             )
+            # A's own status follows the decision, in place; its card says it is A's, with no Support button.
+            expect(a_status).to_have_text("Publié", timeout=LIVE)
+            a_card = a.locator(".board .card").filter(has_text="Un potager collectif au parc")
+            expect(a_card.locator(".mine")).to_be_visible()
+            expect(a_card.get_by_role("button", name=re.compile("^Soutenir"))).to_be_hidden()
+            expect(a.locator("#live-notice")).to_contain_text("Ce que vous avez envoyé a changé")
+            assert a.evaluate("window.__notReloaded") is True
             # B's half-typed idea, its ticked answer and its focus are where they were; it announced the idea.
             assert b_idea.input_value() == "Des bancs le long du can"
             assert b.evaluate("document.activeElement && document.activeElement.tagName") == "TEXTAREA"
@@ -123,14 +141,28 @@ def test_two_phones_and_the_projector_follow_the_room(tmp_path, browser):
             tokens = b.evaluate(own_token)
             assert len(tokens) > 2 and set(tokens) == {b.locator("#live").get_attribute("data-csrf")}
             assert_accessible(b, "phone B after a new idea")
+            assert_accessible(a, "phone A after its idea was published")
 
-            # The poll on the room's screen: hidden until the organiser reveals it.
+            # B supports A's idea in place: the count, the button's state, the focus and the scroll stay put.
+            support = card.get_by_role("button", name=re.compile("^Soutenir"))
+            support.scroll_into_view_if_needed()
+            scrolled = b.evaluate("window.scrollY")
+            support.click()
+            expect(card.locator(".count")).to_have_text("1 soutien")
+            expect(card.locator(".supported")).to_be_visible()
+            expect(card.get_by_role("button", name=re.compile("^Soutenir"))).to_be_hidden()
+            assert b.evaluate("document.activeElement.classList.contains('supported')")
+            assert b.evaluate("window.scrollY") == scrolled
+            expect(b.locator("#live-notice")).to_have_text("Votre soutien a été compté.")
+            expect(a_card.locator(".count")).to_have_text("1 soutien", timeout=LIVE)  # and A sees it
+
+            # The poll on the room's screen: hidden until the organiser reveals it. B answers in place.
             projector.locator("body").press("p")
             expect(projector.locator(".hidden-note")).to_be_visible(timeout=LIVE)
-            b.get_by_role("button", name="Envoyer ma réponse").click()  # B answers (its page reloads)
-            b.wait_for_load_state()
-            b.evaluate("window.__notReloaded = true")
-            manage.reload()
+            b.get_by_role("button", name="Envoyer ma réponse").click()
+            expect(b.locator(f"#thanks-{room['poll']}")).to_be_visible()
+            assert b.evaluate("document.activeElement.id") == f"thanks-{room['poll']}"
+            assert_accessible(b, "phone B after voting in place")
             manage.get_by_role("button", name="Afficher les résultats").click()
             manage.wait_for_load_state()
             for phone in (a, b):
@@ -148,6 +180,52 @@ def test_two_phones_and_the_projector_follow_the_room(tmp_path, browser):
         finally:
             for context in (*phones, staff):
                 context.close()
+
+
+def test_the_authors_phone_follows_a_hidden_with_reason_and_an_answered_question(tmp_path, browser):
+    """What the author sent: hidden with the organiser's reason, then (another one) answered in the room."""
+    from playwright.sync_api import expect
+
+    url = fresh_database("sqlite", tmp_path)
+    room = arrange_room(url)
+    with LiveServer(url, workers=2) as server:
+        context = browser.new_context(viewport={"width": 360, "height": 740})
+        staff = browser.new_context()
+        try:
+            staff.add_cookies([{"name": "session", "value": room["cookie"], "url": server.url}])
+            phone, manage = context.new_page(), staff.new_page()
+            phone.goto(f"{server.url}/participate/{room['session']}?lang=fr")
+            _join(phone)
+            for body in ("Hors sujet ici", "Un banc"):
+                phone.locator(f"#f-{room['ideas']} textarea").fill(body)
+                phone.get_by_role("button", name="Envoyer mon idée").click()
+                phone.wait_for_load_state()
+            phone.evaluate("window.__notReloaded = true")
+            manage.goto(f"{server.url}/participate/{room['session']}/manage?lang=fr")
+
+            def queued(body):  # the card itself (the other card's merge list names it too)
+                return manage.locator("#moderation + .board > .card").filter(
+                    has=manage.locator("> .body", has_text=body)
+                )
+
+            off_topic = queued("Hors sujet ici")
+            off_topic.locator("summary", has_text="Refuser avec une raison").click()
+            off_topic.get_by_label("Raison donnée à l'auteur").fill("Pas le bon atelier")
+            off_topic.get_by_role("button", name="Masquer avec cette raison").click()
+            manage.wait_for_load_state()
+            status = phone.locator(".own-item", has_text="Hors sujet ici").locator(".own-status")
+            expect(status).to_have_text("Masqué par les organisateurs : Pas le bon atelier", timeout=LIVE)
+            queued("Un banc").get_by_role("button", name=re.compile("^Approuver")).click()
+            manage.wait_for_load_state()
+            queued("Un banc").get_by_role("button", name=re.compile("^Marquer comme répondu")).click()
+            manage.wait_for_load_state()
+            answered = phone.locator(".own-item", has_text="Un banc").locator(".own-status")
+            expect(answered).to_have_text("Publié · Répondu", timeout=LIVE)
+            assert phone.evaluate("window.__notReloaded") is True
+            assert_accessible(phone, "the author's phone after the decisions")
+        finally:
+            context.close()
+            staff.close()
 
 
 def test_a_phone_that_slept_catches_up_when_it_wakes(tmp_path, browser):

@@ -1,5 +1,6 @@
 """The projector updates without reload when phones vote (headless Chromium against gunicorn)."""
 
+import http.cookiejar
 import re
 import urllib.request
 from uuid import UUID
@@ -13,14 +14,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.no_db_isolation
 
 
 def _vote(base, session_uuid, poll_uuid, field, option_id):
-    request = urllib.request.Request(
-        f"{base}/participate/{session_uuid}/a/{poll_uuid}/vote",
-        data=f"{field}={option_id}".encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # follows the 303 to the page
-        assert response.status == 200
+    """A phone of its own (its own cookies) joins the session and answers the poll, without a script."""
+    phone = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    for path, data in (
+        (f"/participate/{session_uuid}/join", b""),
+        (f"/participate/{session_uuid}/a/{poll_uuid}/vote", f"{field}={option_id}".encode()),
+    ):
+        request = urllib.request.Request(
+            base + path, data=data, headers={"Content-Type": "application/x-www-form-urlencoded"}, method="POST"
+        )
+        with phone.open(request, timeout=10) as response:  # follows the 303 to the page
+            assert response.status == 200
 
 
 def _show(base, session_uuid, cookie, screen, activity=""):
@@ -112,17 +116,20 @@ def test_a_change_in_the_room_after_a_form_error_keeps_the_form_and_sends_nothin
         try:
             page = context.new_page()
             page.goto(f"{server.url}/participate/{session_uuid}?lang=fr")
+            page.get_by_role("button", name="Participer").click()  # joining reloads the page
+            page.wait_for_load_state()
             posts = []
             page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
-            page.get_by_role("button", name="Envoyer ma réponse").click()  # nothing chosen: an error
-            page.wait_for_load_state()
-            assert page.url.endswith("/vote") and len(posts) == 1
             page.evaluate("window.__notReloaded = true")
+            page.get_by_role("button", name="Envoyer ma réponse").click()  # nothing chosen: an error, in place
+            error = page.locator(f"#f-{poll_uuid} .script-error[role=alert]")
+            expect(error).to_be_visible()
+            assert len(posts) == 1
 
             _organiser_post(server.url, f"/participate/{session_uuid}/manage/a/{poll_uuid}/conceal", cookie)
 
             expect(page.locator(f"#r-{poll_uuid}")).to_have_count(0, timeout=15_000)
-            expect(page.locator(".error-summary")).to_be_visible()  # the form as the error left it
+            expect(error).to_be_visible()  # the form as the error left it
             assert page.evaluate("window.__notReloaded") is True and len(posts) == 1
         finally:
             context.close()

@@ -146,6 +146,7 @@ def test_a_participant_follows_what_they_sent_and_withdraws_it(browser, live):
     try:
         page = context.new_page()
         page.goto(f"{server.url}/participate/{session_uuid}")
+        page.get_by_role("button", name="Participer").click()
         for body in ("Un banc devant l'école", "Des arbres rue Haute"):
             page.get_by_label("Votre idée").fill(body)
             page.get_by_role("button", name="Envoyer mon idée").click()

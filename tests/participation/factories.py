@@ -126,3 +126,9 @@ def arrange_live_poll(database_url: str, options: list[dict[str, str]]) -> dict:
         }
         db.engine.dispose()
     return arranged
+
+
+def join(client, session_uuid) -> None:
+    """The phone takes part as a guest: the explicit step that gives it its participant cookie."""
+    response = client.post(f"/participate/{session_uuid}/join")
+    assert response.status_code == 303, response.status_code

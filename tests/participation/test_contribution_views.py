@@ -12,7 +12,7 @@ from eventapp.extensions import db
 from eventapp.participation import services
 from eventapp.participation.models import ActivityKind, Contribution, Moderation
 from tests.factories import NOW
-from tests.participation.factories import make_activity, make_registration
+from tests.participation.factories import join, make_activity, make_registration
 
 # The fixtures of the participation pages' tests, used here under their names (hence F811).
 from tests.participation.test_views import english, login, world  # noqa: F401
@@ -32,6 +32,7 @@ def _page(client, w) -> str:
 def test_a_guest_gives_short_answers_and_sees_the_cloud_grow(client, app, world):
     w = world
     uuid, activity_id = _arrange(app, w, ActivityKind.SHORT_ANSWERS, moderation=Moderation.POST)
+    join(client, w.uuid)
     url = f"/participate/{w.uuid}/a/{uuid}/contribute"
     page = _page(client, w)
     assert page.count(f'name="a{activity_id}-answer_') == 3
@@ -57,6 +58,7 @@ def test_a_guest_gives_short_answers_and_sees_the_cloud_grow(client, app, world)
 def test_no_support_button_for_ones_own_idea_and_the_service_refuses_it(client, app, world):
     w = world
     uuid, activity_id = _arrange(app, w, ActivityKind.IDEAS, moderation=Moderation.POST)
+    join(client, w.uuid)
     client.post(f"/participate/{w.uuid}/a/{uuid}/contribute", data={f"a{activity_id}-body": "Plus de bancs"})
     page = _page(client, w)
     # The room's fragment carries the button for everyone: the author's page hides it and says why.
@@ -72,6 +74,7 @@ def test_no_support_button_for_ones_own_idea_and_the_service_refuses_it(client, 
     other_page = _page(other, w)
     assert '<span class="meta mine" hidden>' in other_page
     assert re.search(r'<form method="post" class="support" action="[^"]*/upvote"', other_page)
+    join(other, w.uuid)
     other.post(f"/participate/{w.uuid}/c/{idea_uuid}/upvote")
     with app.test_request_context():
         assert db.session.scalar(sa.select(Contribution.upvotes)) == 1
@@ -80,6 +83,7 @@ def test_no_support_button_for_ones_own_idea_and_the_service_refuses_it(client, 
 def test_the_author_withdraws_until_moderation_and_no_one_else_can(client, app, world):
     w = world
     uuid, activity_id = _arrange(app, w, ActivityKind.QUESTIONS)  # pre-moderation
+    join(client, w.uuid)
     for body in ("Quand ?", "Où ?"):
         client.post(f"/participate/{w.uuid}/a/{uuid}/contribute", data={f"a{activity_id}-body": body})
     with app.test_request_context():
@@ -104,6 +108,7 @@ def test_the_author_withdraws_until_moderation_and_no_one_else_can(client, app, 
 def test_the_author_reads_why_a_contribution_was_refused(client, app, world):
     w = world
     uuid, activity_id = _arrange(app, w, ActivityKind.IDEAS)
+    join(client, w.uuid)
     client.post(f"/participate/{w.uuid}/a/{uuid}/contribute", data={f"a{activity_id}-body": "Hors sujet ici"})
     with app.test_request_context():
         services.reject(w.organiser, db.session.scalar(sa.select(Contribution)), "Pas le bon atelier", now=NOW)

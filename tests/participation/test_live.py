@@ -10,7 +10,7 @@ from eventapp.participation import live, queries, services
 from eventapp.participation import projector as screens
 from eventapp.participation.models import ActivityKind, ActivityStatus, Moderation, Room, Screen
 from tests.factories import NOW, make_event
-from tests.participation.factories import make_activity, make_organiser
+from tests.participation.factories import join, make_activity, make_organiser
 
 
 @pytest.fixture
@@ -183,6 +183,7 @@ def test_the_live_fragment_is_the_same_for_every_phone(client, app, arranged):
     """It holds nothing of one phone's own: the page's script applies what the phone supported."""
     idea = _publish(app, arranged["session_id"], "Un banc")
     page = f"/participate/{arranged['uuid']}"
+    join(client, arranged["uuid"])
     assert client.post(f"{page}/c/{idea}/upvote").status_code == 303  # this phone now supports it
     own_page = client.get(f"{page}?lang=fr").get_data(as_text=True)
     assert '<span class="meta supported">' in own_page

@@ -9,7 +9,7 @@ from eventapp.participation import queries
 from eventapp.participation.models import Access, ActivityKind, Contribution, Moderation, Vote
 from tests.factories import make_event
 from tests.pages import switch_language
-from tests.participation.factories import make_activity, make_organiser, make_registration, ticket_code_of
+from tests.participation.factories import join, make_activity, make_organiser, make_registration, ticket_code_of
 
 
 class W:
@@ -95,6 +95,14 @@ def test_guest_votes_without_javascript_once(client, app, world):
     page = client.get(f"/participate/{w.uuid}?lang=en").get_data(as_text=True)
     assert 'type="radio"' in page and '<script type="module"' in page
     url = f"/participate/{w.uuid}/a/{poll_uuid}/vote"
+    # Not joined yet: told how, on the page again with the choice still ticked and the button to join.
+    refused = client.post(url, data={f"a{poll.id}-choice": option_id})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 403 and "first join the session" in html
+    assert f'value="{option_id}" checked' in html or f'checked id="a{poll.id}-choice-1"' in html
+    assert f'action="/participate/{w.uuid}/join"' in html
+    join(client, w.uuid)
+    assert f'action="/participate/{w.uuid}/join"' not in client.get(f"/participate/{w.uuid}").get_data(as_text=True)
     nothing_chosen = client.post(url, data={}).get_data(as_text=True)
     # The error summary's link leads to the choices (it pointed at no element).
     target = re.search(r'class="error-summary".*?<a href="#([\w-]+)"', nothing_chosen, re.S).group(1)
@@ -126,6 +134,7 @@ def test_hostile_text_shown_escaped_or_refused(client, app, world):
         board = make_activity(w.session, w.organiser, ActivityKind.IDEAS, moderation=Moderation.POST)
         db.session.commit()
         board_id, board_uuid = board.id, board.uuid
+    join(client, w.uuid)
     url = f"/participate/{w.uuid}/a/{board_uuid}/contribute?lang=en"
     field = f"a{board_id}-body"
     response = client.post(url, data={field: "bad\x07bell"})
@@ -221,6 +230,7 @@ def test_organiser_creates_opens_moderates(client, app, world):
     for a in (poll, questions):
         assert client.post(f"{base}/a/{a.uuid}/open").status_code == 303
     client.post(f"{base}/a/{questions.uuid}/card", data={"body": "Carte papier"})
+    join(client, w.uuid)
     client.post(f"/participate/{w.uuid}/a/{questions.uuid}/contribute", data={f"a{questions.id}-body": "En ligne ?"})
     page = client.get(base + "?lang=en").get_data(as_text=True)
     assert "Awaiting moderation" in page and "Carte papier" in page
@@ -278,7 +288,7 @@ def test_back_office_hook_links_the_participation_pages(app, world):
 
 @pytest.mark.parametrize(
     "lang, told",
-    [("en", "Only participants can report"), ("fr", "participez d&#39;abord"), ("nl", "neemt u eerst deel")],
+    [("en", "first join the session"), ("fr", "rejoignez d&#39;abord la session"), ("nl", "sluit u eerst aan")],
 )
 def test_a_phone_that_never_took_part_cannot_report(client, app, world, lang, told):
     from eventapp.participation import services
@@ -302,8 +312,8 @@ def test_a_phone_that_never_took_part_cannot_report(client, app, world, lang, to
         assert idea.status == "published" and idea.reports == 0
         assert db.session.scalar(db.select(db.func.count()).select_from(Participant)) == 1
 
-    # Once it took part (here: supporting an idea), the phone may report, once.
-    client.post(f"/participate/{w.uuid}/c/{idea_uuid}/upvote")
+    # Once it joined, the phone may report, once.
+    join(client, w.uuid)
     client.post(url)
     client.post(url)
     with app.test_request_context():
@@ -341,7 +351,8 @@ def test_a_guest_who_opens_their_ticket_keeps_one_vote(client, app, world):
         code, poll_uuid, option = ticket_code_of(registration), poll.uuid, poll.options[0].id
         field = f"a{poll.id}-choice"
     url = f"/participate/{w.uuid}/a/{poll_uuid}/vote"
-    assert client.post(url, data={field: option}).status_code == 303  # from the room's QR code, as a guest
+    join(client, w.uuid)  # from the room's QR code, as a guest
+    assert client.post(url, data={field: option}).status_code == 303
     asked = client.get(f"/participate/{w.uuid}?ticket={code}")  # later, the link on the ticket
     assert asked.headers["Location"].endswith(f"/participate/{w.uuid}/ticket") and code not in asked.headers["Location"]
     assert client.post(f"/participate/{w.uuid}/ticket").status_code == 303  # "continue with this ticket"
@@ -365,6 +376,7 @@ def test_a_link_alone_does_not_hand_a_guests_doings_to_someone_elses_ticket(clie
         db.session.commit()
         board_id, board_uuid, code = board.id, board.uuid, ticket_code_of(stranger)
         stranger_name = stranger.name
+    join(client, w.uuid)
     client.post(f"/participate/{w.uuid}/a/{board_uuid}/contribute", data={f"a{board_id}-body": "Mon idée à moi"})
     asked = client.get(f"/participate/{w.uuid}?ticket={code}")
     assert asked.status_code == 303 and asked.headers["Location"].endswith(f"/participate/{w.uuid}/ticket")

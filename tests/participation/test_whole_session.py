@@ -15,7 +15,7 @@ from eventapp.participation.models import Activity, Contribution, ExportLog, Vot
 from eventapp.registration.models import Audience, Registration
 from eventapp.tickets.checkin import check_in
 from tests.factories import NOW, make_event
-from tests.participation.factories import make_organiser, make_registration, ticket_code_of
+from tests.participation.factories import join, make_organiser, make_registration, ticket_code_of
 
 
 def _login(client, user_id):
@@ -122,6 +122,7 @@ def test_whole_session(app):
     guest.set_cookie("lang", "en")
     joined = guest.post("/join", data={"code": room_code.lower()})
     assert joined.headers["Location"].endswith(f"/participate/{s_uuid}")
+    join(guest, s_uuid)  # "Take part" on the session page
     assert (
         guest.post(f"/participate/{s_uuid}/a/{poll_uuid}/vote", data={f"a{poll_id}-choice": museums}).status_code == 303
     )

@@ -211,6 +211,7 @@ def test_participation_forms_survive_hostile_input(client, idea_board, code, bod
     assert_clean(joined)
     assert joined.status_code in (302, 303, 422), joined.status_code
     client.post("/join", data={"code": room_code})
+    client.post(f"/participate/{session_uuid}/join")  # "Take part": the phone's participant cookie
     response = client.post(f"/participate/{session_uuid}/a/{board_uuid}/contribute", data={f"a{board_id}-body": body})
     assert_clean(response)
     assert response.status_code in (302, 303, 422), response.status_code

@@ -161,6 +161,18 @@ PHONE_POLL_SECONDS = POLL_INTERVAL_MS / 1000  # what the phone page's script wai
 LIVE_DEADLINE_SECONDS = 2.0
 
 
+def _joined(base_url: str, session_uuid: str) -> str:
+    """A new phone joins the session as a guest: its participant cookie, as a Cookie header."""
+    host, port = base_url.removeprefix("http://").split(":")
+    connection = HTTPConnection(host, int(port), timeout=10)
+    connection.request("POST", f"/participate/{session_uuid}/join")
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    assert response.status == 303, response.status
+    return response.headers["Set-Cookie"].split(";", 1)[0]
+
+
 def test_a_vote_on_one_instance_reaches_a_phone_on_the_other_within_two_seconds(tmp_path):
     """Two instances, one PostgreSQL, each worker keeping its own copy of the room's version for the
     production time (0.25 s): votes sent to A show on a phone that polls B like the page's script does
@@ -200,7 +212,9 @@ def test_a_vote_on_one_instance_reaches_a_phone_on_the_other_within_two_seconds(
             delays = []
             for n, pause in enumerate((0.3, 0.9, 1.4), start=1):  # votes at different moments of the phone's cycle
                 time.sleep(pause)
-                assert http(f"{a.url}/participate/{session}/a/{poll}/vote", data={field: arranged["options"][1]}) == 303
+                cookie = _joined(a.url, session)  # a new phone, which takes part first
+                vote = f"{a.url}/participate/{session}/a/{poll}/vote"
+                assert http(vote, data={field: arranged["options"][1]}, headers={"Cookie": cookie}) == 303
                 accepted = time.monotonic()
                 wait_for(lambda n=n: any(count >= n for _, count in seen), timeout=10)
                 delays.append(next(when for when, count in seen if count >= n) - accepted)

@@ -58,16 +58,23 @@ const keyOf = (node) => (node.nodeType === Node.ELEMENT_NODE && node.id) || null
 // A form the person may be filling in, or a block the page owns (data-live-keep), stays as it is.
 const kept = (node) => node.nodeType === Node.ELEMENT_NODE && node.id && (node.tagName === "FORM" || node.hasAttribute("data-live-keep"));
 
+// Whether the person opened a <details> is theirs, not the server's.
+const ownAttribute = (element, name) => name === "open" && element.tagName === "DETAILS";
+
+// What the page's script added (a refusal next to a button) is not the server's to remove.
+const ours = (node) => node.nodeType === Node.ELEMENT_NODE && node.hasAttribute("data-live-own");
+
 function syncAttributes(from, to) {
-  for (const { name } of Array.from(from.attributes)) if (!to.hasAttribute(name)) from.removeAttribute(name);
+  for (const { name } of Array.from(from.attributes)) if (!to.hasAttribute(name) && !ownAttribute(from, name)) from.removeAttribute(name);
   for (const { name, value } of Array.from(to.attributes)) if (from.getAttribute(name) !== value) from.setAttribute(name, value);
 }
 
 // Make `from`'s children like `to`'s, touching only what differs: elements are matched by id, others by
 // position; a matched element is updated in place, so the focus, the scroll position, typed text and
-// ticked choices stay. New elements are pushed to `added` (for the screen reader announcement).
+// ticked choices stay; what the script added (data-live-own) too. New elements are pushed to `added`
+// (for the screen reader announcement).
 export function morph(from, to, added = []) {
-  const olds = Array.from(from.childNodes);
+  const olds = Array.from(from.childNodes).filter((node) => !ours(node));
   const byKey = new Map(olds.filter(keyOf).map((node) => [keyOf(node), node]));
   const used = new Set();
   const result = [];
@@ -106,6 +113,7 @@ export function morph(from, to, added = []) {
   for (const old of olds) if (!used.has(old)) old.remove();
   let cursor = from.firstChild;
   for (const node of result) {
+    while (cursor && ours(cursor)) cursor = cursor.nextSibling;
     if (node === cursor) cursor = cursor.nextSibling;
     else from.insertBefore(node, cursor);
   }
@@ -120,4 +128,22 @@ export function update(target, html) {
     active.focus({ preventScroll: true });
   }
   return added;
+}
+
+// Read new items out politely, never taking the focus (WCAG 4.1.3): a new element says what it is
+// (data-announce); a new list (the first idea of a board) speaks for its items.
+export function announce(notice, added) {
+  const messages = added.flatMap((el) =>
+    el.dataset.announce ? [el.dataset.announce] : Array.from(el.querySelectorAll("[data-announce]"), (item) => item.dataset.announce),
+  );
+  if (messages.length) say(notice, messages.slice(0, 3).join(" "));
+}
+
+// Put `text` in the polite live region `notice` (emptied first, so the same words are read again).
+export function say(notice, text) {
+  if (!notice) return;
+  notice.textContent = "";
+  requestAnimationFrame(() => {
+    notice.textContent = text;
+  });
 }

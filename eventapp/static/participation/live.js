@@ -1,19 +1,21 @@
-// Phone page: follows the room (follow.js). The page works without this script (its Refresh link).
-// The fragment is the room's, the same for every phone; what is this phone's own — the ideas it
-// supports, the cards it wrote (it may not support those), the polls it answered, its form token — was in the page it loaded (each of its own actions
-// reloads the page), and is applied again after each update.
-import { follow, update } from "./follow.js";
+// Phone page: follows the room (follow.js), and sends votes and supports in place. The page works
+// without this script (its forms post and the page reloads; its Refresh link).
+// The room's fragment is the same for every phone; what is this phone's own — the ideas it supports,
+// the polls it answered, what it sent (it may not support those), its form token — is applied again
+// after each update. What it sent, and where each stands, is asked for again whenever an organiser
+// decided something (the fragment's moderation stamp changes), not on every vote of the room.
+import { announce, follow, morph, parse, say, update } from "./follow.js";
 
 const root = document.getElementById("live");
 const notice = document.getElementById("live-notice");
 
-function own() {
-  return {
-    supported: Array.from(root.querySelectorAll(".card .supported:not([hidden])"), (el) => el.closest(".card").id),
-    mine: Array.from(root.querySelectorAll(".card .mine:not([hidden])"), (el) => el.closest(".card").id),
-    answered: Array.from(root.querySelectorAll(".thanks:not([hidden])"), (el) => el.id.slice("thanks-".length)),
-  };
-}
+const supported = new Set();
+const answered = new Set();
+for (const el of document.querySelectorAll("#live .card .supported:not([hidden])")) supported.add(el.closest(".card").id);
+for (const el of document.querySelectorAll("#live .thanks:not([hidden])")) answered.add(el.id.slice("thanks-".length));
+
+// The cards of what this phone sent: its own-contribution items name them.
+const mine = () => Array.from(root.querySelectorAll(".own-item"), (el) => `c-${el.id.slice("own-".length)}`);
 
 // The room's fragment carries the token of whichever phone had it rendered: forms must carry this one's.
 function ownToken() {
@@ -30,32 +32,120 @@ function mark(ids, marker) {
   }
 }
 
-function applyOwn({ supported, mine, answered }) {
+function showAnswered(id) {
+  const thanks = document.getElementById(`thanks-${id}`);
+  const form = document.getElementById(`u-${id}`);
+  if (thanks) thanks.hidden = false;
+  if (form) form.hidden = true;
+  return thanks;
+}
+
+function applyOwn() {
   mark(supported, ".supported");
-  mark(mine, ".mine");
-  for (const id of answered) {
-    const thanks = document.getElementById(`thanks-${id}`);
-    const form = document.getElementById(`u-${id}`);
-    if (thanks) thanks.hidden = false;
-    if (form) form.hidden = true;
+  mark(mine(), ".mine");
+  for (const id of answered) showAnswered(id);
+}
+
+// What this phone sent, fetched again: each block replaces the page's one with the same id.
+async function refreshMine() {
+  if (!root.dataset.mineUrl || !root.querySelector(".own-item")) return;
+  try {
+    const response = await fetch(root.dataset.mineUrl, { cache: "no-store", credentials: "same-origin" });
+    if (response.status !== 200) return;
+    const fresh = parse(await response.text(), root);
+    const added = [];
+    for (const block of fresh.querySelectorAll("[id^='mine-']")) {
+      const current = document.getElementById(block.id);
+      if (current) morph(current, block, added);
+    }
+    ownToken();
+    applyOwn();
+    announce(notice, added);
+  } catch {
+    // offline for a moment: the next decision asks again
   }
 }
 
-// New ideas, questions, activities and results are read out politely, never taking the focus.
-function announce(added) {
-  // A new element says what it is; a new list (the first idea of a board) speaks for its items.
-  const messages = added.flatMap((el) =>
-    el.dataset.announce ? [el.dataset.announce] : Array.from(el.querySelectorAll("[data-announce]"), (item) => item.dataset.announce),
-  );
-  if (!messages.length) return;
-  notice.textContent = "";
-  requestAnimationFrame(() => {
-    notice.textContent = messages.slice(0, 3).join(" ");
+// A refusal next to the form, read out at once; for a phone that has not joined, with the way to join.
+function refuse(form, message, join) {
+  let box = form.querySelector(".script-error");
+  if (!box) {
+    box = document.createElement("p");
+    box.className = "error script-error";
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-live-own", "");
+    form.prepend(box);
+  }
+  box.textContent = message;
+  const title = document.getElementById("join-title");
+  if (join && title) {
+    const link = Object.assign(document.createElement("a"), { href: "#join", textContent: title.textContent });
+    box.append(" ", link);
+  }
+}
+
+// Votes and supports in place: the phone stays where it is, its focus and what it typed too.
+async function send(form) {
+  const button = form.querySelector("button[type=submit]");
+  if (button) button.disabled = true;
+  let response;
+  let data = null;
+  try {
+    response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "X-Requested-With": "live", Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if ((response.headers.get("Content-Type") || "").startsWith("application/json")) data = await response.json();
+  } catch {
+    data = null;
+  } finally {
+    if (button) button.disabled = false;
+  }
+  if (!data) {
+    form.submit(); // no answer the script understands (offline, limited): the page's own way
+    return;
+  }
+  if (!response.ok) {
+    refuse(form, data.message, data.join);
+    return;
+  }
+  form.querySelector(".script-error")?.remove();
+  const card = form.closest(".card");
+  if (card) {
+    supported.add(card.id);
+    const count = card.querySelector(".count");
+    if (count && data.count) count.textContent = data.count;
+    mark([card.id], ".supported");
+    const marker = card.querySelector(".supported");
+    marker.tabIndex = -1;
+    marker.focus({ preventScroll: true }); // its button is gone: the focus stays on the card
+  } else {
+    const id = form.id.slice("f-".length);
+    answered.add(id);
+    const thanks = showAnswered(id);
+    if (thanks) {
+      thanks.tabIndex = -1;
+      thanks.focus({ preventScroll: true });
+    }
+  }
+  say(notice, data.message);
+}
+
+if (root) {
+  root.addEventListener("submit", (event) => {
+    const form = event.target;
+    const isVote = form.id && form.closest(".unanswered");
+    if (!form.classList.contains("support") && !isVote) return;
+    event.preventDefault();
+    send(form);
   });
 }
 
 if (root && root.dataset.liveUrl) {
-  const mine = own();
+  const stamp = () => root.querySelector("#moderation-stamp")?.dataset.stamp;
+  let decided = stamp();
   follow({
     url: root.dataset.liveUrl,
     etag: root.dataset.etag,
@@ -63,8 +153,12 @@ if (root && root.dataset.liveUrl) {
     apply(html) {
       const added = update(root, html);
       ownToken();
-      applyOwn(mine);
-      announce(added);
+      applyOwn();
+      announce(notice, added);
+      if (stamp() !== decided) {
+        decided = stamp();
+        refreshMine();
+      }
       root.dataset.updated = String(Date.now());
     },
   });
