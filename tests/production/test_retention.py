@@ -25,6 +25,7 @@ def _event_with_people(ended_days_ago: int, *, now=NOW):
         check_in(code, scanner=scanner, scan_id=f"scan-{event.id}-{n}", key=KEY, now=event.starts_at)
         db.session.add(Participant(session_id=session.id, registration_id=registration.id))
         people.append(registration)
+    db.session.add(Participant(session_id=session.id, network="0123456789abcdef"))  # a guest
     event.seats_taken = 3
     db.session.commit()
     return event, people
@@ -37,7 +38,7 @@ def test_retention_anonymises_old_events_only_and_keeps_aggregates(app_ctx):
     assert count_expired(now=NOW, retention_days=90).registrations == 3
     report = apply_retention(now=NOW, retention_days=90)
     db.session.commit()
-    assert (report.registrations, report.scans, report.participants) == (3, 3, 3)
+    assert (report.registrations, report.scans, report.participants) == (3, 3, 4)
 
     for registration in old_people:
         db.session.refresh(registration)
@@ -61,7 +62,10 @@ def test_retention_anonymises_old_events_only_and_keeps_aggregates(app_ctx):
     # Participants stay (their ideas and votes with them), unlinked from the ticket.
     linked = sa.select(sa.func.count()).select_from(Participant).where(Participant.registration_id.is_not(None))
     assert db.session.scalar(linked) == 3  # the recent event's only
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 6
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 8
+    # Guests keep their contributions, not the hash of the network they joined from.
+    networks = sa.select(Participant.session_id).where(Participant.network.is_not(None))
+    assert db.session.scalars(networks).all() == [recent.sessions[0].id]  # the recent event's guest only
     # Event figures unchanged.
     db.session.refresh(old)
     assert old.seats_taken == 3
