@@ -27,6 +27,7 @@ THEMES = [
     {"slug": "culture", "name_fr": "Culture", "name_nl": "Cultuur", "name_en": "Culture"},
 ]
 
+
 def _demo_place_id(n: int) -> UUID:
     """A made-up UiTdatabank place id, all zeros but its last digits: no real place has such an id, so the
     demo's UiTdatabank exports validate but could never be mistaken for real places. Set real ids in the
