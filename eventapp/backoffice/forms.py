@@ -135,12 +135,13 @@ class EventForm(MultilingualMixin, FlaskForm):
         default=4,
     )
 
-    facilities = TermIdsField(
-        _l("Accessibility facilities offered"),
-        choices=[(facility.term_id, facility.label) for facility in FACILITIES],
-    )
+    facilities = TermIdsField(_l("Accessibility facilities offered"))
 
     validate_ends_at = ends_after_start
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.facilities.choices = [(facility.term_id, facility.label) for facility in FACILITIES]
 
     def values(self, stored=None) -> dict:
         """The fields for the service; with `stored` (the event being edited), times left as shown are left out."""
