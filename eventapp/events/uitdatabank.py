@@ -129,16 +129,15 @@ def event_to_uitdatabank(event: Event, *, event_url: str, uitdatabank_url: str, 
         "bookingAvailability": {"type": booking["type"]},
         "attendanceMode": "offline",
         "audience": AUDIENCE,
-        "bookingInfo": {"url": event_url, "urlLabel": _in_each_language(REGISTER)},
         # Registration is free (the schema.org data says so too: isAccessibleForFree).
         "priceInfo": [{"category": "base", "price": 0, "priceCurrency": "EUR"}],
     }
     if description:
         document["description"] = description
-    window = {}
+    booking_info: dict[str, object] = {"url": event_url, "urlLabel": _in_each_language(REGISTER)}
     if event.registration_opens_at:
-        window["availabilityStarts"] = _iso(event.registration_opens_at)
+        booking_info["availabilityStarts"] = _iso(event.registration_opens_at)
     if event.registration_closes_at:
-        window["availabilityEnds"] = _iso(event.registration_closes_at)
-    document["bookingInfo"] |= window
+        booking_info["availabilityEnds"] = _iso(event.registration_closes_at)
+    document["bookingInfo"] = booking_info
     return document
