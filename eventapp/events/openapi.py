@@ -58,6 +58,15 @@ SCHEMAS = {
             "seats_left": {"type": "integer"},
             "waiting_list": {"type": "integer", "description": "number of people waiting"},
             "sessions": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}},
+            "facilities": {
+                "type": "array",
+                "description": "Accessibility facilities offered, with their UiTdatabank facility term id.",
+                "items": {
+                    "type": "object",
+                    "required": ["uitdatabank_id", "label"],
+                    "properties": {"uitdatabank_id": {"type": "string"}, "label": _TEXTS},
+                },
+            },
             "ics": {
                 "type": "string",
                 "format": "uri",

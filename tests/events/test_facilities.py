@@ -133,3 +133,15 @@ def test_the_export_page_is_for_the_events_organisers_only(client):
     login(client, make_user(events=[]).email)
     db.session.commit()
     assert client.get(f"/admin/events/{event.slug}/uitdatabank").status_code in (403, 404)
+
+
+def test_the_json_api_lists_them_with_their_ids_and_labels(client):
+    event = make_event(facilities=LOOP)
+    db.session.commit()
+    body = client.get(f"/api/v1/events/{event.slug}").get_json()
+    assert body["facilities"] == [
+        {
+            "uitdatabank_id": LOOP,
+            "label": {"fr": "Boucle à induction magnétique", "nl": "Ringleiding", "en": "Hearing loop"},
+        }
+    ]
