@@ -4,7 +4,7 @@ events.facilities holds the UiTdatabank facility term ids the organiser ticked (
 venues.uitdatabank_place_id is the venue's place in UiTdatabank, which the UiTdatabank export refers to.
 
 Revision ID: events_0001
-Revises: participation_live_room
+Revises: registration_0002
 Create Date: 2026-12-06 08:20:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'events_0001'
-down_revision = 'participation_live_room'
+down_revision = 'registration_0002'
 branch_labels = None
 depends_on = None
 
