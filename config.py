@@ -31,6 +31,13 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('FLASK_RUN_PORT', '5000')}")
     # The organiser's site named in the schema.org data of the public pages (eventapp/events/jsonld.py).
     JSONLD_ORGANIZER_URL = os.environ.get("JSONLD_ORGANIZER_URL", "https://digital.brussels")
+    # UiTdatabank's Entry API the export is meant for: places are referred to as <this>/places/<id>
+    # (publiq's test environment is https://io-test.uitdatabank.be).
+    UITDATABANK_URL = os.environ.get("UITDATABANK_URL", "https://io.uitdatabank.be")
+    # The licence of the open data in the DCAT-AP catalogue (/api/v1/catalog), as its URI.
+    OPEN_DATA_LICENCE = os.environ.get(
+        "OPEN_DATA_LICENCE", "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
+    )
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     # Off only for load tests (bench/): every state-changing form carries a CSRF token.
     WTF_CSRF_ENABLED = _env_bool("WTF_CSRF_ENABLED", True)

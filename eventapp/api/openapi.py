@@ -13,6 +13,7 @@ FRAGMENTS = (
     "eventapp.events.openapi",
     "eventapp.tickets.openapi",
     "eventapp.participation.openapi",
+    "eventapp.api.open_data_openapi",
 )
 
 ERROR_SCHEMA = {
@@ -39,7 +40,10 @@ def build_document(server_url: str) -> dict:
         "info": {
             "title": "Smart City Events API",
             "version": "1",
-            "description": "Open data catalogue of the Brussels Smart City Events, and the door check-in API.",
+            "description": (
+                "Open data of the Brussels Smart City Events (events, UiTdatabank export, DCAT-AP catalogue, "
+                "participation results), and the door check-in API."
+            ),
         },
         "servers": [{"url": server_url}],
         "paths": paths,

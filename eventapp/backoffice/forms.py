@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC
+from uuid import UUID
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -32,10 +33,13 @@ from wtforms.validators import (
 from eventapp.core.i18n import LANGUAGE_NAMES, LANGUAGES, localized
 from eventapp.core.time import BRUSSELS
 from eventapp.core.validators import BoundedNumberRange, DeliverableEmail, plausible_year
+from eventapp.events.facilities import FACILITIES, store_facilities
 from eventapp.events.models import EventStatus, SessionKind
 from eventapp.registration.forms import AUDIENCE_LABELS, RegistrationForm
 
 SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only."))
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+UUID_EXAMPLE = "85b04295-479c-40f5-b3dd-469dfb4387b3"
 _CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -92,6 +96,13 @@ def edit_token_field():
     return HiddenField(validators=[Optional(), Length(max=64)])
 
 
+class TermIdsField(SelectMultipleField):
+    """Checkboxes over a model field stored as space-separated ids (an event's facilities)."""
+
+    def process_data(self, value):
+        super().process_data(value.split() if isinstance(value, str) else value)
+
+
 class MultilingualMixin:
     """Forms with fields `<name>_<lang>`: `lang_fields(name)` lists them for side-by-side fieldsets."""
 
@@ -124,12 +135,19 @@ class EventForm(MultilingualMixin, FlaskForm):
         default=4,
     )
 
+    facilities = TermIdsField(_l("Accessibility facilities offered"))
+
     validate_ends_at = ends_after_start
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.facilities.choices = [(facility.term_id, facility.label) for facility in FACILITIES]
 
     def values(self, stored=None) -> dict:
         """The fields for the service; with `stored` (the event being edited), times left as shown are left out."""
         data = {name: self[name].data or "" for name in ("slug", *self._text_names())}
         data |= {name: self[name].data for name in ("theme_id", "venue_id", "capacity", "max_seats_per_registration")}
+        data["facilities"] = store_facilities(self.facilities.data or [])
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
             data[name] = to_utc(self[name].data)
         return _without_untouched_times(data, stored)
@@ -203,13 +221,26 @@ class VenueForm(FlaskForm):
     longitude = DecimalField(
         _l("Longitude"), places=None, validators=[InputRequired(), BoundedNumberRange(min=-180, max=180)]
     )
+    uitdatabank_place_id = StringField(
+        _l("UiTdatabank place id"),
+        filters=[lambda value: value.strip().lower() if value else value],
+        validators=[
+            Optional(),
+            Regexp(UUID_PATTERN, message=_l("A UiTdatabank id, such as %(example)s.", example=UUID_EXAMPLE)),
+        ],
+    )
 
     def values(self) -> dict:
         data = {
             name: self[name].data
             for name in ("name", "slug", "street", "postcode", "commune_nis", "city_fr", "city_nl")
         }
-        return data | {"latitude": float(self.latitude.data), "longitude": float(self.longitude.data)}
+        place_id = self.uitdatabank_place_id.data
+        return data | {
+            "latitude": float(self.latitude.data),
+            "longitude": float(self.longitude.data),
+            "uitdatabank_place_id": UUID(place_id) if place_id else None,
+        }
 
 
 class ThemeForm(MultilingualMixin, FlaskForm):

@@ -8,6 +8,7 @@ from eventapp.core.time import utcnow
 from eventapp.events.forms import CatalogueFilterForm
 from eventapp.events.queries import CatalogueFilter, get_public_event, list_public_events, list_themes
 from eventapp.events.serializers import event_to_json
+from eventapp.events.views import uitdatabank_document
 
 MAX_PER_PAGE = 100
 
@@ -36,3 +37,9 @@ def list_events():
 @bp.get("/events/<slug>")
 def get_event(slug: str):
     return jsonify(event_to_json(get_public_event(slug), detail=True))
+
+
+@bp.get("/events/<slug>/uitdatabank")
+def get_event_uitdatabank(slug: str):
+    """The event as publiq's UiTdatabank Entry API takes it (see eventapp/events/uitdatabank.py)."""
+    return jsonify(uitdatabank_document(get_public_event(slug), utcnow()))

@@ -7,6 +7,7 @@ Dates are relative to `today`, so the demo is always upcoming.
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 
@@ -26,6 +27,14 @@ THEMES = [
     {"slug": "culture", "name_fr": "Culture", "name_nl": "Cultuur", "name_en": "Culture"},
 ]
 
+
+def _demo_place_id(n: int) -> UUID:
+    """A made-up UiTdatabank place id, all zeros but its last digits: no real place has such an id, so the
+    demo's UiTdatabank exports validate but could never be mistaken for real places. Set real ids in the
+    back-office (venue form) before sending an export to UiTdatabank."""
+    return UUID(int=n)
+
+
 # Mixed values (text, coordinates, lists): each row is read field by field below.
 VENUES: list[dict[str, Any]] = [
     {
@@ -38,6 +47,7 @@ VENUES: list[dict[str, Any]] = [
         "city_nl": "Brussel",
         "latitude": 50.8443,
         "longitude": 4.3613,
+        "uitdatabank_place_id": _demo_place_id(1),
     },
     {
         "slug": "bozar",
@@ -49,6 +59,7 @@ VENUES: list[dict[str, Any]] = [
         "city_nl": "Brussel",
         "latitude": 50.8437,
         "longitude": 4.3600,
+        "uitdatabank_place_id": _demo_place_id(2),
     },
     {
         "slug": "flagey",
@@ -60,6 +71,7 @@ VENUES: list[dict[str, Any]] = [
         "city_nl": "Elsene",
         "latitude": 50.8275,
         "longitude": 4.3724,
+        "uitdatabank_place_id": _demo_place_id(3),
     },
     {
         "slug": "muntpunt",
@@ -71,6 +83,7 @@ VENUES: list[dict[str, Any]] = [
         "city_nl": "Brussel",
         "latitude": 50.8502,
         "longitude": 4.3531,
+        "uitdatabank_place_id": _demo_place_id(4),
     },
     {
         "slug": "mcccs-molenbeek",
@@ -82,6 +95,7 @@ VENUES: list[dict[str, Any]] = [
         "city_nl": "Sint-Jans-Molenbeek",
         "latitude": 50.8558,
         "longitude": 4.3371,
+        "uitdatabank_place_id": _demo_place_id(5),
     },
     {
         "slug": "pianofabriek",
@@ -93,6 +107,7 @@ VENUES: list[dict[str, Any]] = [
         "city_nl": "Sint-Gillis",
         "latitude": 50.8296,
         "longitude": 4.3463,
+        "uitdatabank_place_id": _demo_place_id(6),
     },
 ]
 
@@ -377,6 +392,15 @@ EVENTS: list[tuple[Any, ...]] = [
     ),
 ]
 
+# Accessibility facilities (UiTdatabank term ids, see events.facilities) of each demo event: the venue's
+# step-free access everywhere, and a few services on some, so that the page and the exports show them.
+_STEP_FREE = "3.27.0.0.0 3.31.0.0.0"
+FACILITIES = {
+    "digital-schools": f"{_STEP_FREE} 3.17.1.0.0 3.33.0.0.0",
+    "open-culture-data": f"{_STEP_FREE} 3.17.3.0.0",
+    "media-literacy": f"{_STEP_FREE} 3.34.0.0.0",
+}
+
 # Its door is open on the day `demo load` runs (README, "Try it"): a newcomer can register, pair a phone and scan.
 DOOR_OPEN_TODAY = "creative-tech"
 
@@ -448,6 +472,7 @@ def load_demo(today: date, now: datetime) -> list[Event]:
                 "registration_opens_at": None,
                 "registration_closes_at": starts,
                 "max_seats_per_registration": max_seats,
+                "facilities": FACILITIES.get(slug, _STEP_FREE),
                 "updated_at": now,
             },
         )

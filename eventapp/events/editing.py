@@ -26,6 +26,7 @@ EVENT_FIELDS = (
     "registration_opens_at",
     "registration_closes_at",
     "max_seats_per_registration",
+    "facilities",
 )
 SESSION_FIELDS = (
     *(f"{name}_{lang}" for name in ("title", "description") for lang in LANGUAGES),

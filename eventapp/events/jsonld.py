@@ -19,6 +19,7 @@ from markupsafe import Markup
 from eventapp.core.communes import get_commune
 from eventapp.core.i18n import localized
 from eventapp.core.time import brussels
+from eventapp.events.facilities import parse_facilities
 from eventapp.events.models import Event, EventStatus, Session, Venue
 
 SCHEMA = "https://schema.org/"
@@ -88,6 +89,20 @@ def _place(venue: Venue, language: str, room: str = "") -> dict:
     return place
 
 
+def _amenities(event: Event, language: str) -> list[dict]:
+    """The event's accessibility facilities as amenity features of its place, each named in `language`
+    and identified by its UiTdatabank term id (schema.org has no vocabulary of its own for them)."""
+    return [
+        {
+            "@type": "LocationFeatureSpecification",
+            "name": facility.label_in(language),
+            "propertyID": f"uitdatabank:{facility.term_id}",
+            "value": True,
+        }
+        for facility in parse_facilities(event.facilities)
+    ]
+
+
 def _session(session: Session, event: Event, status: str, language: str) -> dict:
     data = {
         "@type": "Event",
@@ -121,6 +136,9 @@ def event_jsonld(
     """
     status = event_status(event)
     url = url_for_event(event.slug)
+    location = _place(event.venue, language)
+    if amenities := _amenities(event, language):
+        location["amenityFeature"] = amenities
     return {
         "@context": "https://schema.org",
         "@type": "Event",
@@ -133,7 +151,7 @@ def event_jsonld(
         "endDate": _iso(event.ends_at),
         "eventStatus": status,
         "eventAttendanceMode": f"{SCHEMA}OfflineEventAttendanceMode",
-        "location": _place(event.venue, language),
+        "location": location,
         "organizer": {"@type": "Organization", "name": ORGANIZER_NAME, "url": organizer_url},
         "isAccessibleForFree": True,
         "offers": {

@@ -58,6 +58,9 @@ class Venue(Model):
     city_nl: Mapped[str] = mapped_column(sa.String(100))
     latitude: Mapped[float] = mapped_column(sa.Float)
     longitude: Mapped[float] = mapped_column(sa.Float)
+    # The venue's id as a place in UiTdatabank (publiq's event database), set by an organiser:
+    # the UiTdatabank export refers to the place by it. NULL: not known there, no export.
+    uitdatabank_place_id: Mapped[UUID | None] = mapped_column(sa.Uuid)
 
     def city(self, lang: str) -> str:
         """The city's name in Dutch on Dutch pages, in French otherwise (Brussels is bilingual)."""
@@ -111,6 +114,8 @@ class Event(Model):
     # People waiting (sum of seats of waitlisted registrations), kept in step with the list.
     seats_waiting: Mapped[int] = mapped_column(default=0)
     max_seats_per_registration: Mapped[int] = mapped_column(default=4)
+    # Accessibility facilities offered: space-separated UiTdatabank term ids (see events.facilities).
+    facilities: Mapped[str] = mapped_column(sa.String(200), default="")
 
     # Bumped by lock_event() before every capacity or waiting-list change: writing the row
     # serialises those changes on PostgreSQL and SQLite alike.

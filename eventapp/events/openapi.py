@@ -58,6 +58,15 @@ SCHEMAS = {
             "seats_left": {"type": "integer"},
             "waiting_list": {"type": "integer", "description": "number of people waiting"},
             "sessions": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}},
+            "facilities": {
+                "type": "array",
+                "description": "Accessibility facilities offered, with their UiTdatabank facility term id.",
+                "items": {
+                    "type": "object",
+                    "required": ["uitdatabank_id", "label"],
+                    "properties": {"uitdatabank_id": {"type": "string"}, "label": _TEXTS},
+                },
+            },
             "ics": {
                 "type": "string",
                 "format": "uri",
@@ -78,6 +87,46 @@ SCHEMAS = {
             "theme": {"type": "string", "format": "uri", "description": "The feed of the event's theme"},
             "all": {"type": "string", "format": "uri", "description": "The feed of all events"},
         },
+    },
+}
+
+SCHEMAS["UiTdatabankEvent"] = {
+    "type": "object",
+    "description": (
+        "The body publiq's UiTdatabank Entry API takes to create an event (POST /events): it validates against "
+        "the event-post JSON schema of github.com/cultuurnet/udb3-json-schemas. Terms: event type 0.3.2.0.0 "
+        "(Lezing of congres), theme 1.37.2.0.0 (Samenleving), and the accessibility facilities (domain facility)."
+    ),
+    "required": ["mainLanguage", "name", "terms", "location", "calendarType", "subEvent"],
+    "properties": {
+        "mainLanguage": {"type": "string", "enum": ["nl", "fr", "en"]},
+        "name": {"type": "object", "additionalProperties": {"type": "string"}},
+        "description": {"type": "object", "additionalProperties": {"type": "string"}},
+        "terms": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "label", "domain"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "label": {"type": "string"},
+                    "domain": {"type": "string", "enum": ["eventtype", "theme", "facility"]},
+                },
+            },
+        },
+        "location": {
+            "type": "object",
+            "description": "The venue as a UiTdatabank place (an organiser sets its id on the venue).",
+            "properties": {"@id": {"type": "string", "format": "uri"}},
+        },
+        "calendarType": {"type": "string", "enum": ["single", "multiple"]},
+        "subEvent": {"type": "array", "items": {"type": "object"}},
+        "status": {"type": "object"},
+        "bookingAvailability": {"type": "object"},
+        "attendanceMode": {"type": "string", "enum": ["offline"]},
+        "audience": {"type": "object"},
+        "bookingInfo": {"type": "object"},
+        "priceInfo": {"type": "array", "items": {"type": "object"}},
     },
 }
 
@@ -125,6 +174,21 @@ PATHS = {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}},
                 },
                 "404": {"description": "No such public event", **_ERROR},
+            },
+        }
+    },
+    "/events/{slug}/uitdatabank": {
+        "get": {
+            "summary": "One published or cancelled event as a UiTdatabank (publiq) Entry API document",
+            "operationId": "getEventUitdatabank",
+            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {
+                "200": {
+                    "description": "The event, ready to POST to UiTdatabank's Entry API",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UiTdatabankEvent"}}},
+                },
+                "404": {"description": "No such public event", **_ERROR},
+                "422": {"description": "The venue has no UiTdatabank place id yet", **_ERROR},
             },
         }
     },

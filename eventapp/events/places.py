@@ -20,14 +20,25 @@ from eventapp.events.editing import apply_changes, flush_unique
 from eventapp.events.models import Event, EventStatus, Theme, Venue
 from eventapp.extensions import db
 
-VENUE_FIELDS = ("slug", "name", "street", "postcode", "commune_nis", "city_fr", "city_nl", "latitude", "longitude")
+VENUE_FIELDS = (
+    "slug",
+    "name",
+    "street",
+    "postcode",
+    "commune_nis",
+    "city_fr",
+    "city_nl",
+    "latitude",
+    "longitude",
+    "uitdatabank_place_id",
+)
 THEME_FIELDS = ("slug", "name_fr", "name_nl", "name_en")
 
 
 def create_venue(actor: User, values: dict[str, Any], *, now: datetime) -> Venue:
     """A new venue (admins only). Raises Conflict (short name taken). No commit."""
     require_admin(actor)
-    venue = Venue(**{name: values[name] for name in VENUE_FIELDS})
+    venue = Venue(**{name: values.get(name) for name in VENUE_FIELDS})
     db.session.add(venue)
     flush_unique("slug", _l("Another venue already uses this short name."))
     record_audit(actor, "venue.created", now=now, target=venue.slug)
@@ -43,7 +54,8 @@ def update_venue(actor: User, venue: Venue, values: dict[str, Any], *, now: date
         flush_unique("slug", _l("Another venue already uses this short name."))
     if not changed:
         return changed
-    moved = bool(changed - {"slug", "name"})
+    # The UiTdatabank id changes no address: only the export reads it (its `updated_at` below).
+    moved = bool(changed - {"slug", "name", "uitdatabank_place_id"})
     events = db.session.scalars(
         sa.select(Event).where(Event.venue_id == venue.id, Event.status == EventStatus.PUBLISHED, Event.ends_at > now)
     ).all()

@@ -149,3 +149,13 @@ def get_event_page_state(slug: str) -> str:
 
 def list_themes() -> list[Theme]:
     return list(db.session.scalars(sa.select(Theme).order_by(Theme.slug)))
+
+
+def get_public_events_dates() -> tuple[datetime, datetime] | None:
+    """When the public events were first published and last changed (None: there are none)."""
+    first, last = db.session.execute(
+        sa.select(
+            sa.func.min(sa.func.coalesce(Event.published_at, Event.created_at)), sa.func.max(Event.updated_at)
+        ).where(Event.status.in_(PUBLIC_STATUSES))
+    ).one()
+    return None if first is None else (first, last)

@@ -2,7 +2,9 @@
 
 from flask import current_app
 
+from eventapp.core.i18n import LANGUAGES
 from eventapp.core.time import brussels
+from eventapp.events.facilities import parse_facilities
 from eventapp.events.ical import ALL_FEED_PATH, event_ics_path, theme_feed_path
 from eventapp.events.models import Event, Session
 
@@ -54,6 +56,10 @@ def event_to_json(event: Event, *, detail: bool = False) -> dict:
         "seats_left": event.seats_left,
         "waiting_list": event.seats_waiting,
         "sessions": [session_to_json(s) for s in event.sessions],
+        "facilities": [
+            {"uitdatabank_id": f.term_id, "label": {lang: f.label_in(lang) for lang in LANGUAGES}}
+            for f in parse_facilities(event.facilities)
+        ],
         # iCalendar: this event alone, and the feeds it appears in (each takes ?lang=fr|nl|en).
         "ics": f"{base}{event_ics_path(event.slug)}",
         "feeds": {"theme": f"{base}{theme_feed_path(event.theme.slug)}", "all": f"{base}{ALL_FEED_PATH}"},

@@ -10,6 +10,7 @@ from werkzeug.http import is_resource_modified
 from eventapp.core.cache import BuildCache
 from eventapp.core.i18n import current_language, localized
 from eventapp.core.time import utcnow
+from eventapp.events.facilities import parse_facilities
 from eventapp.events.forms import CatalogueFilterForm
 from eventapp.events.jsonld import catalogue_jsonld, event_jsonld, script_data
 from eventapp.events.queries import (
@@ -20,6 +21,7 @@ from eventapp.events.queries import (
     list_public_events,
     list_themes,
 )
+from eventapp.events.uitdatabank import event_to_uitdatabank
 
 bp = Blueprint("events", __name__)
 
@@ -59,9 +61,16 @@ def _render_catalogue(now):
     return render_template("events/catalogue.html", form=form, events=events, now=now)
 
 
-def _absolute_event_url(slug: str) -> str:
+def absolute_event_url(slug: str) -> str:
     # From PUBLIC_BASE_URL, never from the request's Host: the cached page is served to everyone.
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("events.event_page", slug=slug)
+
+
+def uitdatabank_document(event, now) -> dict:
+    """The event's UiTdatabank export (the API's and the back-office's). Raises InvalidState (no place id)."""
+    return event_to_uitdatabank(
+        event, event_url=absolute_event_url(event.slug), uitdatabank_url=current_app.config["UITDATABANK_URL"], now=now
+    )
 
 
 @bp.app_template_global()
@@ -70,7 +79,7 @@ def event_jsonld_script(event, now):
     document = event_jsonld(
         event,
         language=current_language(),
-        url_for_event=_absolute_event_url,
+        url_for_event=absolute_event_url,
         organizer_url=current_app.config["JSONLD_ORGANIZER_URL"],
         now=now,
     )
@@ -81,7 +90,13 @@ def event_jsonld_script(event, now):
 def catalogue_jsonld_script(page):
     """The catalogue page's schema.org ItemList of the events it lists."""
     first = (page.page - 1) * page.per_page + 1
-    return script_data(catalogue_jsonld(page.items, url_for_event=_absolute_event_url, first_position=first))
+    return script_data(catalogue_jsonld(page.items, url_for_event=absolute_event_url, first_position=first))
+
+
+@bp.app_template_global()
+def event_facilities(event):
+    """The accessibility facilities the event offers, for its page."""
+    return parse_facilities(event.facilities)
 
 
 # The per-visitor part of an event page (the registration form's CSRF token) is rendered as this

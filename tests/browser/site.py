@@ -64,6 +64,9 @@ PAGES = [
     PageSpec("scan-unpaired", "/scan", ready="#not-paired:not([hidden])", public=False, needs_js=True),
     PageSpec("scan-paired", "/scan", who="scanner", ready='#scanner[data-camera="ready"]', public=False, needs_js=True),
     PageSpec("organiser-scanners", "/admin/events/{today_event}/scanners", who="organiser", public=False),
+    # The UiTdatabank export of a demo event (its venue has a place id), and of one without (a notice).
+    PageSpec("organiser-uitdatabank", "/admin/events/{event}/uitdatabank", who="organiser", public=False),
+    PageSpec("organiser-no-place-id", "/admin/events/{today_event}/uitdatabank", who="organiser", public=False),
     # registration
     PageSpec("check-mailbox", "/registered"),
     PageSpec("confirmation", "/registered/{manage}"),

@@ -28,6 +28,7 @@ BACK_OFFICE = [
     "/admin/events/{today_event}/attendees",
     "/admin/events/{today_event}/attendees/new",
     "/admin/events/{today_event}/dashboard",
+    "/admin/events/{event}/uitdatabank",
     "/admin/events/{today_event}/messages",
     "/admin/events/{today_event}/messages/new",
     "/admin/events/{today_event}/sessions/new",

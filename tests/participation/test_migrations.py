@@ -1,6 +1,7 @@
 """Migration participation_0002 (answers hold on to their activity) on a database that holds answers."""
 
 import os
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
@@ -12,7 +13,7 @@ from eventapp.core.db import UTCDateTime
 from eventapp.extensions import db
 from eventapp.participation.models import ContentReport, Upvote
 from tests.conftest import require, reset_database
-from tests.factories import NOW, make_event
+from tests.factories import NOW
 
 BEFORE = "participation_0002-1"
 TABLES = (
@@ -38,10 +39,65 @@ def _database(kind: str, tmp_path) -> str:
 
 def _insert(table: str, **values) -> int:
     """A row written with only the columns `table` had at BEFORE (the models have more by now)."""
-    types = {"created_at": UTCDateTime(), "uuid": sa.Uuid()}
+    types = {name: UTCDateTime() for name in ("created_at", "updated_at", "starts_at", "ends_at")} | {"uuid": sa.Uuid()}
     columns = [sa.column(name, types.get(name)) for name in values]
     statement = sa.insert(sa.table(table, sa.column("id"), *columns)).values(values)
     return db.session.scalar(statement.returning(sa.column("id")))
+
+
+def _session_of_the_old_schema() -> int:
+    """An event with one session, written with the columns of BEFORE: the models' later columns (an
+    event's facilities, a venue's UiTdatabank id…) do not exist yet in that schema."""
+    names = {f"name_{lang}": "Smart City" for lang in ("fr", "nl", "en")}
+    series = _insert("series", slug="series", **names)
+    theme = _insert("themes", slug="theme", **names)
+    venue = _insert(
+        "venues",
+        slug="venue",
+        name="Venue",
+        street="Rue Royale 2",
+        postcode="1000",
+        commune_nis="21004",
+        city_fr="Bruxelles",
+        city_nl="Brussel",
+        latitude=50.8443,
+        longitude=4.3613,
+    )
+    texts = {f"{field}_{lang}": "Texte" for field in ("title", "summary", "description") for lang in ("fr", "nl", "en")}
+    times = {"starts_at": NOW + timedelta(days=30), "ends_at": NOW + timedelta(days=30, hours=3)}
+    event = _insert(
+        "events",
+        uuid=uuid4(),
+        slug="event",
+        series_id=series,
+        theme_id=theme,
+        venue_id=venue,
+        status="published",
+        capacity=50,
+        seats_taken=0,
+        seats_waiting=0,
+        max_seats_per_registration=4,
+        version=0,
+        sequence=1,
+        created_at=NOW,
+        updated_at=NOW,
+        **texts,
+        **times,
+    )
+    session_texts = {f"{field}_{lang}": "" for field in ("title", "description") for lang in ("fr", "nl", "en")}
+    return _insert(
+        "sessions",
+        uuid=uuid4(),
+        event_id=event,
+        slug="session",
+        kind="participatory",
+        room="",
+        languages="fr nl",
+        seats_taken=0,
+        updated_at=NOW,
+        **session_texts,
+        **times,
+    )
 
 
 def _answers_of_the_old_schema(session_id: int) -> None:
@@ -118,11 +174,9 @@ def test_the_migration_keeps_every_answer_and_then_protects_them(tmp_path, kind)
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=_database(kind, tmp_path))
     with app.app_context():
         upgrade(revision=BEFORE)
-        event = make_event(sessions=1)
-        session = event.sessions[0]
-        _answers_of_the_old_schema(session.id)
+        session_id = _session_of_the_old_schema()
+        _answers_of_the_old_schema(session_id)
         db.session.commit()
-        session_id = session.id
         db.session.remove()
         before = _counts()
         assert min(before.values()) == 1

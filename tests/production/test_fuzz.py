@@ -133,7 +133,9 @@ def run_operation(operation, failures: list, headers: dict) -> None:
         if response.status_code >= 500:
             failures.append(f"{operation.label}: {response.status_code} {case.path_parameters} {case.query}")
         content_type = response.headers.get("content-type", [""])[0]
-        assert content_type.startswith(("application/json", "text/calendar")), content_type
+        assert content_type.startswith(("application/json", "application/ld+json", "text/calendar", "text/csv")), (
+            content_type
+        )
         assert "<script>alert" not in response.text
 
     check()

@@ -1,4 +1,7 @@
-"""Events: the list, creating and editing an event, publishing, duplicating and cancelling it."""
+"""Events: the list, creating and editing an event, publishing, duplicating and cancelling it; its UiTdatabank
+export."""
+
+import json
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,10 +15,12 @@ from eventapp.backoffice.queries import AttendeeFilter
 from eventapp.backoffice.views import bp
 from eventapp.backoffice.views.pages import form_status, mailing, save
 from eventapp.core.db import transaction
+from eventapp.core.errors import DomainError
 from eventapp.core.i18n import current_language, localized
 from eventapp.core.time import utcnow
 from eventapp.events import event_changes
 from eventapp.events.editing import edit_token
+from eventapp.events.views import uitdatabank_document
 
 
 @bp.get("/")
@@ -135,3 +140,15 @@ def event_cancel(slug: str):
         current_user, event, AttendeeFilter(status="waitlisted")
     )
     return render_template("backoffice/event_cancel.html", event=event, form=form, people=people), form_status(form)
+
+
+@bp.get("/events/<slug>/uitdatabank")
+def event_uitdatabank(slug: str):
+    """The event's UiTdatabank export, to read and copy (drafts too: to check it before publishing)."""
+    event = queries.get_managed_event(current_user, slug)
+    document, problem = None, None
+    try:
+        document = json.dumps(uitdatabank_document(event, utcnow()), ensure_ascii=False, indent=2)
+    except DomainError as error:
+        problem = error.message
+    return render_template("backoffice/events/uitdatabank.html", event=event, document=document, problem=problem)
