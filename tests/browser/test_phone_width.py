@@ -72,3 +72,16 @@ def test_no_page_scrolls_sideways_at_390_px(site, phone_pages, path, who):
     page.goto(server.url + path.format(**values))
     measured = page.evaluate(_OVERFLOW)
     assert measured["scrollWidth"] <= measured["limit"], measured
+
+
+def test_the_event_page_calls_to_register_within_the_first_screen_and_keeps_the_calendar_folded(site, phone_pages):
+    server, values = site
+    page = phone_pages("anonymous")
+    page.goto(f"{server.url}/events/{values['event']}")
+    call = page.locator('main a.button[href="#register"]')
+    box = call.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"], box
+    # The calendar choices are one line until opened; the form then comes after the programme.
+    assert page.locator("details.calendar-panel:not([open]) .calendar-links").first.is_hidden()
+    call.click()
+    assert page.locator("#register").bounding_box()["y"] < PHONE["height"]
