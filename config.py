@@ -39,6 +39,10 @@ class Config:
         "OPEN_DATA_LICENCE", "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
     )
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    # Event images (eventapp/events/images.py): where their resized versions are written (nginx may
+    # serve this directory at /media/events/, see docs/deploy.md), and the largest upload taken.
+    EVENT_IMAGES_DIR = os.environ.get("EVENT_IMAGES_DIR", str(INSTANCE_DIR / "event-images"))
+    EVENT_IMAGE_MAX_BYTES = 12 * 1024 * 1024
     # Off only for load tests (bench/): every state-changing form carries a CSRF token.
     WTF_CSRF_ENABLED = _env_bool("WTF_CSRF_ENABLED", True)
     WTF_CSRF_TIME_LIMIT = None  # a registration form left open over lunch must still submit

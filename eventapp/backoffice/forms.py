@@ -8,6 +8,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -33,6 +34,7 @@ from wtforms.validators import (
 from eventapp.core.i18n import LANGUAGE_NAMES, LANGUAGES, localized
 from eventapp.core.time import BRUSSELS
 from eventapp.core.validators import BoundedNumberRange, DeliverableEmail, plausible_year
+from eventapp.events import images
 from eventapp.events.facilities import FACILITIES, store_facilities
 from eventapp.events.models import EventStatus, SessionKind
 from eventapp.registration.forms import AUDIENCE_LABELS, RegistrationForm
@@ -137,24 +139,59 @@ class EventForm(MultilingualMixin, FlaskForm):
 
     facilities = TermIdsField(_l("Accessibility facilities offered"))
 
+    image = FileField(_l("Image"), render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif"})
+    remove_image = BooleanField(_l("Remove the image"))
+    image_alt_fr = line(_l("Text alternative of the image"), 300)
+    image_alt_nl = line(_l("Text alternative of the image"), 300)
+    image_alt_en = line(_l("Text alternative of the image"), 300)
+
     validate_ends_at = ends_after_start
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, stored_image_key: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.facilities.choices = [(facility.term_id, facility.label) for facility in FACILITIES]
+        self.stored_image_key = stored_image_key
+        self.uploaded_image = None
 
-    def values(self, stored=None) -> dict:
-        """The fields for the service; with `stored` (the event being edited), times left as shown are left out."""
+    def validate_image(self, field):
+        if field.data:
+            try:
+                self.uploaded_image = images.read_image(field.data.read())
+            except images.ImageRefused as refused:
+                raise ValidationError(refused.message) from None
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        keeps_image = self.uploaded_image is not None or (self.stored_image_key and not self.remove_image.data)
+        if keeps_image:
+            # French and Dutch are both required of a Brussels public body; English falls back.
+            for lang in ("fr", "nl"):
+                field = self[f"image_alt_{lang}"]
+                if not (field.data or "").strip():
+                    field.errors.append(_l("Describe the image for people who cannot see it, in this language."))
+                    valid = False
+        return valid
+
+    def values(self, stored=None, *, image_dir: str = "") -> dict:
+        """The fields for the service; with `stored` (the event being edited), times left as shown are left out.
+
+        A new image is written into `image_dir` here (its files are named by their content, so an
+        edit that fails afterwards leaves only unused files behind, never a broken page).
+        """
         data = {name: self[name].data or "" for name in ("slug", *self._text_names())}
         data |= {name: self[name].data for name in ("theme_id", "venue_id", "capacity", "max_seats_per_registration")}
         data["facilities"] = store_facilities(self.facilities.data or [])
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
             data[name] = to_utc(self[name].data)
+        if self.uploaded_image is not None:
+            data["image_key"] = images.store_image(self.uploaded_image, image_dir)
+        elif self.remove_image.data:
+            data["image_key"] = ""
         return _without_untouched_times(data, stored)
 
     @staticmethod
     def _text_names():
-        return [f"{n}_{lang}" for n in ("title", "summary", "description") for lang in LANGUAGES]
+        return [f"{n}_{lang}" for n in ("title", "summary", "description", "image_alt") for lang in LANGUAGES]
 
 
 class SessionForm(MultilingualMixin, FlaskForm):

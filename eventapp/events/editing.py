@@ -27,6 +27,8 @@ EVENT_FIELDS = (
     "registration_closes_at",
     "max_seats_per_registration",
     "facilities",
+    "image_key",
+    *(f"image_alt_{lang}" for lang in LANGUAGES),
 )
 SESSION_FIELDS = (
     *(f"{name}_{lang}" for name in ("title", "description") for lang in LANGUAGES),

@@ -11,7 +11,7 @@ venue and sessions): no query, no request, no configuration read here.
 """
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from markupsafe import Markup
@@ -128,11 +128,12 @@ def event_jsonld(
     url_for_event: Callable[[str], str],
     organizer_url: str,
     now: datetime,
+    image_urls: Sequence[str] = (),
 ) -> dict:
     """The schema.org Event of a public event page, its texts in `language`.
 
-    `url_for_event(slug)` gives the page's absolute URL. The event has no image of its own, so the
-    document has no `image` (Google's rich results take an Event without one).
+    `url_for_event(slug)` gives the page's absolute URL; `image_urls` the absolute URLs of the event
+    image's versions, if it has one (no `image` otherwise: Google's rich results take an Event without).
     """
     status = event_status(event)
     url = url_for_event(event.slug)
@@ -165,7 +166,7 @@ def event_jsonld(
         # The language of this document's texts (each page language has its own document).
         "inLanguage": language,
         "subEvent": [_session(session, event, status, language) for session in event.sessions],
-    }
+    } | ({"image": list(image_urls)} if image_urls else {})
 
 
 def catalogue_jsonld(events: Iterable[Event], *, url_for_event: Callable[[str], str], first_position: int = 1) -> dict:

@@ -116,6 +116,12 @@ class Event(Model):
     max_seats_per_registration: Mapped[int] = mapped_column(default=4)
     # Accessibility facilities offered: space-separated UiTdatabank term ids (see events.facilities).
     facilities: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The stored image's key (events.images: its files and sizes), empty without one. Its alternative
+    # text is required in FR and NL (the Region's two languages), EN falls back like other texts.
+    image_key: Mapped[str] = mapped_column(sa.String(80), default="")
+    image_alt_fr: Mapped[str] = mapped_column(sa.String(300), default="")
+    image_alt_nl: Mapped[str] = mapped_column(sa.String(300), default="")
+    image_alt_en: Mapped[str] = mapped_column(sa.String(300), default="")
 
     # Bumped by lock_event() before every capacity or waiting-list change: writing the row
     # serialises those changes on PostgreSQL and SQLite alike.
@@ -140,6 +146,7 @@ class Event(Model):
         sa.CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
         sa.CheckConstraint("seats_waiting >= 0", name="seats_waiting_non_negative"),
         sa.CheckConstraint("max_seats_per_registration >= 1", name="max_seats_positive"),
+        sa.CheckConstraint("image_key = '' OR (image_alt_fr <> '' AND image_alt_nl <> '')", name="image_has_alt"),
         sa.CheckConstraint(
             "registration_closes_at IS NULL OR registration_opens_at IS NULL "
             "OR registration_closes_at > registration_opens_at",

@@ -2,7 +2,18 @@
 
 import hashlib
 
-from flask import Blueprint, Response, current_app, g, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from werkzeug.http import is_resource_modified
@@ -10,6 +21,7 @@ from werkzeug.http import is_resource_modified
 from eventapp.core.cache import BuildCache
 from eventapp.core.i18n import current_language, localized
 from eventapp.core.time import utcnow
+from eventapp.events import images
 from eventapp.events.facilities import parse_facilities
 from eventapp.events.forms import CatalogueFilterForm
 from eventapp.events.jsonld import catalogue_jsonld, event_jsonld, script_data
@@ -61,9 +73,13 @@ def _render_catalogue(now):
     return render_template("events/catalogue.html", form=form, events=events, now=now)
 
 
-def absolute_event_url(slug: str) -> str:
+def _absolute(path: str) -> str:
     # From PUBLIC_BASE_URL, never from the request's Host: the cached page is served to everyone.
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("events.event_page", slug=slug)
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def absolute_event_url(slug: str) -> str:
+    return _absolute(url_for("events.event_page", slug=slug))
 
 
 def uitdatabank_document(event, now) -> dict:
@@ -82,6 +98,9 @@ def event_jsonld_script(event, now):
         url_for_event=absolute_event_url,
         organizer_url=current_app.config["JSONLD_ORGANIZER_URL"],
         now=now,
+        image_urls=[_absolute(url_for("events.image", name=v.name)) for v in images.versions(event.image_key)]
+        if event.image_key
+        else (),
     )
     return script_data(document)
 
@@ -97,6 +116,32 @@ def catalogue_jsonld_script(page):
 def event_facilities(event):
     """The accessibility facilities the event offers, for its page."""
     return parse_facilities(event.facilities)
+
+
+@bp.app_template_global()
+def event_image(event):
+    """The event's image for an `<img>`: its versions' URLs, the largest's size and the alternative
+    text in the page's language (with the language it is in); None without an image."""
+    if not event.image_key:
+        return None
+    versions = images.versions(event.image_key)
+    largest = versions[-1]
+    urls = [(url_for("events.image", name=v.name), v.width) for v in versions]
+    return {
+        "src": urls[0][0],
+        "srcset": ", ".join(f"{url} {width}w" for url, width in urls),
+        "width": largest.width,
+        "height": largest.height,
+        "alt": localized(event, "image_alt", current_language()),
+    }
+
+
+@bp.get("/media/events/<name>")
+def image(name: str):
+    """A stored version of an event image. Its name is its content's digest: cached for a year."""
+    if not images.is_version_name(name):
+        abort(404)
+    return send_from_directory(current_app.config["EVENT_IMAGES_DIR"], name, max_age=365 * 24 * 3600)
 
 
 # The per-visitor part of an event page (the registration form's CSRF token) is rendered as this

@@ -3,7 +3,7 @@ export."""
 
 import json
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -36,13 +36,21 @@ def _event_form(form: EventForm) -> EventForm:
     return form
 
 
+def _allow_image_upload() -> None:
+    """The event form carries an image: it may exceed the app's 1 MB limit on request bodies."""
+    request.max_content_length = current_app.config["EVENT_IMAGE_MAX_BYTES"]
+
+
 @bp.route("/events/new", methods=["GET", "POST"])
 def event_new():
     queries.require_admin(current_user)
+    _allow_image_upload()
     form = _event_form(EventForm())
     return save(
         form,
-        lambda: event_changes.create_event(current_user, form.values(), now=utcnow()),
+        lambda: event_changes.create_event(
+            current_user, form.values(image_dir=current_app.config["EVENT_IMAGES_DIR"]), now=utcnow()
+        ),
         lambda event: (_("The event is saved as a draft."), url_for("backoffice.event", slug=event.slug)),
         "backoffice/event_form.html",
         event=None,
@@ -58,7 +66,8 @@ def event(slug: str):
 @bp.route("/events/<slug>/edit", methods=["GET", "POST"])
 def event_edit(slug: str):
     event = queries.get_managed_event(current_user, slug)
-    form = EventForm(obj=event) if request.method == "GET" else EventForm()
+    _allow_image_upload()
+    form = EventForm(obj=event) if request.method == "GET" else EventForm(stored_image_key=event.image_key)
     if request.method == "GET":
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
             form[name].data = to_local(getattr(event, name))
@@ -69,7 +78,7 @@ def event_edit(slug: str):
         lambda: event_changes.update_event(
             current_user,
             event,
-            form.values(stored=event),
+            form.values(stored=event, image_dir=current_app.config["EVENT_IMAGES_DIR"]),
             now=utcnow(),
             mailing=mailing(),
             expected_token=form.edit_token.data or "",
