@@ -62,8 +62,8 @@ def read_image(data: bytes) -> Image.Image:
         if isinstance(error, ImageRefused):
             raise
         raise not_image from None
-    image = ImageOps.exif_transpose(image)
-    return image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") and _has_alpha(image) else "RGB")
+    upright: Image.Image = ImageOps.exif_transpose(image)
+    return upright.convert("RGBA" if upright.mode in ("RGBA", "LA", "P") and _has_alpha(upright) else "RGB")
 
 
 def _too_large() -> ImageRefused:
