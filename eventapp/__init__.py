@@ -101,6 +101,7 @@ def import_models() -> None:
     import eventapp.core.outbox
     import eventapp.events.models
     import eventapp.participation.models
+    import eventapp.participation.opinion_models
     import eventapp.registration.models
     import eventapp.tickets.models  # noqa: F401
 
@@ -139,8 +140,10 @@ def register_cli(app: Flask) -> None:
     from eventapp.core.outbox_cli import outbox_cli
     from eventapp.demo_cli import demo_cli
     from eventapp.maintenance.cli import retention_cli
+    from eventapp.participation.opinions_cli import participation_cli
     from eventapp.registration.cli import registrations_cli, reminders_cli
     from eventapp.tickets.cli import scanners_cli
 
     for command in (demo_cli, outbox_cli, reminders_cli, registrations_cli, retention_cli, scanners_cli, users_cli):
         app.cli.add_command(command)
+    app.cli.add_command(participation_cli)

@@ -20,6 +20,7 @@ class ActivityKind(enum.StrEnum):
     POLL = "poll"
     FEEDBACK = "feedback"
     SHORT_ANSWERS = "short_answers"  # one to three words or short phrases each, shown as a word cloud
+    OPINIONS = "opinions"  # short statements others agree or disagree with, grouped into an opinion map
 
 
 class ActivityStatus(enum.StrEnum):

@@ -1,0 +1,406 @@
+"""Opinion map (issue 21): statements, reactions, the map recomputed in the background, Polis import/export.
+
+Services flush, never commit: the caller owns the transaction. Recording a reaction never computes the
+map: `recompute_stale_maps` does, in the worker (`flask participation opinions-worker`), within seconds.
+numpy is imported only there, so web workers never load it.
+"""
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from eventapp.accounts.models import User
+from eventapp.core.db import rows_matched
+from eventapp.core.errors import InvalidState, NotFound
+from eventapp.core.time import utcnow
+from eventapp.events.models import Session
+from eventapp.extensions import db
+from eventapp.participation import live, polis_format
+from eventapp.participation.models import (
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Channel,
+    Contribution,
+    ContributionStatus,
+    Moderation,
+    Participant,
+)
+from eventapp.participation.opinion_models import STATEMENT_MAX, OpinionMapRecord, PolisId, Reaction
+from eventapp.participation.services import _add_answer, _check_text, _from_participant, _may_take_part, _organiser
+
+VOTES = {"agree": 1, "disagree": -1, "pass": 0}
+# Moderated out of the map (Polis "zeroes out" these columns; see opinion_groups).
+OUT_OF_MAP = (ContributionStatus.HIDDEN, ContributionStatus.REJECTED, ContributionStatus.MERGED)
+_POLIS_MODERATION = {
+    ContributionStatus.PUBLISHED: polis_format.MODERATED_IN,
+    ContributionStatus.PENDING: polis_format.UNMODERATED,
+}
+_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
+# ---------------------------------------------------------------------------- statements and reactions
+
+
+def _opinions(activity: Activity) -> None:
+    if activity.kind != ActivityKind.OPINIONS:
+        raise NotFound()
+
+
+def submit_statement(participant: Participant, activity: Activity, body: str, *, now: datetime | None = None):
+    """A participant's statement (up to 140 characters), moderated as ideas are.
+    Raises InvalidText, InvalidState (closed), PermissionDenied (access level), NotFound (not an opinions activity)."""
+    _opinions(activity)
+    _may_take_part(participant, activity)
+    statement = _from_participant(participant, activity, _check_text(body, STATEMENT_MAX), now)
+    _add_answer(statement)
+    live.changed(activity.session_id)
+    return statement
+
+
+def seed_statement(actor: User, activity: Activity, body: str, *, now: datetime | None = None) -> Contribution:
+    """An organiser's statement, public at once, in any state of the activity. Raises PermissionDenied, InvalidText."""
+    _organiser(actor, activity.session)
+    _opinions(activity)
+    now = now or utcnow()
+    statement = Contribution(
+        activity_id=activity.id,
+        channel=Channel.FACILITATOR,
+        body=_check_text(body, STATEMENT_MAX),
+        status=ContributionStatus.PUBLISHED,
+        created_at=now,
+        moderated_at=now,
+        moderated_by_id=actor.id,
+    )
+    db.session.add(statement)
+    live.changed(activity.session_id)
+    db.session.flush()
+    return statement
+
+
+def react(participant: Participant, statement: Contribution, vote: str, *, now: datetime | None = None) -> None:
+    """Agree, disagree or pass: one reaction per participant and statement (the primary key), a new one
+    replaces the old in one upsert, however many phones send at once. Does not touch the map.
+    Raises NotFound (not a public statement), InvalidState (closed, unknown vote), PermissionDenied."""
+    activity = statement.activity
+    _opinions(activity)
+    if statement.status != ContributionStatus.PUBLISHED:
+        raise NotFound()
+    _may_take_part(participant, activity)
+    if vote not in VOTES:
+        raise InvalidState(_l("Choose agree, disagree or pass."), code="invalid_vote", field="vote")
+    now = now or utcnow()
+    insert = _INSERTS[db.session.get_bind().dialect.name](Reaction).values(
+        activity_id=activity.id,
+        statement_id=statement.id,
+        participant_id=participant.id,
+        vote=VOTES[vote],
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[Reaction.statement_id, Reaction.participant_id],
+            set_={"vote": insert.excluded.vote, "updated_at": insert.excluded.updated_at},
+        )
+    )
+
+
+def erase_reactions(participant: Participant, activity: Activity) -> int:
+    """A participant erases all their reactions to this activity; returns how many. The map forgets them at
+    its next recompute (the count of reactions changed). Does not commit."""
+    _opinions(activity)
+    if participant.session_id != activity.session_id:
+        raise NotFound()
+    return rows_matched(
+        db.session.execute(
+            sa.delete(Reaction).where(Reaction.activity_id == activity.id, Reaction.participant_id == participant.id),
+            execution_options={"synchronize_session": False},
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- reads
+
+
+def list_statements(activity: Activity, *, statuses: Collection[ContributionStatus] = (ContributionStatus.PUBLISHED,)):
+    return db.session.scalars(
+        sa.select(Contribution)
+        .where(Contribution.activity_id == activity.id, Contribution.status.in_(statuses))
+        .order_by(Contribution.id)
+    ).all()
+
+
+def get_statement(activity: Activity, statement_id: int) -> Contribution:
+    statement = db.session.get(Contribution, statement_id)
+    if statement is None or statement.activity_id != activity.id or statement.status != ContributionStatus.PUBLISHED:
+        raise NotFound()
+    return statement
+
+
+def get_reactions_of(participant: Participant, activity: Activity) -> dict[int, int]:
+    """statement id -> this participant's vote."""
+    rows = db.session.execute(
+        sa.select(Reaction.statement_id, Reaction.vote).where(
+            Reaction.activity_id == activity.id, Reaction.participant_id == participant.id
+        )
+    )
+    return dict(rows.all())
+
+
+def get_map(activity: Activity) -> dict[str, Any] | None:
+    record = db.session.get(OpinionMapRecord, activity.id)
+    return None if record is None else record.data
+
+
+def next_statement(participant: Participant, activity: Activity, *, skipped: Collection[int] = ()):
+    """The statement that helps the map most which this participant has not reacted to nor skipped: the least
+    reacted to first, then those that split the groups most (from the last computed map), then the oldest."""
+    seen = set(get_reactions_of(participant, activity)) | set(skipped)
+    counts = dict(
+        db.session.execute(
+            sa.select(Reaction.statement_id, sa.func.count())
+            .where(Reaction.activity_id == activity.id)
+            .group_by(Reaction.statement_id)
+        ).all()
+    )
+    split = (get_map(activity) or {}).get("split", {})
+    candidates = [s for s in list_statements(activity) if s.id not in seen]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda s: (counts.get(s.id, 0), -split.get(str(s.id), 0.0), s.id))
+
+
+# ---------------------------------------------------------------------------- the map, in the background
+
+
+def _reaction_state() -> sa.Select:
+    return sa.select(Reaction.activity_id, sa.func.count(), sa.func.max(Reaction.updated_at)).group_by(
+        Reaction.activity_id
+    )
+
+
+def recompute_stale_maps(*, now: datetime | None = None) -> list[int]:
+    """Recompute the map of every opinions activity whose reactions changed since its map was computed
+    (new, changed or erased reactions); returns their ids. Flushes, does not commit."""
+    state = {a: (n, latest) for a, n, latest in db.session.execute(_reaction_state())}
+    records = {r.activity_id: r for r in db.session.scalars(sa.select(OpinionMapRecord))}
+    stale = []
+    for activity_id in sorted(set(state) | set(records)):
+        n, latest = state.get(activity_id, (0, None))
+        record = records.get(activity_id)
+        if record is None or record.reactions != n or record.latest_reaction_at != latest:
+            stale.append(activity_id)
+    for activity_id in stale:
+        recompute_map(db.session.get_one(Activity, activity_id), now=now)
+    return stale
+
+
+def recompute_map(activity: Activity, *, now: datetime | None = None) -> OpinionMapRecord:
+    """Compute and store the activity's map from its reactions now. Flushes, does not commit."""
+    from eventapp.participation.opinion_groups import compute_opinion_map  # numpy: the worker only
+
+    rows = db.session.execute(
+        sa.select(Reaction.participant_id, Reaction.statement_id, Reaction.vote, Reaction.updated_at)
+        .where(Reaction.activity_id == activity.id)
+        .order_by(Reaction.updated_at)
+    ).all()
+    hidden = db.session.scalars(
+        sa.select(Contribution.id).where(Contribution.activity_id == activity.id, Contribution.status.in_(OUT_OF_MAP))
+    ).all()
+    found = compute_opinion_map([(p, s, v) for p, s, v, _ in rows], hidden_statements=hidden)
+    record = db.session.get(OpinionMapRecord, activity.id) or OpinionMapRecord(activity_id=activity.id)
+    record.data = _serialise(found)
+    record.computed_at = now or utcnow()
+    record.reactions = len(rows)
+    record.latest_reaction_at = max((r.updated_at for r in rows), default=None)
+    db.session.add(record)
+    live.changed(activity.session_id)
+    db.session.flush()
+    return record
+
+
+def _serialise(found) -> dict[str, Any]:
+    """The map as JSON. Points carry no participant id (the projector draws them); `members` (participant id
+    -> group) is for the export and stays on the server."""
+    groups = []
+    for g in found.groups:
+        groups.append(
+            {
+                "id": g.id,
+                "size": g.size,
+                "shown": g.shown,
+                "centre": list(g.centre),
+                "votes": {str(s): [c.agree, c.disagree, c.seen] for s, c in g.votes.items()},
+                "representative": [
+                    {"statement": r.statement, "direction": r.direction, "n": r.n_success, "of": r.n_trials}
+                    for r in g.representative
+                ],
+            }
+        )
+    shown = [g for g in found.groups if g.shown]
+    split = {}
+    for s in found.statements:
+        shares = [c.agree / c.seen for g in shown if (c := g.votes.get(s)) and c.seen]
+        split[str(s)] = round(max(shares) - min(shares), 4) if len(shares) > 1 else 0.0
+    return {
+        "groups": groups,
+        "points": sorted([round(x, 4), round(y, 4), found.group_of[p]] for p, (x, y) in found.positions.items()),
+        "consensus": [
+            {"statement": c.statement, "direction": c.direction, "p_by_group": [round(p, 4) for p in c.p_by_group]}
+            for c in found.consensus
+        ],
+        "members": {str(p): g for p, g in found.group_of.items()},
+        "split": split,
+        "n_participants": found.n_participants,
+        "placed": found.placed,
+        "min_votes": found.min_votes,
+    }
+
+
+# ---------------------------------------------------------------------------- Polis import and export
+
+
+def import_polis(session: Session, conversation: polis_format.PolisConversation, *, now: datetime | None = None):
+    """A new, closed opinions activity of `session` holding a Polis conversation: every voter and author a guest
+    participant, every comment a statement, the latest vote of each pair a reaction, Polis's ids kept.
+    Run by the operator (CLI), no organiser to check. Flushes, does not commit."""
+    now = now or utcnow()
+    topic = conversation.summary.get("topic", "")[:300]
+    position = db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.max(Activity.position), 0)).where(Activity.session_id == session.id)
+    ).scalar_one()
+    activity = Activity(
+        session_id=session.id,
+        kind=ActivityKind.OPINIONS,
+        status=ActivityStatus.CLOSED,
+        moderation=Moderation.PRE,
+        prompt_fr=topic,
+        prompt_nl=topic,
+        prompt_en=topic,
+        position=position + 1,
+        created_at=now,
+        opened_at=now,
+        closed_at=now,
+    )
+    db.session.add(activity)
+    people = sorted({v.voter_id for v in conversation.votes} | {c.author_id for c in conversation.comments})
+    participants = {p: Participant(session_id=session.id, created_at=now) for p in people}
+    db.session.add_all(participants.values())
+    statements = {
+        c.comment_id: Contribution(
+            activity=activity,
+            participant=participants[c.author_id],
+            channel=Channel.GUEST,
+            body=c.body,
+            status=_status_of(c.moderated),
+            created_at=_from_ms(c.created_ms),
+        )
+        for c in conversation.comments
+    }
+    db.session.add_all(statements.values())
+    db.session.flush()
+    db.session.add_all(
+        [PolisId(activity_id=activity.id, participant_id=p.id, polis_id=pid) for pid, p in participants.items()]
+        + [PolisId(activity_id=activity.id, statement_id=s.id, polis_id=cid) for cid, s in statements.items()]
+    )
+    db.session.execute(
+        sa.insert(Reaction),
+        [
+            {
+                "activity_id": activity.id,
+                "statement_id": statements[v.comment_id].id,
+                "participant_id": participants[v.voter_id].id,
+                "vote": v.vote,
+                "created_at": _from_ms(v.created_ms),
+                "updated_at": _from_ms(v.created_ms),
+            }
+            for v in conversation.latest_votes()
+        ],
+    )
+    db.session.flush()
+    return activity
+
+
+def _status_of(moderated: int) -> ContributionStatus:
+    statuses = {polis: status for status, polis in _POLIS_MODERATION.items()}
+    return statuses.get(moderated, ContributionStatus.HIDDEN)
+
+
+def _from_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+@dataclass(frozen=True)
+class _Ids:
+    participants: dict[int, int]  # our id -> Polis id
+    statements: dict[int, int]
+
+
+def _polis_ids(activity: Activity, participants: Collection[int], statements: Collection[int]) -> _Ids:
+    """Polis's ids for imported rows; ours are numbered after the largest, in the order they were created."""
+    kept = db.session.execute(
+        sa.select(PolisId.participant_id, PolisId.statement_id, PolisId.polis_id).where(
+            PolisId.activity_id == activity.id
+        )
+    ).all()
+    return _Ids(
+        participants=_numbered(participants, {p: i for p, _, i in kept if p is not None}),
+        statements=_numbered(statements, {s: i for _, s, i in kept if s is not None}),
+    )
+
+
+def _numbered(ours: Collection[int], kept: Mapping[int, int]) -> dict[int, int]:
+    ids = {o: kept[o] for o in ours if o in kept}
+    following = max(kept.values(), default=-1) + 1
+    for offset, o in enumerate(sorted(o for o in ours if o not in kept)):
+        ids[o] = following + offset
+    return ids
+
+
+def export_polis(activity: Activity) -> dict[str, str]:
+    """The activity in Polis's export format (file name -> text), groups from the last computed map. Reads only.
+    Raises NotFound for another kind of activity."""
+    _opinions(activity)
+    statements = db.session.scalars(
+        sa.select(Contribution).where(Contribution.activity_id == activity.id).order_by(Contribution.id)
+    ).all()
+    reactions = db.session.scalars(sa.select(Reaction).where(Reaction.activity_id == activity.id)).all()
+    people = {r.participant_id for r in reactions} | {s.participant_id for s in statements if s.participant_id}
+    ids = _polis_ids(activity, people, [s.id for s in statements])
+    # Organisers' statements (no participant) share one author id after everyone else's.
+    organiser = max(ids.participants.values(), default=-1) + 1
+    comments = [
+        polis_format.PolisComment(
+            comment_id=ids.statements[s.id],
+            author_id=ids.participants[s.participant_id] if s.participant_id else organiser,
+            body=s.body,
+            moderated=_POLIS_MODERATION.get(s.status, polis_format.MODERATED_OUT),
+            created_ms=_ms(s.created_at),
+        )
+        for s in statements
+    ]
+    votes = [
+        polis_format.PolisVote(
+            created_ms=_ms(r.updated_at),
+            comment_id=ids.statements[r.statement_id],
+            voter_id=ids.participants[r.participant_id],
+            vote=r.vote,
+        )
+        for r in reactions
+    ]
+    members = (get_map(activity) or {}).get("members", {})
+    groups = {ids.participants[int(p)]: g for p, g in members.items() if int(p) in ids.participants}
+    return polis_format.render_conversation(
+        comments, votes, groups=groups, topic=activity.prompt_en or activity.prompt_fr or activity.prompt_nl
+    )
