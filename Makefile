@@ -27,7 +27,7 @@ compile-translations: | $(BIN)/python
 	@$(BIN)/pybabel compile --statistics -d eventapp/translations | grep -v "^compiling" || true
 
 ## Serve the app with demo data on SQLite at http://127.0.0.1:$(PORT) (make run PORT=5001 for another port),
-## with an outbox worker delivering the emails to the development mailbox
+## with an outbox worker delivering the emails to the development mailbox and the opinion-map worker
 # FLASK_RUN_PORT is flask run's port, and config.py builds every development link from it.
 # The outbox worker delivers to /dev/mailbox/ as production's sends; it stops with the server (Ctrl-C,
 # or the server failing): a background job ignores SIGINT, so the trap ends it.
@@ -38,7 +38,8 @@ run:
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
 	$(BIN)/flask outbox send --loop --interval 1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	OPENBLAS_NUM_THREADS=1 $(BIN)/flask participation opinions-worker --loop & opinions=$$!; \
+	trap 'kill $$worker $$opinions 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1
 
 ## Run the checks and the whole test suite (browser tests need Chromium; PostgreSQL tests need TEST_POSTGRES_URL)

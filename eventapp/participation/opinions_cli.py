@@ -9,7 +9,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from eventapp.core.db import transaction
 from eventapp.events.models import Session
@@ -55,7 +55,7 @@ def export_polis_command(activity_id: int, directory: Path) -> None:
 
 
 @participation_cli.command("opinions-worker")
-@click.option("--loop", is_flag=True, help="Keep running (one worker is enough; two do the work twice, harmlessly).")
+@click.option("--loop", is_flag=True, help="Keep running (one worker is enough).")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between passes.")
 def opinions_worker_command(loop: bool, interval: float) -> None:
     """Recompute the opinion maps whose reactions changed (once, or every --interval seconds)."""
@@ -67,6 +67,10 @@ def opinions_worker_command(loop: bool, interval: float) -> None:
             try:
                 with transaction():
                     recomputed += len(opinions.recompute_stale_maps())
+            except IntegrityError:
+                if not loop:
+                    raise
+                db.session.rollback()  # a second worker stored the same new map first: it is done
             except OperationalError:
                 if not loop:
                     raise

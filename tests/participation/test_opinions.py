@@ -127,3 +127,13 @@ def test_the_next_statement_is_the_least_reacted_to_then_the_one_that_splits_the
     assert opinions.next_statement(me, activity) == a
     opinions.react(me, a, "pass", now=NOW)
     assert opinions.next_statement(me, activity) is None
+
+
+def test_the_worker_command_recomputes_stale_maps(runner, room):
+    session, _organiser, activity, statements = room
+    guest = services.join_as_guest(session, now=NOW)
+    opinions.react(guest, statements[0], "agree", now=NOW)
+    result = runner.invoke(args=["participation", "opinions-worker"])
+    assert result.exit_code == 0, result.output
+    assert "recomputed: 1" in result.output
+    assert opinions.get_map(activity)["n_participants"] == 1
