@@ -114,16 +114,21 @@ def react(participant: Participant, statement: Contribution, vote: str, *, now: 
 
 def erase_reactions(participant: Participant, activity: Activity) -> int:
     """A participant erases all their reactions to this activity; returns how many. The map forgets them at
-    its next recompute (the count of reactions changed). Does not commit."""
+    the worker's next pass. Does not commit. Raises NotFound (another session's activity)."""
     _opinions(activity)
     if participant.session_id != activity.session_id:
         raise NotFound()
-    return rows_matched(
+    erased = rows_matched(
         db.session.execute(
             sa.delete(Reaction).where(Reaction.activity_id == activity.id, Reaction.participant_id == participant.id),
             execution_options={"synchronize_session": False},
         )
     )
+    # The map holds their dot and group until it is recomputed: mark it, closed activities included.
+    db.session.execute(
+        sa.update(OpinionMapRecord).where(OpinionMapRecord.activity_id == activity.id).values(reactions=ERASED)
+    )
+    return erased
 
 
 # ---------------------------------------------------------------------------- reads
@@ -180,22 +185,45 @@ def next_statement(participant: Participant, activity: Activity, *, skipped: Col
 # ---------------------------------------------------------------------------- the map, in the background
 
 
-def _reaction_state() -> sa.Select:
-    return sa.select(Reaction.activity_id, sa.func.count(), sa.func.max(Reaction.updated_at)).group_by(
-        Reaction.activity_id
-    )
+ERASED = -1  # OpinionMapRecord.reactions of a map whose people erased reactions: recompute it whatever its state
 
 
 def recompute_stale_maps(*, now: datetime | None = None) -> list[int]:
-    """Recompute the map of every opinions activity whose reactions changed since its map was computed
-    (new, changed or erased reactions); returns their ids. Flushes, does not commit."""
-    state = {a: (n, latest) for a, n, latest in db.session.execute(_reaction_state())}
-    records = {r.activity_id: r for r in db.session.scalars(sa.select(OpinionMapRecord))}
+    """Recompute the maps that no longer match their reactions; returns the activities' ids. Flushes, does not
+    commit. Looks at open opinions activities (a new or changed reaction, a statement moderated out: the
+    count, the latest time or the hidden statements differ) and at maps marked by `erase_reactions` (closed
+    activities too), so each pass reads little however many activities the database holds."""
+    open_ = sa.select(Activity.id).where(Activity.kind == ActivityKind.OPINIONS, Activity.status == ActivityStatus.OPEN)
+    reactions = db.session.execute(
+        sa.select(Reaction.activity_id, sa.func.count(), sa.func.max(Reaction.updated_at))
+        .where(Reaction.activity_id.in_(open_))
+        .group_by(Reaction.activity_id)
+    )
+    state = {a: (n, latest) for a, n, latest in reactions}
+    hidden = dict(
+        db.session.execute(
+            sa.select(Contribution.activity_id, sa.func.count())
+            .where(Contribution.activity_id.in_(open_), Contribution.status.in_(OUT_OF_MAP))
+            .group_by(Contribution.activity_id)
+        ).all()
+    )
+    records = {
+        r.activity_id: r
+        for r in db.session.scalars(
+            sa.select(OpinionMapRecord).where(
+                sa.or_(OpinionMapRecord.activity_id.in_(open_), OpinionMapRecord.reactions == ERASED)
+            )
+        )
+    }
     stale = []
-    for activity_id in sorted(set(state) | set(records)):
+    for activity_id in sorted(set(db.session.scalars(open_)) | set(records)):
         n, latest = state.get(activity_id, (0, None))
         record = records.get(activity_id)
-        if record is None or record.reactions != n or record.latest_reaction_at != latest:
+        if (
+            record is None
+            or (record.reactions, record.latest_reaction_at) != (n, latest)
+            or len(record.data.get("hidden", ())) != hidden.get(activity_id, 0)
+        ):
             stale.append(activity_id)
     for activity_id in stale:
         recompute_map(db.session.get_one(Activity, activity_id), now=now)
@@ -216,7 +244,7 @@ def recompute_map(activity: Activity, *, now: datetime | None = None) -> Opinion
     ).all()
     found = compute_opinion_map([(p, s, v) for p, s, v, _ in rows], hidden_statements=hidden)
     record = db.session.get(OpinionMapRecord, activity.id) or OpinionMapRecord(activity_id=activity.id)
-    record.data = _serialise(found)
+    record.data = {**_serialise(found), "hidden": sorted(hidden)}
     record.computed_at = now or utcnow()
     record.reactions = len(rows)
     record.latest_reaction_at = max((r.updated_at for r in rows), default=None)

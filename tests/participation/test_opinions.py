@@ -82,8 +82,8 @@ def test_a_participant_erases_their_reactions_and_erasing_the_participant_erases
     assert _reactions(activity) == []
 
 
-def test_the_map_is_recomputed_only_when_reactions_changed(room):
-    session, _organiser, activity, statements = room
+def test_the_map_is_recomputed_only_when_reactions_or_moderation_changed(room):
+    session, organiser, activity, statements = room
     guest = services.join_as_guest(session, now=NOW)
     opinions.react(guest, statements[0], "agree", now=NOW)
     assert db.session.get(OpinionMapRecord, activity.id) is None  # recording a reaction computes nothing
@@ -91,9 +91,16 @@ def test_the_map_is_recomputed_only_when_reactions_changed(room):
     assert opinions.recompute_stale_maps(now=NOW) == []
     opinions.react(guest, statements[0], "disagree", now=NOW + timedelta(seconds=1))  # changed
     assert opinions.recompute_stale_maps(now=NOW) == [activity.id]
-    opinions.erase_reactions(guest, activity)  # erased
+    services.hide(organiser, statements[1], now=NOW)  # a statement moderated out
     assert opinions.recompute_stale_maps(now=NOW) == [activity.id]
+    assert opinions.get_map(activity)["hidden"] == [statements[1].id]
+    assert opinions.recompute_stale_maps(now=NOW) == []
+    services.close_activity(organiser, activity, now=NOW)
+    assert opinions.recompute_stale_maps(now=NOW) == []  # closed: no longer looked at ...
+    opinions.erase_reactions(guest, activity)
+    assert opinions.recompute_stale_maps(now=NOW) == [activity.id]  # ... unless someone erased reactions
     assert opinions.get_map(activity)["n_participants"] == 0
+    assert opinions.recompute_stale_maps(now=NOW) == []
 
 
 def test_the_stored_map_is_the_computed_map_of_the_reactions_and_keeps_no_one_on_its_dots(room):
