@@ -126,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.core.statements import bp as statements_bp
     from eventapp.events.views import bp as events_bp
     from eventapp.feeds.views import bp as feeds_bp
+    from eventapp.participation import opinion_views  # noqa: F401  (adds the opinion map's pages to that blueprint)
     from eventapp.participation.views import bp as participation_bp
     from eventapp.registration.views import bp as registration_bp
     from eventapp.tickets.views import bp as tickets_bp

@@ -164,10 +164,10 @@ def get_map(activity: Activity) -> dict[str, Any] | None:
     return None if record is None else record.data
 
 
-def next_statement(participant: Participant, activity: Activity, *, skipped: Collection[int] = ()):
+def next_statement(participant: Participant | None, activity: Activity, *, skipped: Collection[int] = ()):
     """The statement that helps the map most which this participant has not reacted to nor skipped: the least
     reacted to first, then those that split the groups most (from the last computed map), then the oldest."""
-    seen = set(get_reactions_of(participant, activity)) | set(skipped)
+    seen = set(get_reactions_of(participant, activity) if participant else ()) | set(skipped)
     counts = dict(
         db.session.execute(
             sa.select(Reaction.statement_id, sa.func.count())
@@ -432,3 +432,99 @@ def export_polis(activity: Activity) -> dict[str, str]:
     return polis_format.render_conversation(
         comments, votes, groups=groups, topic=activity.prompt_en or activity.prompt_fr or activity.prompt_nl
     )
+
+
+# ---------------------------------------------------------------------------- the map as pages show it
+
+MAP_SIZE = 400  # the SVG's viewBox is MAP_SIZE x MAP_SIZE
+GROUP_NAMES = "ABCDE"
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    group: str | None  # None: a group too small to be shown on its own
+
+
+@dataclass(frozen=True)
+class StatementShare:
+    statement: Contribution
+    direction: str  # "agree" or "disagree"
+    percent: int  # of the group (or of every group, at least) who reacted that way
+
+
+@dataclass(frozen=True)
+class GroupView:
+    name: str
+    size: int
+    apart: list[StatementShare]
+
+
+@dataclass(frozen=True)
+class MapView:
+    dots: list[Dot]
+    groups: list[GroupView]  # groups of MIN_GROUP_SIZE people or more
+    others: int  # people placed in smaller groups, shown together
+    consensus: list[StatementShare]
+    placed: int
+    participants: int
+    min_votes: int
+    computed_at: datetime
+
+
+def get_map_view(activity: Activity) -> MapView | None:
+    """The stored map with its statements' texts, dots scaled to the SVG, small groups folded into "others".
+    None before the worker first computed it. Reads only."""
+    record = db.session.get(OpinionMapRecord, activity.id)
+    if record is None:
+        return None
+    data = record.data
+    ids = {r["statement"] for g in data["groups"] for r in g["representative"]} | {
+        c["statement"] for c in data["consensus"]
+    }
+    texts = {s.id: s for s in db.session.scalars(sa.select(Contribution).where(Contribution.id.in_(ids)))}
+    names = {g["id"]: GROUP_NAMES[i] for i, g in enumerate(g for g in data["groups"] if g["shown"])}
+    groups = [
+        GroupView(
+            name=names[g["id"]],
+            size=g["size"],
+            apart=[
+                StatementShare(texts[r["statement"]], r["direction"], round(100 * r["n"] / r["of"]) if r["of"] else 0)
+                for r in g["representative"]
+                if r["statement"] in texts
+            ],
+        )
+        for g in data["groups"]
+        if g["shown"]
+    ]
+    consensus = [
+        StatementShare(texts[c["statement"]], c["direction"], round(100 * min(c["p_by_group"], default=0)))
+        for c in data["consensus"]
+        if c["statement"] in texts
+    ]
+    return MapView(
+        dots=_scaled([(x, y, names.get(g)) for x, y, g in data["points"]]),
+        groups=groups,
+        others=sum(g["size"] for g in data["groups"] if not g["shown"]),
+        consensus=consensus,
+        placed=data["placed"],
+        participants=data["n_participants"],
+        min_votes=data["min_votes"],
+        computed_at=record.computed_at,
+    )
+
+
+def _scaled(points: list[tuple[float, float, str | None]]) -> list[Dot]:
+    """Positions fitted into the SVG with a margin, the same scale on both axes (distances mean something)."""
+    if not points:
+        return []
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    margin = MAP_SIZE * 0.06
+    scale = (MAP_SIZE - 2 * margin) / span
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    return [
+        Dot(round(MAP_SIZE / 2 + (x - cx) * scale, 1), round(MAP_SIZE / 2 - (y - cy) * scale, 1), g)
+        for x, y, g in points
+    ]

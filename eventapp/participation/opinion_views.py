@@ -1,0 +1,148 @@
+"""Pages of the opinion map (activity kind "opinions"), on the participation blueprint: the phone page that
+shows one statement at a time, and the map page. Thin: the services in `opinions` do the work."""
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from eventapp.accounts.forms import EmptyForm
+from eventapp.core.db import transaction
+from eventapp.core.errors import DomainError
+from eventapp.core.time import utcnow
+from eventapp.extensions import limiter
+from eventapp.participation import identity, opinions, queries
+from eventapp.participation.models import ActivityKind, ActivityStatus, Contribution, ContributionStatus
+from eventapp.participation.opinion_forms import ReactionForm, StatementForm
+from eventapp.participation.views import _acting_participant, _no_store, _participant_limit, bp
+
+MAX_SKIPPED = 30  # statements a phone may skip before the oldest skipped comes back
+
+
+def _opinions_activity(session_uuid: str, activity_uuid: str):
+    session = queries.get_session(session_uuid)
+    activity = queries.get_activity(session, activity_uuid)
+    if activity.kind != ActivityKind.OPINIONS or activity.status == ActivityStatus.DRAFT:
+        abort(404)
+    return session, activity
+
+
+def _skipped(activity) -> list[int]:
+    """The statements this phone skipped, from the page's address (no JavaScript, no state on the server)."""
+    wanted = [u for u in request.args.get("skip", "").split(",") if u][-MAX_SKIPPED:]
+    return [s.id for s in opinions.list_statements(activity) if str(s.uuid) in wanted]
+
+
+def _page(session, activity, **args):
+    return url_for("participation.opinions_page", session_uuid=session.uuid, activity_uuid=activity.uuid, **args)
+
+
+@bp.get("/participate/<session_uuid>/a/<activity_uuid>/opinions")
+def opinions_page(session_uuid: str, activity_uuid: str):
+    session, activity = _opinions_activity(session_uuid, activity_uuid)
+    return _no_store(make_response(_render(session, activity)))
+
+
+def _render(session, activity, *, statement_form=None, status=200):
+    participant = identity.current_participant(session)
+    skipped = _skipped(activity)
+    mine = opinions.get_reactions_of(participant, activity) if participant else {}
+    # Everything else reacted to: the skipped statements come back.
+    statement = opinions.next_statement(participant, activity, skipped=skipped) or (
+        opinions.next_statement(participant, activity) if skipped else None
+    )
+    statements = opinions.list_statements(activity)
+    skip_with = ",".join(str(s.uuid) for s in statements if s.id in skipped)
+    html = render_template(
+        "participation/opinions/phone.html",
+        session=session,
+        event=session.event,
+        activity=activity,
+        statement=statement,
+        reacted=len(mine),
+        total=len(statements),
+        skip_url=statement and _page(session, activity, skip=",".join(filter(None, [skip_with, str(statement.uuid)]))),
+        skip_with=skip_with,
+        reaction_form=ReactionForm(formdata=None),
+        statement_form=statement_form or StatementForm(formdata=None),
+        erase_form=EmptyForm(formdata=None, prefix="erase"),
+    )
+    return html, status
+
+
+def _statement(activity, statement_uuid: str) -> Contribution:
+    statement = queries.get_contribution(activity.session, statement_uuid)
+    if statement.activity_id != activity.id or statement.status != ContributionStatus.PUBLISHED:
+        abort(404)
+    return statement
+
+
+def _act(session, activity, do, *, skip: str = ""):
+    """Run a participant's action in one transaction; PRG back to the phone page, the outcome flashed."""
+    back = redirect(_page(session, activity, **({"skip": skip} if skip else {})), code=303)
+    try:
+        with transaction():
+            participant, is_new = _acting_participant(session, activity)
+            message = do(participant)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return _no_store(back)
+    if message:
+        flash(message, "success")
+    if is_new:
+        identity.remember(back, session, participant)
+    return _no_store(back)
+
+
+@bp.post("/participate/<session_uuid>/a/<activity_uuid>/opinions/<statement_uuid>/react")
+@limiter.limit(_participant_limit, key_func=identity.rate_limit_key)
+def react(session_uuid: str, activity_uuid: str, statement_uuid: str):
+    session, activity = _opinions_activity(session_uuid, activity_uuid)
+    statement = _statement(activity, statement_uuid)
+    form = ReactionForm()
+    skip = request.form.get("skip", "")
+    if not form.validate_on_submit():
+        flash(_("Choose agree, disagree or pass."), "error")
+        return _no_store(redirect(_page(session, activity, **({"skip": skip} if skip else {})), code=303))
+    return _act(session, activity, lambda p: opinions.react(p, statement, form.vote.data, now=utcnow()), skip=skip)
+
+
+@bp.post("/participate/<session_uuid>/a/<activity_uuid>/opinions/statement")
+@limiter.limit(_participant_limit, key_func=identity.rate_limit_key)
+def add_statement(session_uuid: str, activity_uuid: str):
+    session, activity = _opinions_activity(session_uuid, activity_uuid)
+    form = StatementForm()
+    if not form.validate_on_submit():
+        html, status = _render(session, activity, statement_form=form, status=422)
+        return _no_store(make_response(html, status))
+
+    def do(participant):
+        sent = opinions.submit_statement(participant, activity, form.body.data, now=utcnow())
+        if sent.status == ContributionStatus.PENDING:
+            return _("Thank you! Your statement will appear once a moderator has approved it.")
+        return _("Thank you! Your statement is online.")
+
+    return _act(session, activity, do)
+
+
+@bp.post("/participate/<session_uuid>/a/<activity_uuid>/opinions/erase")
+@limiter.limit(_participant_limit, key_func=identity.rate_limit_key)
+def erase_reactions(session_uuid: str, activity_uuid: str):
+    session, activity = _opinions_activity(session_uuid, activity_uuid)
+    participant = identity.current_participant(session)
+    if EmptyForm(prefix="erase").validate_on_submit() and participant is not None:
+        with transaction():
+            opinions.erase_reactions(participant, activity)
+        flash(_("Your reactions are erased. The map forgets them within seconds."), "success")
+    return _no_store(redirect(_page(session, activity), code=303))
+
+
+@bp.get("/participate/<session_uuid>/a/<activity_uuid>/opinion-map")
+def opinion_map(session_uuid: str, activity_uuid: str):
+    session, activity = _opinions_activity(session_uuid, activity_uuid)
+    return render_template(
+        "participation/opinions/map.html",
+        session=session,
+        event=session.event,
+        activity=activity,
+        m=opinions.get_map_view(activity),
+        size=opinions.MAP_SIZE,
+    )
