@@ -136,6 +136,7 @@ KIND_CHOICES = [
     SelectChoice(ActivityKind.QUESTIONS.value, _l("Questions (Q&A)")),
     SelectChoice(ActivityKind.IDEAS.value, _l("Idea board")),
     SelectChoice(ActivityKind.SHORT_ANSWERS.value, _l("Short answers (word cloud)")),
+    SelectChoice(ActivityKind.OPINIONS.value, _l("Opinion map (statements to react to)")),
     SelectChoice(ActivityKind.FEEDBACK.value, _l("Feedback survey (attendees)")),
 ]
 POLL_TYPE_CHOICES = [

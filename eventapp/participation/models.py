@@ -85,6 +85,7 @@ class Screen(enum.StrEnum):
     POLL = "poll"  # live tally, or hidden until the organiser reveals it
     RESULTS = "results"  # every poll whose results are revealed
     WORDS = "words"  # short answers as a word cloud
+    OPINIONS = "opinions"  # the opinion map: groups, what unites them
 
 
 class Room(Model):

@@ -1,18 +1,31 @@
 """Pages of the opinion map (activity kind "opinions"), on the participation blueprint: the phone page that
 shows one statement at a time, and the map page. Thin: the services in `opinions` do the work."""
 
+import io
+import zipfile
+
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from eventapp.accounts.forms import EmptyForm
+from eventapp.accounts.permissions import organiser_required
 from eventapp.core.db import transaction
 from eventapp.core.errors import DomainError
 from eventapp.core.time import utcnow
 from eventapp.extensions import limiter
-from eventapp.participation import identity, opinions, queries
-from eventapp.participation.models import ActivityKind, ActivityStatus, Contribution, ContributionStatus
+from eventapp.participation import identity, opinions, queries, services
+from eventapp.participation.models import ActivityKind, ActivityStatus, Contribution, ContributionStatus, ExportLevel
 from eventapp.participation.opinion_forms import ReactionForm, StatementForm
-from eventapp.participation.views import _acting_participant, _no_store, _participant_limit, bp
+from eventapp.participation.views import (
+    _acting_participant,
+    _form_errors,
+    _managed_session,
+    _no_store,
+    _participant_limit,
+    _to_manage,
+    bp,
+)
 
 MAX_SKIPPED = 30  # statements a phone may skip before the oldest skipped comes back
 
@@ -144,5 +157,62 @@ def opinion_map(session_uuid: str, activity_uuid: str):
         event=session.event,
         activity=activity,
         m=opinions.get_map_view(activity),
-        size=opinions.MAP_SIZE,
     )
+
+
+# ---------------------------------------------------------------------------- organisers
+
+
+@bp.context_processor
+def _organiser_helpers():
+    """For the opinions block of the organisers' page (participation/opinions/_manage.html)."""
+    return {
+        "opinion_statements": opinions.list_statements,
+        "opinion_statement_form": lambda: StatementForm(formdata=None),
+    }
+
+
+def _managed_opinions(session_uuid: str, activity_uuid: str):
+    session = _managed_session(session_uuid)
+    activity = queries.get_activity(session, activity_uuid)
+    if activity.kind != ActivityKind.OPINIONS:
+        abort(404)
+    return session, activity
+
+
+@bp.post("/participate/<session_uuid>/manage/a/<activity_uuid>/opinions/statement")
+@organiser_required
+def seed_statement(session_uuid: str, activity_uuid: str):
+    session, activity = _managed_opinions(session_uuid, activity_uuid)
+    form = StatementForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+    else:
+        try:
+            with transaction():
+                opinions.seed_statement(current_user, activity, form.body.data, now=utcnow())
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The statement has been added."), "success")
+    return _to_manage(session, f"a-{activity.uuid}")
+
+
+@bp.get("/participate/<session_uuid>/manage/a/<activity_uuid>/polis.zip")
+@organiser_required
+def polis_export(session_uuid: str, activity_uuid: str):
+    """The activity in Polis's open-data format, zipped; logged as a research export (reactions per person)."""
+    session, activity = _managed_opinions(session_uuid, activity_uuid)
+    files = opinions.export_polis(activity)
+    with transaction():
+        rows = files["votes.csv"].count("\n") - 1
+        services.log_export(current_user, session.event, ExportLevel.RESEARCH, "polis", rows, now=utcnow())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    response = make_response(buffer.getvalue())
+    response.mimetype = "application/zip"
+    response.headers["Content-Disposition"] = f'attachment; filename="opinions-{activity.uuid}-polis.zip"'
+    response.headers["Cache-Control"] = "no-store, private"
+    return response

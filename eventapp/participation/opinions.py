@@ -471,6 +471,7 @@ class MapView:
     participants: int
     min_votes: int
     computed_at: datetime
+    size: int = MAP_SIZE  # of the SVG's square viewBox
 
 
 def get_map_view(activity: Activity) -> MapView | None:

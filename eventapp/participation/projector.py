@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from eventapp.core.i18n import FORMAT_LOCALES, localized
 from eventapp.core.qr import link_qr_svg
-from eventapp.participation import queries
+from eventapp.participation import opinions, queries
 from eventapp.participation.models import ActivityKind, Screen
 
 IDEAS_SHOWN = 6
@@ -30,6 +30,10 @@ TEXTS = {
     "poll": _l("Live poll"),
     "results": _l("Results"),
     "words": _l("Word cloud"),
+    "opinions": _l("Opinion map"),
+    "opinions_waiting": _l("The map appears once people have reacted to enough statements."),
+    "opinions_unite": _l("What unites the room"),
+    "opinions_others": _l("Smaller groups (under 5 people)"),
     "no_ideas": _l("No idea yet: send yours from your phone."),
     "no_questions": _l("No question yet: ask yours from your phone."),
     "no_activity": _l("Nothing to show yet."),
@@ -53,6 +57,7 @@ SCREEN_KEYS = {  # keys on the projector's keyboard
     "p": Screen.POLL,
     "r": Screen.RESULTS,
     "w": Screen.WORDS,
+    "o": Screen.OPINIONS,
 }
 
 
@@ -117,6 +122,7 @@ class ScreenView:
     result: object = None  # a poll's results (revealed) or its total only
     results: list = field(default_factory=list)  # the results screen: (poll, result)
     words: list = field(default_factory=list)  # the word cloud screen: queries.CloudWord
+    opinion_map: object = None  # the opinion map screen: opinions.MapView, None until first computed
 
 
 def screen_view(session, room) -> ScreenView:
@@ -146,6 +152,8 @@ def screen_view(session, room) -> ScreenView:
         view.count, _ = queries.count_public_contributions(activity)
     elif activity.kind == ActivityKind.SHORT_ANSWERS:
         view.words = queries.word_cloud(activity)
+    elif activity.kind == ActivityKind.OPINIONS:
+        view.opinion_map = opinions.get_map_view(activity)
     else:
         view.result = queries.poll_results(activity)
     return view

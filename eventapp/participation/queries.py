@@ -165,6 +165,8 @@ def _screen_filter(screen: Screen) -> sa.ColumnElement[bool] | None:
         return Activity.kind == ActivityKind.SHORT_ANSWERS
     if screen == Screen.POLL:
         return Activity.kind.in_((ActivityKind.POLL, ActivityKind.FEEDBACK))
+    if screen == Screen.OPINIONS:
+        return Activity.kind == ActivityKind.OPINIONS
     return None
 
 

@@ -274,6 +274,7 @@ SCREEN_OF_KIND = {
     ActivityKind.POLL: Screen.POLL,
     ActivityKind.FEEDBACK: Screen.POLL,
     ActivityKind.SHORT_ANSWERS: Screen.WORDS,
+    ActivityKind.OPINIONS: Screen.OPINIONS,
 }
 
 

@@ -203,7 +203,10 @@ def test_the_organiser_switches_the_screen_from_the_projector_keys(client, app, 
         s["_fresh"] = True
     base = f"/participate/{arranged['uuid']}"
     page = client.get(f"{base}/projector?lang=fr").get_data(as_text=True)
-    assert 'id="room-code"' in page and 'data-keys="j=join i=ideas q=questions p=poll r=results w=words"' in page
+    assert (
+        'id="room-code"' in page
+        and 'data-keys="j=join i=ideas q=questions p=poll r=results w=words o=opinions"' in page
+    )
     response = client.post(f"{base}/manage/screen", data={"screen": "ideas"}, headers={"X-Requested-With": "live"})
     assert response.status_code == 204
     _publish(app, arranged["session_id"], "Une piste cyclable")
