@@ -10,8 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from eventapp.core.db import str_enum
 from eventapp.core.time import utcnow
 from eventapp.extensions import Model
+from eventapp.participation.models import Channel
 
 STATEMENT_MAX = 140
 
@@ -33,6 +35,8 @@ class Reaction(Model):
         sa.ForeignKey("participation_participants.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     vote: Mapped[int] = mapped_column(sa.SmallInteger)  # 1 agree, -1 disagree, 0 pass (Polis's values)
+    # As of the latest reaction (in the room, registered, guest): the report's breakdown by channel.
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -17,6 +17,7 @@ from eventapp.extensions import limiter
 from eventapp.participation import identity, opinions, queries, services
 from eventapp.participation.models import ActivityKind, ActivityStatus, Contribution, ContributionStatus, ExportLevel
 from eventapp.participation.opinion_forms import ReactionForm, StatementForm
+from eventapp.participation.reports import suppressed
 from eventapp.participation.views import (
     _acting_participant,
     _form_errors,
@@ -165,10 +166,13 @@ def opinion_map(session_uuid: str, activity_uuid: str):
 
 @bp.context_processor
 def _organiser_helpers():
-    """For the opinions block of the organisers' page (participation/opinions/_manage.html)."""
+    """For the opinions blocks of the organisers' page, the results page and the report (participation/opinions/)."""
     return {
         "opinion_statements": opinions.list_statements,
         "opinion_statement_form": lambda: StatementForm(formdata=None),
+        "opinion_report": opinions.opinions_report,
+        "opinion_map_view": opinions.get_map_view,
+        "suppressed": suppressed,
     }
 
 

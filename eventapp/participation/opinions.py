@@ -33,7 +33,14 @@ from eventapp.participation.models import (
     Participant,
 )
 from eventapp.participation.opinion_models import STATEMENT_MAX, OpinionMapRecord, PolisId, Reaction
-from eventapp.participation.services import _add_answer, _check_text, _from_participant, _may_take_part, _organiser
+from eventapp.participation.services import (
+    _add_answer,
+    _check_text,
+    _from_participant,
+    _may_take_part,
+    _organiser,
+    channel_of,
+)
 
 VOTES = {"agree": 1, "disagree": -1, "pass": 0}
 # Moderated out of the map (Polis "zeroes out" these columns; see opinion_groups).
@@ -101,13 +108,14 @@ def react(participant: Participant, statement: Contribution, vote: str, *, now: 
         statement_id=statement.id,
         participant_id=participant.id,
         vote=VOTES[vote],
+        channel=channel_of(participant),
         created_at=now,
         updated_at=now,
     )
     db.session.execute(
         insert.on_conflict_do_update(
             index_elements=[Reaction.statement_id, Reaction.participant_id],
-            set_={"vote": insert.excluded.vote, "updated_at": insert.excluded.updated_at},
+            set_={k: insert.excluded[k] for k in ("vote", "channel", "updated_at")},
         )
     )
 
@@ -346,6 +354,7 @@ def import_polis(session: Session, conversation: polis_format.PolisConversation,
                 "statement_id": statements[v.comment_id].id,
                 "participant_id": participants[v.voter_id].id,
                 "vote": v.vote,
+                "channel": Channel.GUEST,
                 "created_at": _from_ms(v.created_ms),
                 "updated_at": _from_ms(v.created_ms),
             }
@@ -471,6 +480,7 @@ class MapView:
     participants: int
     min_votes: int
     computed_at: datetime
+    key: str  # unique on a page of several maps (element ids)
     size: int = MAP_SIZE  # of the SVG's square viewBox
 
 
@@ -513,6 +523,7 @@ def get_map_view(activity: Activity) -> MapView | None:
         participants=data["n_participants"],
         min_votes=data["min_votes"],
         computed_at=record.computed_at,
+        key=str(activity.uuid),
     )
 
 
@@ -529,3 +540,65 @@ def _scaled(points: list[tuple[float, float, str | None]]) -> list[Dot]:
         Dot(round(MAP_SIZE / 2 + (x - cx) * scale, 1), round(MAP_SIZE / 2 - (y - cy) * scale, 1), g)
         for x, y, g in points
     ]
+
+
+# ---------------------------------------------------------------------------- the report
+
+IN_THE_ROOM = (Channel.CHECKED_IN,)
+
+
+@dataclass(frozen=True)
+class StatementFigures:
+    statement: Contribution
+    agree: int
+    disagree: int
+    passed: int
+    room: tuple[int, int]  # (agree, reactions) of people checked in at the door
+    remote: tuple[int, int]  # the same for everyone else
+
+    @property
+    def total(self) -> int:
+        return self.agree + self.disagree + self.passed
+
+
+@dataclass(frozen=True)
+class OpinionsReport:
+    activity: Activity
+    people: int  # who reacted at least once
+    statements: list[StatementFigures]  # published, most reacted to first
+    map: MapView | None
+
+
+def opinions_report(activity: Activity) -> OpinionsReport:
+    """The report's "Opinions" section of one activity: each published statement's reactions, in the room and
+    remote, and the map. Reads only."""
+    rows = db.session.execute(
+        sa.select(Reaction.statement_id, Reaction.vote, Reaction.channel, sa.func.count())
+        .where(Reaction.activity_id == activity.id)
+        .group_by(Reaction.statement_id, Reaction.vote, Reaction.channel)
+    ).all()
+    counts: dict[int, dict[tuple[int, bool], int]] = {}
+    for statement_id, vote, channel, n in rows:
+        key = (vote, channel in IN_THE_ROOM)
+        counts.setdefault(statement_id, {})[key] = counts.get(statement_id, {}).get(key, 0) + n
+
+    def figures(statement: Contribution) -> StatementFigures:
+        c = counts.get(statement.id, {})
+
+        def of(vote: int | None, room: bool | None) -> int:
+            return sum(n for (v, r), n in c.items() if vote in (None, v) and room in (None, r))
+
+        return StatementFigures(
+            statement,
+            agree=of(1, None),
+            disagree=of(-1, None),
+            passed=of(0, None),
+            room=(of(1, True), of(None, True)),
+            remote=(of(1, False), of(None, False)),
+        )
+
+    people = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Reaction.participant_id))).where(Reaction.activity_id == activity.id)
+    )
+    statements = sorted((figures(s) for s in list_statements(activity)), key=lambda f: (-f.total, f.statement.id))
+    return OpinionsReport(activity, people or 0, statements, get_map_view(activity))

@@ -28,6 +28,11 @@ def upgrade():
         sa.Column('statement_id', sa.Integer(), nullable=False),
         sa.Column('participant_id', sa.Integer(), nullable=False),
         sa.Column('vote', sa.SmallInteger(), nullable=False),
+        sa.Column(
+            'channel',
+            sa.Enum('checked_in', 'registered', 'guest', 'facilitator', name='channel', native_enum=False, length=20),
+            nullable=False,
+        ),
         sa.Column('created_at', eventapp.core.db.UTCDateTime(), nullable=False),
         sa.Column('updated_at', eventapp.core.db.UTCDateTime(), nullable=False),
         sa.CheckConstraint('vote IN (-1, 0, 1)', name=op.f('ck_participation_reactions_vote_range')),

@@ -12,7 +12,7 @@ from eventapp.participation import opinions, services
 from eventapp.participation.models import Activity, ActivityKind, ExportLog
 from eventapp.participation.opinion_models import OpinionMapRecord
 from tests.factories import NOW, make_event
-from tests.participation.factories import make_activity, make_organiser
+from tests.participation.factories import make_activity, make_organiser, make_registration
 
 
 @pytest.fixture
@@ -119,3 +119,26 @@ def test_a_group_under_five_is_not_shown_on_its_own(client, room, app):
     assert "C:" not in html and "<strong>3</strong>" in html and "Kleinere groepen" in html
     page = client.get(f"{room['base']}/a/{room['activity']}/opinion-map?lang=en").get_data(as_text=True)
     assert "Group C" not in page and "Smaller groups (under 5 people)</th><td>3</td>" in page
+
+
+def test_the_report_and_the_results_page_have_the_opinions_with_the_room_and_remote_apart(client, room, app):
+    with app.test_request_context():
+        activity = db.session.get(Activity, room["activity_id"])
+        event = activity.session.event
+        first = opinions.list_statements(activity)[0]
+        for _ in range(5):  # five people checked in at the door disagree with the first statement
+            attendee = services.join_with_ticket(activity.session, make_registration(event, checked_in=1), now=NOW)
+            opinions.react(attendee, first, "disagree", now=NOW)
+        report = opinions.opinions_report(activity)
+        figures = next(f for f in report.statements if f.statement.id == first.id)
+        assert figures.room == (0, 5) and figures.remote[1] == 19 and figures.total == 24
+        assert report.people == 24
+        slug, results = event.slug, f"{room['base']}/results"
+        db.session.commit()
+    html = client.get(f"/participate/events/{slug}/report?lang=en").get_data(as_text=True)
+    assert "Opinions: Which priority?" in html and "Reactions to each statement" in html
+    # 8 agree, 13 disagree, 3 pass (shown "<5"); none of the 5 in the room agrees, 8 of the 19 remote do.
+    row = "<td>8</td><td>13</td><td>&lt;5</td><td>0&nbsp;%</td><td>42&nbsp;%</td>"
+    assert f'<th scope="row">Statement 0</th>{row}' in html
+    page = client.get(results + "?lang=en").get_data(as_text=True)
+    assert "What unites the room" in page and page.count("<circle") >= 19
