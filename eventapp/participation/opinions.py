@@ -103,7 +103,8 @@ def react(participant: Participant, statement: Contribution, vote: str, *, now: 
     if vote not in VOTES:
         raise InvalidState(_l("Choose agree, disagree or pass."), code="invalid_vote", field="vote")
     now = now or utcnow()
-    insert = _INSERTS[db.session.get_bind().dialect.name](Reaction).values(
+    # PostgreSQL's and SQLite's inserts both have ON CONFLICT, under the same names but distinct types.
+    insert: Any = _INSERTS[db.session.get_bind().dialect.name](Reaction).values(
         activity_id=activity.id,
         statement_id=statement.id,
         participant_id=participant.id,
