@@ -70,6 +70,7 @@ def _render(session, activity, *, statement_form=None, status=200):
         session=session,
         event=session.event,
         activity=activity,
+        joined=participant is not None,
         statement=statement,
         reacted=len(mine),
         total=len(statements),
@@ -94,15 +95,12 @@ def _act(session, activity, do, *, skip: str = ""):
     back = redirect(_page(session, activity, **({"skip": skip} if skip else {})), code=303)
     try:
         with transaction():
-            participant, is_new = _acting_participant(session, activity)
-            message = do(participant)
+            message = do(_acting_participant(session, activity))
     except DomainError as error:
         flash(str(error.message), "error")
         return _no_store(back)
     if message:
         flash(message, "success")
-    if is_new:
-        identity.remember(back, session, participant)
     return _no_store(back)
 
 

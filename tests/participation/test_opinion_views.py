@@ -9,7 +9,7 @@ from eventapp.participation import opinions, services
 from eventapp.participation.models import Access, Activity, ActivityKind, Contribution, ContributionStatus
 from eventapp.participation.opinion_models import Reaction
 from tests.factories import NOW, make_event
-from tests.participation.factories import make_activity, make_organiser
+from tests.participation.factories import join, make_activity, make_organiser
 
 
 @pytest.fixture
@@ -22,7 +22,12 @@ def room(app):
             opinions.seed_statement(organiser, activity, body, now=NOW)
         db.session.commit()
         base = f"/participate/{session.uuid}/a/{activity.uuid}"
-        return {"session": f"/participate/{session.uuid}", "base": base, "activity_id": activity.id}
+        return {
+            "uuid": session.uuid,
+            "session": f"/participate/{session.uuid}",
+            "base": base,
+            "activity_id": activity.id,
+        }
 
 
 @pytest.fixture(autouse=True)
@@ -41,9 +46,17 @@ def _uuid_of(body):
     return db.session.scalar(sa.select(Contribution.uuid).where(Contribution.body == body))
 
 
-def test_a_phone_reacts_to_one_statement_after_the_other_and_may_skip(client, room):
+def test_a_phone_joins_then_reacts_to_one_statement_after_the_other_and_may_skip(client, room):
     page = client.get(room["base"] + "/opinions")
     assert page.status_code == 200
+    assert f'action="{room["session"]}/join"' in page.get_data(as_text=True)  # joining is a step of its own
+    refused = client.post(
+        f"{room['base']}/opinions/{_uuid_of('More trees on the square')}/react", data={"vote": "agree"}
+    )
+    assert refused.status_code == 303 and db.session.scalar(sa.select(sa.func.count()).select_from(Reaction)) == 0
+    join(client, room["uuid"])
+    page = client.get(room["base"] + "/opinions")
+    assert f'action="{room["session"]}/join"' not in page.get_data(as_text=True)
     first = _statement_on(page.get_data(as_text=True))
     assert first == "More trees on the square"  # none reacted to yet: the oldest
 
@@ -64,6 +77,7 @@ def test_a_phone_reacts_to_one_statement_after_the_other_and_may_skip(client, ro
 
 
 def test_a_phone_adds_a_statement_and_erases_its_reactions(client, room):
+    join(client, room["uuid"])
     sent = client.post(room["base"] + "/opinions/statement", data={"body": "Benches in the shade"})
     assert sent.status_code == 303
     assert db.session.scalar(sa.select(Contribution.status).where(Contribution.body == "Benches in the shade")) == (
@@ -79,6 +93,7 @@ def test_a_phone_adds_a_statement_and_erases_its_reactions(client, room):
 
 
 def test_no_reaction_to_a_statement_not_yet_moderated(client, room):
+    join(client, room["uuid"])
     client.post(room["base"] + "/opinions/statement", data={"body": "Pending one"})
     response = client.post(f"{room['base']}/opinions/{_uuid_of('Pending one')}/react", data={"vote": "agree"})
     assert response.status_code == 404

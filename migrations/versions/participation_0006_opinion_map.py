@@ -4,8 +4,8 @@ A statement is a contribution of an `opinions` activity (the kind is a VARCHAR, 
 reaction is one per participant and statement (the primary key), erased with its participant. The map is
 recomputed in the background and stored with the reactions it was computed from.
 
-Revision ID: participation_0005
-Revises: registration_0002
+Revision ID: participation_0006
+Revises: participation_0005_guest_joins
 Create Date: 2026-12-06 09:10:00
 
 """
@@ -15,8 +15,8 @@ import eventapp.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'participation_0005'
-down_revision = 'registration_0002'
+revision = 'participation_0006'
+down_revision = 'participation_0005_guest_joins'
 branch_labels = None
 depends_on = None
 
