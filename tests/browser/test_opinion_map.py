@@ -93,6 +93,9 @@ def test_twenty_phones_react_and_the_room_screen_shows_the_map(tmp_path, browser
                 phone = context.new_page()
                 phone.on("pageerror", lambda error: errors.append(str(error)))
                 phone.goto(server.url + phone_path)
+                phone.get_by_role("button", name="Participer", exact=True).click()  # joining leads to the session
+                phone.wait_for_load_state()
+                phone.goto(server.url + phone_path)
                 if n == 0:
                     # One statement at a time, then a skip: another statement comes.
                     first = phone.locator("blockquote.statement").inner_text()
