@@ -5,7 +5,7 @@ reaction is one per participant and statement (the primary key), erased with its
 recomputed in the background and stored with the reactions it was computed from.
 
 Revision ID: participation_0006
-Revises: participation_0005_guest_joins
+Revises: events_0001
 Create Date: 2026-12-06 09:10:00
 
 """
@@ -16,7 +16,7 @@ import eventapp.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'participation_0006'
-down_revision = 'participation_0005_guest_joins'
+down_revision = 'events_0001'
 branch_labels = None
 depends_on = None
 
