@@ -5,7 +5,7 @@ reaction is one per participant and statement (the primary key), erased with its
 recomputed in the background and stored with the reactions it was computed from.
 
 Revision ID: participation_0006
-Revises: events_0001
+Revises: events_0002
 Create Date: 2026-12-06 09:10:00
 
 """
@@ -16,7 +16,7 @@ import eventapp.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'participation_0006'
-down_revision = 'events_0001'
+down_revision = 'events_0002'
 branch_labels = None
 depends_on = None
 
