@@ -785,7 +785,16 @@ def _anonymise(registration: Registration, now: datetime) -> None:
     db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.registration_id == registration.id)
-        .values(recipient="", subject="", body_text="", body_html=None, attachments=None, attachments_from=None)
+        .values(
+            recipient="",
+            subject="",
+            body_text="",
+            body_html=None,
+            render_from=None,
+            render_args=None,
+            attachments=None,
+            attachments_from=None,
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.execute(
