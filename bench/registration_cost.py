@@ -86,7 +86,7 @@ def measure(kind: str, tmp: Path) -> None:
     url = fresh_database(kind, tmp)
     app = app_for(url, REGISTRATION_NETWORK_SEATS=0)  # one address for every sign-up, as in the bench
     with app.app_context():
-        event = make_event(starts_at=utcnow() + timedelta(days=30), capacity=10_000, slug="rush")
+        make_event(starts_at=utcnow() + timedelta(days=30), capacity=10_000, slug="rush")
         db.session.commit()
         engine = db.engine
     client = app.test_client()
@@ -96,7 +96,13 @@ def measure(kind: str, tmp: Path) -> None:
         n = next(counter)
         response = client.post(
             "/events/rush/register",
-            data={"language": "fr", "seats": "1", "consent": "y", "email": f"rush-{n}@example.org", "name": f"Rush {n}"},
+            data={
+                "language": "fr",
+                "seats": "1",
+                "consent": "y",
+                "email": f"rush-{n}@example.org",
+                "name": f"Rush {n}",
+            },
         )
         assert response.status_code == 303, response.status_code
 

@@ -442,19 +442,9 @@ def _hold_deadline(event: Event, now: datetime) -> datetime:
     return max(min(now + CONFIRM_WITHIN, event.starts_at - CONFIRM_BEFORE_START), now + CONFIRM_AT_LEAST)
 
 
-def _unconfirmed(event: Event) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        Registration.event_id == event.id,
-        Registration.status != RegistrationStatus.CANCELLED,
-        Registration.email_confirmed_at.is_(None),
-    )
-
-
-def _seats(*conditions: sa.ColumnElement[bool]) -> int:
-    total: int = db.session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(Registration.seats), 0)).where(*conditions)
-    ).scalar_one()
-    return total
+def _seats_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    """SQL: the seats of the rows selected that meet `condition`."""
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, Registration.seats), else_=0)), 0)
 
 
 def _mailbox(email: str) -> sa.ColumnElement[bool]:
@@ -481,7 +471,16 @@ def _check_public_limits(event: Event, registration: Registration, sender: Publi
 
     Raises InvalidState (field "seats" for the mailbox; the network's goes above the form).
     """
-    waiting = _seats(_unconfirmed(event), Registration.network_digest == sender.network)
+    # Both sums in one statement (issue 20: a round trip less per sign-up). Over the event's active
+    # registrations: the mailbox's LIKE cannot use an index (SQLite's LIKE ignores case), so its
+    # query read them all anyway.
+    unconfirmed_here = sa.and_(Registration.email_confirmed_at.is_(None), Registration.network_digest == sender.network)
+    waiting, in_mailbox = db.session.execute(
+        sa.select(
+            _seats_where(unconfirmed_here) if sender.network_seats else sa.literal(0),
+            _seats_where(_mailbox(registration.email)),
+        ).where(Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED)
+    ).one()
     if sender.network_seats and waiting > network_allowance(event, sender.network_seats):
         raise InvalidState(
             _l(
@@ -492,8 +491,7 @@ def _check_public_limits(event: Event, registration: Registration, sender: Publi
             ),
             code="network_unconfirmed_seats",
         )
-    active = sa.and_(Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED)
-    if _seats(active, _mailbox(registration.email)) > event.max_seats_per_registration:
+    if in_mailbox > event.max_seats_per_registration:
         raise InvalidState(
             _l(
                 "This mailbox already holds seats for this event under another form of the address: "
