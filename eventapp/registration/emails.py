@@ -87,17 +87,19 @@ def _write(
     dedupe_key: str | None = None,
     bounded: bool = False,
     when_sent: bool = False,
+    recipient: str | None = None,
     **extra: Any,
 ) -> OutboxMessage | None:
     """`bounded`: the public sets this email off (see core.outbox.RECIPIENT_HOURLY_LIMIT).
-    `when_sent`: rendered by the outbox worker (module docstring); `extra` must then be JSON."""
+    `when_sent`: rendered by the outbox worker (module docstring); `extra` must then be JSON.
+    `recipient`: another address than the registration's."""
     if when_sent:
         content: dict[str, Any] = {"render_from": RENDERED_WHEN_SENT, "render_args": {"template": template, **extra}}
     else:
         rendered = _render(registration, template, key=key, **extra)
         content = {"subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html}
     return enqueue(
-        recipient=registration.email,
+        recipient=recipient or registration.email,
         **content,
         attachments_from=TICKET_ATTACHMENTS if with_ticket else None,
         bounded=bounded,
@@ -165,6 +167,28 @@ def enqueue_cancelled(registration: Registration, *, key: str, now: datetime) ->
 
 def enqueue_updated(registration: Registration, *, key: str, now: datetime) -> OutboxMessage | None:
     return _write(registration, "updated", "registration.updated", key=key, now=now, bounded=True, when_sent=True)
+
+
+def enqueue_email_change(registration: Registration, *, key: str, now: datetime) -> OutboxMessage | None:
+    """To the new address asked for: the link that makes it the registration's. Rendered now: the
+    link names this address, and a later request for another one must not change what this says."""
+    return _write(
+        registration,
+        "email_change",
+        "registration.email_change",
+        key=key,
+        now=now,
+        bounded=True,
+        recipient=registration.new_email,
+        change_url=links.email_change_url(registration, key, lang=registration.language),
+    )
+
+
+def enqueue_email_changed(
+    registration: Registration, *, old_email: str, key: str, now: datetime
+) -> OutboxMessage | None:
+    """To the address the registration had: it no longer receives its emails, and where they go."""
+    return _write(registration, "email_changed", "registration.email_changed", key=key, now=now, recipient=old_email)
 
 
 def enqueue_released(registration: Registration, *, key: str, now: datetime) -> OutboxMessage | None:
