@@ -225,24 +225,33 @@ def change_email(token: str):
 @bp.route("/manage/<token>/email/<code>", methods=["GET", "POST"])
 @limiter.limit(MANAGE_WRITE_LIMIT)
 def confirm_new_email(token: str, code: str):
-    """The link sent to a new address: a page with a button, like `confirm_address` (a mail filter
-    that opens links must not change the address on its own)."""
+    """The link sent to a new address: a button page, like `confirm_address`."""
     registration = get_registration_by_manage_token(token)
     if not services.is_email_change_code(registration, code, key=_key()):
         abort(404)  # a superseded link too: its page would name an address that is no longer asked for
+    return _button_page(
+        token,
+        registration,
+        "registration/confirm_new_email.html",
+        lambda: services.confirm_new_email(registration, code, key=_key(), now=utcnow()),
+        _("Thank you: your registration now uses this email address."),
+    )
+
+
+def _button_page(token: str, registration, template: str, action, success: str):
+    """A link of an email that changes something: a page with a button, so that a mail filter that
+    opens links does not act on its own. The POST runs `action` and goes back to the manage page."""
     form = ConfirmAddressForm()
     if form.validate_on_submit():
         try:
             with transaction():
-                services.confirm_new_email(registration, code, key=_key(), now=utcnow())
-        except InvalidState as error:  # expired, cancelled, address taken; a wrong code is a 404 page
+                action()
+        except InvalidState as error:  # cancelled meanwhile, expired…; a wrong code is a 404 page
             flash(error.message, "error")
         else:
-            flash(_("Thank you: your registration now uses this email address."), "success")
+            flash(success, "success")
         return redirect(url_for("registration.manage", token=token), code=303)
-    return render_template(
-        "registration/confirm_new_email.html", registration=registration, event=registration.event, form=form
-    )
+    return render_template(template, registration=registration, event=registration.event, form=form)
 
 
 @bp.post("/manage/<token>/resend")
@@ -259,21 +268,15 @@ def resend(token: str):
 @bp.route("/manage/<token>/confirm/<code>", methods=["GET", "POST"])
 @limiter.limit(MANAGE_WRITE_LIMIT)
 def confirm_address(token: str, code: str):
-    """The link of the emails: a page with a button, so that a mail filter that opens links does not
-    confirm an address on its own (a stranger's address would then count as the attacker's)."""
+    """The link of the emails (a button page: a stranger's address opened by a mail filter would
+    otherwise count as the attacker's)."""
     registration = get_registration_by_manage_token(token)
-    form = ConfirmAddressForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                services.confirm_address(registration, code, key=_key(), now=utcnow())
-        except InvalidState as error:  # cancelled meanwhile; a wrong code is a 404 page
-            flash(error.message, "error")
-        else:
-            flash(_("Thank you: your email address is confirmed."), "success")
-        return redirect(url_for("registration.manage", token=token), code=303)
-    return render_template(
-        "registration/confirm_address.html", registration=registration, event=registration.event, form=form
+    return _button_page(
+        token,
+        registration,
+        "registration/confirm_address.html",
+        lambda: services.confirm_address(registration, code, key=_key(), now=utcnow()),
+        _("Thank you: your email address is confirmed."),
     )
 
 
