@@ -8,7 +8,8 @@ import base64
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, render_template
 
-from eventapp.core.outbox import AttachmentsGone, OutboxMessage, message_attachments
+from eventapp.core.emails import RenderedEmail
+from eventapp.core.outbox import AttachmentsGone, OutboxMessage, message_attachments, message_content
 from eventapp.extensions import db
 
 bp = Blueprint("devmailbox", __name__, url_prefix="/dev/mailbox")
@@ -43,18 +44,28 @@ def _attachments(message: OutboxMessage) -> list[dict[str, str]]:
         return []
 
 
+def _content(message: OutboxMessage) -> RenderedEmail:
+    """A message not sent yet may be rendered only when it is (`render_from`): show it as it would be now."""
+    try:
+        return message_content(message)
+    except AttachmentsGone:
+        return RenderedEmail(message.subject, message.body_text, message.body_html)
+
+
 @bp.get("/<int:message_id>")
 def message(message_id: int) -> str:
     message = _message(message_id)
-    return render_template("devmailbox/message.html", message=message, attachments=_attachments(message))
+    return render_template(
+        "devmailbox/message.html", message=message, content=_content(message), attachments=_attachments(message)
+    )
 
 
 @bp.get("/<int:message_id>/html")
 def message_html(message_id: int) -> Response:
-    message = _message(message_id)
-    if not message.body_html:
+    html = _content(_message(message_id)).html
+    if not html:
         abort(404)
-    return Response(message.body_html, mimetype="text/html", headers={"Content-Security-Policy": EMAIL_CSP})
+    return Response(html, mimetype="text/html", headers={"Content-Security-Policy": EMAIL_CSP})
 
 
 @bp.get("/<int:message_id>/attachments/<int:index>")

@@ -10,6 +10,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import flask_mail
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eventapp.core.db import str_enum, transaction
+from eventapp.core.emails import RenderedEmail
 from eventapp.core.time import utcnow
 from eventapp.extensions import Model, db
 
@@ -41,6 +43,12 @@ class OutboxMessage(Model):
     # message is sent, e.g. "registration.ticket": the QR image and the .ics are not rendered in the
     # request that writes the message, where they held the event lock for milliseconds.
     attachments_from: Mapped[str | None] = mapped_column(sa.String(60))
+    # The name of the renderer (see `content_renderer`) that writes the subject and bodies when the
+    # message is sent, with its arguments: a sign-up writes its email inside the event lock, where
+    # rendering it was a quarter of the request's CPU (bench/README.md, "Registration rush"). Set back
+    # to None once the rendered content is stored (subject and bodies are empty until then).
+    render_from: Mapped[str | None] = mapped_column(sa.String(60))
+    render_args: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     language: Mapped[str] = mapped_column(sa.String(2), default="fr")
     # What caused it, e.g. "registration.confirmed" — for delivery status pages and tests.
     kind: Mapped[str] = mapped_column(sa.String(60), index=True)
@@ -96,11 +104,13 @@ def enqueue(
     *,
     bounded: bool = False,
     recipient: str,
-    subject: str,
-    body_text: str,
     kind: str,
     language: str,
+    subject: str = "",
+    body_text: str = "",
     body_html: str | None = None,
+    render_from: str | None = None,
+    render_args: dict[str, Any] | None = None,
     attachments: list[dict[str, str]] | None = None,
     attachments_from: str | None = None,
     dedupe_key: str | None = None,
@@ -111,10 +121,12 @@ def enqueue(
     """Write one email to the outbox in the caller's transaction (never sends, never commits).
 
     `attachments_from` names a renderer registered with `attachment_renderer` that makes the
-    message's attachments when it is sent. With a `dedupe_key` already used, nothing is written
-    and None is returned: that makes reminders and retried requests idempotent, enforced by the
-    unique index, not by a lookup. A `bounded` message (one the public can set off) is written as
-    held back, never sent, once its recipient got RECIPIENT_HOURLY_LIMIT messages in the last hour.
+    message's attachments when it is sent; `render_from` (instead of subject and bodies) one
+    registered with `content_renderer` that writes its content then, from `render_args`.
+    With a `dedupe_key` already used, nothing is written and None is returned: that makes reminders
+    and retried requests idempotent, enforced by the unique index, not by a lookup. A `bounded`
+    message (one the public can set off) is written as held back, never sent, once its recipient got
+    RECIPIENT_HOURLY_LIMIT messages in the last hour.
     """
     now = now or utcnow()
     message = OutboxMessage(
@@ -122,6 +134,8 @@ def enqueue(
         subject=subject,
         body_text=body_text,
         body_html=body_html,
+        render_from=render_from,
+        render_args=render_args,
         attachments=attachments,
         attachments_from=attachments_from,
         kind=kind,
@@ -152,9 +166,10 @@ def attachment(filename: str, content_type: str, data: bytes) -> dict[str, str]:
 
 
 class AttachmentsGone(Exception):
-    """What a message's attachments are made from no longer exists (e.g. the registration was erased).
+    """What a message's content or attachments are made from no longer exists (e.g. the registration
+    was erased).
 
-    The message is then never sent: its text was written for attachments it can no longer carry.
+    The message is then never sent: its text was written for what it can no longer carry.
     """
 
 
@@ -172,6 +187,29 @@ def attachment_renderer(name: str) -> Callable[[Renderer], Renderer]:
         return function
 
     return register
+
+
+# Content renderers by name, registered like attachment renderers: each takes the message (its
+# `render_args`) and returns its subject and bodies, or raises AttachmentsGone.
+ContentRenderer = Callable[[OutboxMessage], RenderedEmail]
+_content_renderers: dict[str, ContentRenderer] = {}
+
+
+def content_renderer(name: str) -> Callable[[ContentRenderer], ContentRenderer]:
+    """Register the decorated function as the renderer `name` of `enqueue(render_from=name)`."""
+
+    def register(function: ContentRenderer) -> ContentRenderer:
+        _content_renderers[name] = function
+        return function
+
+    return register
+
+
+def message_content(message: OutboxMessage) -> RenderedEmail:
+    """The message's subject and bodies: as stored, or rendered now. Raises AttachmentsGone."""
+    if message.render_from:
+        return _content_renderers[message.render_from](message)
+    return RenderedEmail(message.subject, message.body_text, message.body_html)
 
 
 def message_attachments(message: OutboxMessage) -> list[dict[str, str]]:
@@ -259,13 +297,14 @@ class _Connection(flask_mail.Connection):
         return host
 
 
-def build_mail(message: OutboxMessage, sender: str) -> flask_mail.Message:
-    """The email to send (renders deferred attachments: raises AttachmentsGone)."""
+def build_mail(message: OutboxMessage, sender: str, content: RenderedEmail | None = None) -> flask_mail.Message:
+    """The email to send (renders deferred content and attachments: raises AttachmentsGone)."""
+    content = content or message_content(message)
     mail = flask_mail.Message(
-        subject=message.subject,
+        subject=content.subject,
         recipients=[message.recipient],
-        body=message.body_text,
-        html=message.body_html,
+        body=content.text,
+        html=content.html,
         sender=sender,
     )
     domain = sender.rsplit("@", 1)[-1].strip(">") or "localhost"
@@ -275,9 +314,14 @@ def build_mail(message: OutboxMessage, sender: str) -> flask_mail.Message:
     return mail
 
 
-def _finish(message_id: int, *, now: datetime, error: str | None, max_attempts: int) -> OutboxStatus:
+def _finish(
+    message_id: int, *, now: datetime, error: str | None, max_attempts: int, rendered: RenderedEmail | None = None
+) -> OutboxStatus:
     with transaction():
         message = db.session.get_one(OutboxMessage, message_id)
+        if rendered is not None and message.render_from:  # what was sent is what the row keeps
+            message.subject, message.body_text, message.body_html = rendered.subject, rendered.text, rendered.html
+            message.render_from = message.render_args = None
         if error is None:
             message.status = OutboxStatus.SENT
             message.sent_at = now
@@ -323,15 +367,19 @@ def send_due(
             message = db.session.get_one(OutboxMessage, message_id)
             error = None
             attempts_allowed = max_attempts
+            rendered = None
             if not message.recipient:
                 error = "no recipient (erased)"
                 attempts_allowed = 0  # give up at once: there is nobody to send it to
-            elif not dev_mailbox and not state.suppress:
+            else:
                 try:
-                    mail = build_mail(message, sender)
-                    if connection is None:
-                        connection = _Connection(state).__enter__()
-                    connection.send(mail)
+                    # Also for the development mailbox, which shows what the row keeps.
+                    rendered = message_content(message) if message.render_from else None
+                    if not dev_mailbox and not state.suppress:
+                        mail = build_mail(message, sender, rendered)
+                        if connection is None:
+                            connection = _Connection(state).__enter__()
+                        connection.send(mail)
                 except AttachmentsGone as exc:
                     error = f"attachments gone: {exc}"
                     attempts_allowed = 0  # it will not come back
@@ -350,7 +398,9 @@ def send_due(
                     if connection is not None:
                         _close_quietly(connection)
                         connection = None
-            status = _finish(message_id, now=now or utcnow(), error=error, max_attempts=attempts_allowed)
+            status = _finish(
+                message_id, now=now or utcnow(), error=error, max_attempts=attempts_allowed, rendered=rendered
+            )
             if status == OutboxStatus.SENT:
                 report.sent += 1
             elif status == OutboxStatus.FAILED:

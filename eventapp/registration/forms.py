@@ -69,14 +69,17 @@ class SessionChoiceMixin:
         self.sessions.choices = [SelectChoice(s.id, localized(s, "title", lang).text) for s in self.session_options]
 
 
-class RegistrationForm(SessionChoiceMixin, FlaskForm):
-    name = StringField(
+def _name_field() -> StringField:
+    return StringField(
         _l("Full name"),
         validators=[InputRequired(_l("Enter your name.")), no_control_characters(), a_name],
         render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
     )
-    email = EmailField(
-        _l("Email address"),
+
+
+def _email_field(label) -> EmailField:
+    return EmailField(
+        label,
         validators=[
             InputRequired(_l("Enter your email address.")),
             Length(max=254),
@@ -85,6 +88,11 @@ class RegistrationForm(SessionChoiceMixin, FlaskForm):
         ],
         render_kw={"autocomplete": "email", "maxlength": 254, "spellcheck": "false", "autocapitalize": "off"},
     )
+
+
+class RegistrationForm(SessionChoiceMixin, FlaskForm):
+    name = _name_field()
+    email = _email_field(_l("Email address"))
     language = SelectField(
         _l("Language of your emails"), choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
     )
@@ -158,6 +166,18 @@ class SessionsForm(SessionChoiceMixin, FlaskForm):
 
 class SeatsForm(FlaskForm):
     seats = IntegerField(_l("New number of seats"), validators=[InputRequired(_l("Enter a number of seats."))])
+
+
+class NameForm(FlaskForm):
+    """Correct the name on the manage page."""
+
+    name = _name_field()
+
+
+class EmailForm(FlaskForm):
+    """Ask for the emails to go to another address (services.request_email_change)."""
+
+    email = _email_field(_l("New email address"))
 
 
 class ConfirmAddressForm(FlaskForm):

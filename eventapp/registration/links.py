@@ -9,7 +9,7 @@ that blueprint.
 
 from flask import current_app
 
-from eventapp.registration.tokens import confirm_code, manage_token, minted_ticket_code
+from eventapp.registration.tokens import confirm_code, email_change_code, manage_token, minted_ticket_code
 
 
 def _base(base_url: str | None) -> str:
@@ -53,3 +53,11 @@ def confirm_path(registration, key: str | None = None) -> str:
 
 def confirm_url(registration, key: str | None = None, base_url: str | None = None, *, lang: str | None = None) -> str:
     return _base(base_url) + confirm_path(registration, key) + _lang(lang)
+
+
+def email_change_url(
+    registration, key: str | None = None, base_url: str | None = None, *, lang: str | None = None
+) -> str:
+    """The page that makes `registration.new_email` the registration's address (sent to that address only)."""
+    code = email_change_code(_key(key), registration.secret_seed, registration.new_email)
+    return f"{_base(base_url)}{manage_path(registration, key)}/email/{code}" + _lang(lang)

@@ -81,6 +81,10 @@ class Registration(Model):
     # is unconfirmed (NULL once confirmed, and for registrations made by organisers): the unconfirmed
     # seats of one network are capped per event. Never the address itself.
     network_digest: Mapped[str | None] = mapped_column(sa.String(64))
+    # An address change asked on the manage page: `email` becomes this one only once the link sent to
+    # it is opened (services.confirm_new_email); lower-cased; NULL when no change waits.
+    new_email: Mapped[str | None] = mapped_column(sa.String(254))
+    new_email_requested_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     event: Mapped[Event] = relationship()

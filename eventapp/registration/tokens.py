@@ -2,6 +2,7 @@
 
 - manage token: the private manage link `/manage/<token>`
 - confirm-address code: the link in the emails that proves the address is the registrant's
+- email-change code: the link sent to a new address, which makes it the registration's
 - feed token: the personal calendar feed `/feeds/me/<token>.ics`, with its own seed so it can be
   revoked without breaking the ticket
 - ticket code: minted from the same seed by the tickets domain (eventapp.tickets.codes), which owns
@@ -40,6 +41,12 @@ def confirm_code(key: str, seed: str) -> str:
     """The code of the confirm-address link: only ever in the registration's emails (the confirmation
     page shows the manage and ticket links, so opening those proves nothing about the address)."""
     return derive(key, "confirm-address", seed)
+
+
+def email_change_code(key: str, seed: str, new_email: str) -> str:
+    """The code of the link sent to a new address (services.request_email_change): it names the
+    address, so a link sent for an earlier request stops working when another address is asked for."""
+    return derive(key, "change-email", f"{seed}:{new_email}")
 
 
 def network_digest(key: str, network: str) -> str:

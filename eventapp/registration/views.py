@@ -5,7 +5,7 @@ Thin adapters: each POST validates a form, calls one service inside `transaction
 
 import json
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from eventapp.core.db import transaction
@@ -16,7 +16,15 @@ from eventapp.core.web import client_network, show_domain_error
 from eventapp.events.queries import get_public_event
 from eventapp.extensions import limiter
 from eventapp.registration import links, services
-from eventapp.registration.forms import ConfirmAddressForm, ConfirmForm, RegistrationForm, SeatsForm, SessionsForm
+from eventapp.registration.forms import (
+    ConfirmAddressForm,
+    ConfirmForm,
+    EmailForm,
+    NameForm,
+    RegistrationForm,
+    SeatsForm,
+    SessionsForm,
+)
 from eventapp.registration.models import RegistrationStatus
 from eventapp.registration.queries import get_registration_by_manage_token, waitlist_position
 from eventapp.registration.tokens import manage_token, network_digest
@@ -120,6 +128,9 @@ def _manage_page(token: str, registration, *, status: int = 200, **forms):
             seats_form=forms.get("seats_form") or SeatsForm(formdata=None, prefix="seats"),
             cancel_form=forms.get("cancel_form") or ConfirmForm(formdata=None, prefix="cancel"),
             erase_form=forms.get("erase_form") or ConfirmForm(formdata=None, prefix="erase"),
+            name_form=forms.get("name_form")
+            or NameForm(formdata=None, prefix="name", data={"name": registration.name}),
+            email_form=forms.get("email_form") or EmailForm(formdata=None, prefix="email"),
             now=now,
         ),
         status,
@@ -187,6 +198,62 @@ def cancel(token: str):
     )
 
 
+@bp.post("/manage/<token>/name")
+@limiter.limit(MANAGE_WRITE_LIMIT)
+def correct_name(token: str):
+    return _manage_action(
+        token,
+        "name_form",
+        NameForm(prefix="name"),
+        lambda r, f: services.correct_name(r, f.name.data, key=_key(), now=utcnow()),
+        _("Your name has been corrected."),
+    )
+
+
+@bp.post("/manage/<token>/email")
+@limiter.limit(MANAGE_WRITE_LIMIT)
+def change_email(token: str):
+    return _manage_action(
+        token,
+        "email_form",
+        EmailForm(prefix="email"),
+        lambda r, f: services.request_email_change(r, f.email.data, key=_key(), now=utcnow()),
+        _("We have sent a link to the new address. Your address changes only once it is opened there."),
+    )
+
+
+@bp.route("/manage/<token>/email/<code>", methods=["GET", "POST"])
+@limiter.limit(MANAGE_WRITE_LIMIT)
+def confirm_new_email(token: str, code: str):
+    """The link sent to a new address: a button page, like `confirm_address`."""
+    registration = get_registration_by_manage_token(token)
+    if not services.is_email_change_code(registration, code, key=_key()):
+        abort(404)  # a superseded link too: its page would name an address that is no longer asked for
+    return _button_page(
+        token,
+        registration,
+        "registration/confirm_new_email.html",
+        lambda: services.confirm_new_email(registration, code, key=_key(), now=utcnow()),
+        _("Thank you: your registration now uses this email address."),
+    )
+
+
+def _button_page(token: str, registration, template: str, action, success: str):
+    """A link of an email that changes something: a page with a button, so that a mail filter that
+    opens links does not act on its own. The POST runs `action` and goes back to the manage page."""
+    form = ConfirmAddressForm()
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                action()
+        except InvalidState as error:  # cancelled meanwhile, expired…; a wrong code is a 404 page
+            flash(error.message, "error")
+        else:
+            flash(success, "success")
+        return redirect(url_for("registration.manage", token=token), code=303)
+    return render_template(template, registration=registration, event=registration.event, form=form)
+
+
 @bp.post("/manage/<token>/resend")
 @limiter.limit(MANAGE_WRITE_LIMIT)
 def resend(token: str):
@@ -201,21 +268,15 @@ def resend(token: str):
 @bp.route("/manage/<token>/confirm/<code>", methods=["GET", "POST"])
 @limiter.limit(MANAGE_WRITE_LIMIT)
 def confirm_address(token: str, code: str):
-    """The link of the emails: a page with a button, so that a mail filter that opens links does not
-    confirm an address on its own (a stranger's address would then count as the attacker's)."""
+    """The link of the emails (a button page: a stranger's address opened by a mail filter would
+    otherwise count as the attacker's)."""
     registration = get_registration_by_manage_token(token)
-    form = ConfirmAddressForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                services.confirm_address(registration, code, key=_key(), now=utcnow())
-        except InvalidState as error:  # cancelled meanwhile; a wrong code is a 404 page
-            flash(error.message, "error")
-        else:
-            flash(_("Thank you: your email address is confirmed."), "success")
-        return redirect(url_for("registration.manage", token=token), code=303)
-    return render_template(
-        "registration/confirm_address.html", registration=registration, event=registration.event, form=form
+    return _button_page(
+        token,
+        registration,
+        "registration/confirm_address.html",
+        lambda: services.confirm_address(registration, code, key=_key(), now=utcnow()),
+        _("Thank you: your email address is confirmed."),
     )
 
 

@@ -1,11 +1,13 @@
 """Addresses the form accepts are addresses the outbox can send to (real SMTP server on loopback)."""
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from eventapp.accounts.forms import ForgotPasswordForm, LoginForm
 from eventapp.backoffice.forms import InviteForm
-from eventapp.core.outbox import send_due
+from eventapp.core.outbox import OutboxMessage, send_due
+from eventapp.extensions import db
 from eventapp.registration.forms import RegistrationForm
 from tests.core.test_outbox import Recorder, SMTPServer
 from tests.factories import make_event
@@ -43,6 +45,12 @@ def test_a_registration_with_an_idn_domain_is_delivered_and_an_accented_one_neve
             "anne@example.be",
             "zoe@example.be",
         ]
+        # Rendered by the worker (issue 20), and what was sent is what the outbox row keeps.
+        assert all(str(m["Subject"]).startswith("Votre ticket") for m in server.handler.messages)
+        with app.app_context():
+            rows = db.session.scalars(sa.select(OutboxMessage)).all()
+            assert {(m.render_from, m.render_args) for m in rows} == {(None, None)}
+            assert all(m.subject.startswith("Votre ticket") and "/manage/" in m.body_text and m.body_html for m in rows)
     finally:
         server.stop()
 

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from eventapp.core.errors import InvalidState, NotFound
 from eventapp.core.locks import lock_event
-from eventapp.core.outbox import AttachmentsGone, OutboxMessage, OutboxStatus, message_attachments
+from eventapp.core.outbox import AttachmentsGone, OutboxMessage, OutboxStatus, message_attachments, message_content
 from eventapp.events.models import Event, EventStatus, Session
 from eventapp.extensions import db
 from eventapp.registration import notices, services
@@ -57,10 +57,12 @@ def test_register_confirms_a_seat_and_writes_the_ticket_email():
     [message] = _messages(registration)
     assert message.kind == "registration.confirmed" and message.language == "nl"
     assert message.recipient == "anna@example.org"
-    assert message.subject.startswith("Uw ticket")
-    assert "/tickets/EA1-" in message.body_text and "/manage/" in message.body_text
-    assert message.body_html and "<html" in message.body_html
-    # Rendered when sent, not in the request that holds the event lock.
+    # Rendered when sent, not in the request that holds the event lock: the text and the attachments.
+    assert (message.subject, message.body_text, message.render_from) == ("", "", "registration.email")
+    content = message_content(message)
+    assert content.subject.startswith("Uw ticket")
+    assert "/tickets/EA1-" in content.text and "/manage/" in content.text
+    assert content.html and "<html" in content.html
     assert message.attachments is None and message.attachments_from == "registration.ticket"
     assert [a["filename"] for a in message_attachments(message)] == ["ticket.png", "event.ics"]
     _assert_counters(event)
@@ -70,7 +72,8 @@ def test_the_ticket_email_writes_its_labels_the_french_way():
     event = make_event(capacity=10)
     [message] = _messages(sign_up(event, seats=3, language="fr").registration)
     # A no-break space before the colon; a plain-text email shows the apostrophe as is.
-    assert "Places\u00a0: 3" in message.body_text and "Page de l'événement\u00a0: http" in message.body_text
+    text = message_content(message).text
+    assert "Places\u00a0: 3" in text and "Page de l'événement\u00a0: http" in text
 
 
 def test_manage_token_finds_the_registration():
@@ -88,7 +91,7 @@ def test_full_event_puts_people_on_the_waiting_list_in_order():
     assert (first.waitlist_position, second.waitlist_position) == (1, 2)
     assert event.seats_taken == 2 and event.seats_waiting == 3
     [message] = _messages(second.registration)
-    assert message.kind == "registration.waitlisted" and "2" in message.body_text
+    assert message.kind == "registration.waitlisted" and "position 2" in message_content(message).text
     assert message.attachments is None and message_attachments(message) == []
     _assert_counters(event)
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from eventapp.core.outbox import OutboxMessage
+from eventapp.core.outbox import OutboxMessage, message_content
 from eventapp.core.time import utcnow
 from eventapp.events.models import EventStatus
 from eventapp.extensions import db
@@ -180,11 +180,13 @@ def test_links_in_emails_and_on_the_ticket_keep_the_registrants_language(app, cl
     event = make_event()
     client.post(f"/events/{event.slug}/register?lang=nl", data=_form(language="nl"))
     [message] = db.session.scalars(sa.select(OutboxMessage))
-    for body in (message.body_text, message.body_html):
+    with app.app_context():
+        content = message_content(message)
+    for body in (content.text, content.html):
         paths = re.findall(r"http://events\.test(/[^\s\"<]*)", body)
         assert {p.split("/")[1] for p in paths} == {"tickets", "manage", "events"}
         assert all(p.endswith("?lang=nl") for p in paths), paths
-    paths = re.findall(r"http://events\.test(/\S+)", message.body_text)
+    paths = re.findall(r"http://events\.test(/\S+)", content.text)
     french_phone = app.test_client()  # another device, set to French
     headers = {"Accept-Language": "fr-BE,fr;q=0.9"}
     for path in paths:
@@ -214,7 +216,7 @@ DASH = "\u2013"  # what "--" stands for below
         ("nl", "vrijdag 12 maart 2027, 18:00 -- zaterdag 13 maart 2027, 15:00", "vrijdag 12 maart 2027, 18:00--23:30"),
     ],
 )
-def test_an_event_over_two_brussels_days_shows_its_end_date(client, lang, overnight, evening):
+def test_an_event_over_two_brussels_days_shows_its_end_date(app, client, lang, overnight, evening):
     overnight, evening = overnight.replace("--", DASH), evening.replace("--", DASH)
     hackathon = make_event(starts_at=datetime(2027, 3, 12, 17, 0, tzinfo=UTC), hours=21)
     evening_event = make_event(
@@ -234,9 +236,10 @@ def test_an_event_over_two_brussels_days_shows_its_end_date(client, lang, overni
     assert when(hackathon) == overnight and when(evening_event) == evening
     assert when(late).endswith(", 00:30") and when(night).endswith(f"00:30{DASH}02:00")
     client.post(f"/events/{hackathon.slug}/register?lang={lang}", data=_form(language=lang))
-    [message] = db.session.scalars(sa.select(OutboxMessage))
-    assert f": {overnight}\n" in message.body_text
-    assert f"<td>{overnight}</td>" in message.body_html
+    with app.app_context():
+        content = message_content(db.session.scalars(sa.select(OutboxMessage)).one())
+    assert f": {overnight}\n" in content.text
+    assert f"<td>{overnight}</td>" in content.html
     [registration] = _registrations()
     confirmation = client.get(f"/manage/{manage_token('testing-secret', registration.secret_seed)}?lang={lang}")
     assert overnight in " ".join(re.sub(r"<[^>]+>", "", confirmation.get_data(as_text=True)).split())
