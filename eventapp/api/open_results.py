@@ -6,7 +6,9 @@ audience) goes through `reports.protect`, which hides its small counts and as ma
 that none can be worked out from the total; a breakdown that cannot be protected is withheld. Idea and
 question counts are counts of published contributions, as the report shows them. No text written by a
 participant is in it: poll answers are the organiser's options or scale values (open polls' words are
-left out, being participants' words).
+left out, being participants' words). An opinion map gives the sizes of its groups (protected like any
+breakdown of people), how many were placed on it and how many statements unite every group; never the
+statements themselves, which participants may have written.
 """
 
 import csv
@@ -20,7 +22,7 @@ from flask_babel import force_locale
 from eventapp.core.i18n import FORMAT_LOCALES
 from eventapp.events.models import Event, EventStatus
 from eventapp.extensions import db
-from eventapp.participation import queries, reports
+from eventapp.participation import opinions, queries, reports
 from eventapp.participation.models import ActivityKind, PollType
 
 COLUMNS = ["record", "session", "activity", "kind", "answer", "count"]
@@ -52,6 +54,20 @@ def _poll_rows(result: queries.PollResult, base: dict[str, str]) -> list[dict[st
     return rows + _breakdown("poll_result", base, reports.protect(cells))
 
 
+def _opinion_rows(activity, base: dict[str, str]) -> list[dict[str, str]]:
+    view = opinions.get_map_view(activity)
+    if view is None:  # not computed yet: nobody reacted
+        return []
+    sizes = [(group.name, group.size) for group in view.groups]
+    if view.others:
+        sizes.append(("others", view.others))
+    return [
+        {**base, "record": "opinion_placed", "answer": "", "count": reports.suppressed(view.placed)},
+        *_breakdown("opinion_group", base, reports.protect(sizes)),
+        {**base, "record": "opinion_consensus", "answer": "", "count": str(len(view.consensus))},
+    ]
+
+
 def build_rows(event: Event) -> list[dict[str, str]]:
     """The event's results as rows of COLUMNS, counts as text. Labels are the organisers' French ones (as in
     the participation export); the report's "hidden" mark is in English whatever the request's language:
@@ -81,6 +97,9 @@ def _rows(event: Event) -> list[dict[str, str]]:
         for result in results.polls + results.feedback:
             base = {"session": title, "activity": result.activity.prompt_fr or result.activity.prompt_nl}
             rows += _poll_rows(result, base | {"kind": result.activity.kind.value})
+        for activity in (a.activity for a in results.activities if a.activity.kind == ActivityKind.OPINIONS):
+            base = {"session": title, "activity": activity.prompt_fr or activity.prompt_nl, "kind": activity.kind.value}
+            rows += _opinion_rows(activity, base)
     return [{column: row.get(column, "") for column in COLUMNS} for row in rows]
 
 

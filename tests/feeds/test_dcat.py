@@ -157,3 +157,33 @@ def test_results_exist_only_once_the_event_is_over(client):
 def test_unknown_formats_are_404(client, fmt):
     event = past_event_with_results()
     assert client.get(f"/api/v1/events/{event.slug}/results.{fmt}").status_code == 404
+
+
+def test_the_results_carry_an_opinion_map_as_group_sizes_never_its_statements(client):
+    from eventapp.participation import opinions
+    from tests.participation.opinion_rooms import planted_room
+
+    event = past_event_with_results()
+    session = event.sessions[0]
+    organiser = make_organiser(event)
+    activity = make_activity(session, organiser, ActivityKind.OPINIONS)
+    planted = planted_room(2, people=40, statements=10, noise=0.05, coverage=(0.8, 1.0), seed=3)
+    statements = [
+        opinions.seed_statement(organiser, activity, f"Secret statement {j}", now=utcnow()) for j in range(10)
+    ]
+    people = [participation.join_as_guest(session, now=utcnow()) for _ in range(40)]
+    for p, s, vote in planted.votes:
+        opinions.react(people[p], statements[s], {1: "agree", -1: "disagree", 0: "pass"}[vote], now=utcnow())
+    opinions.recompute_stale_maps(now=utcnow())
+    db.session.commit()
+
+    text = client.get(f"/api/v1/events/{event.slug}/results.csv").get_data(as_text=True)
+    rows = [r for r in csv.DictReader(io.StringIO(text)) if r["kind"] == "opinions"]
+    groups = [(r["answer"], r["count"]) for r in rows if r["record"] == "opinion_group"]
+    # The two groups of the 40 people, each of 5 or more: shown (a smaller one would hide both).
+    counts = [count for _, count in groups]
+    assert len(groups) == 2
+    assert sum(map(int, counts)) == 40 and min(map(int, counts)) >= 5
+    assert [r["count"] for r in rows if r["record"] == "opinion_placed"] == ["40"]
+    assert [r["record"] for r in rows].count("opinion_consensus") == 1
+    assert "Secret statement" not in text
