@@ -41,6 +41,8 @@ PHONE_POLL = 1.5
 PROJECTOR_POLL = 1.0
 RESULTS = ROOT / "bench" / "results" / "live_room.md"
 COUNT = re.compile(r"(\d+) réponses?")
+# What participation/live.js sends with a vote or a support: the answer is JSON, the page stays.
+SCRIPT = {"X-Requested-With": "live", "Accept": "application/json"}
 
 
 def arrange(url: str) -> dict:
@@ -139,7 +141,7 @@ class Room:
         self.ctx, self.client = ctx, client
         self.stop = asyncio.Event()
         self.poll_open = asyncio.Event()
-        self.accepted: list[float] = []  # when each vote was accepted (303)
+        self.accepted: list[float] = []  # when each vote was accepted (200, the script's answer)
         self.ideas_sent = 0
         self.upvotes_sent = 0
         self.projector_seen: list[tuple[float, int]] = []
@@ -186,15 +188,19 @@ class Room:
                 cookie = await self.contribute(n, cookie)
             if self.upvotes_open and not upvoted and now >= self.upvote_at[n]:
                 upvoted = True
-                await self.upvote(cookie)
+                await self.upvote(n, cookie)
             await asyncio.sleep(PHONE_POLL)
 
-    async def _after_post(self, response_headers, cookie):
-        set_cookie = response_headers.get("set-cookie", [])
-        for value in set_cookie:
+    @staticmethod
+    def _participant_cookie(response_headers, cookie):
+        for value in response_headers.get("set-cookie", []):
             if value.startswith("participant="):
                 cookie = value.split(";")[0]
-        # The page reloads after the person's own action (post/redirect/get).
+        return cookie
+
+    async def _after_post(self, response_headers, cookie):
+        cookie = self._participant_cookie(response_headers, cookie)
+        # A contribution is a plain form post: the page reloads after it (post/redirect/get).
         await self.client.request(
             "page after an action", "GET", f"{self.page}?lang=fr", headers={"Cookie": cookie or ""}
         )
@@ -202,13 +208,13 @@ class Room:
 
     async def vote(self, cookie):
         body = f"{self.ctx['field']}={random.choice(self.ctx['options'])}".encode()
-        headers = {"Cookie": cookie} if cookie else {}
+        headers = {**SCRIPT, "Cookie": cookie} if cookie else dict(SCRIPT)
         status, response_headers, _ = await self.client.request(
-            "vote", "POST", f"{self.page}/a/{self.ctx['poll']}/vote", headers=headers, body=body, ok=(303,)
+            "vote", "POST", f"{self.page}/a/{self.ctx['poll']}/vote", headers=headers, body=body
         )
-        if status == 303:
+        if status == 200:
             self.accepted.append(time.monotonic())
-        return await self._after_post(response_headers, cookie)
+        return self._participant_cookie(response_headers, cookie)
 
     async def contribute(self, n, cookie):
         board, field = self.ctx["boards"][n % 2]
@@ -225,12 +231,14 @@ class Room:
             self.ideas_sent += 1
         return await self._after_post(response_headers, cookie)
 
-    async def upvote(self, cookie):
-        for uuid in random.sample(self.idea_uuids, min(2, len(self.idea_uuids))):
+    async def upvote(self, n, cookie):
+        # The page offers no support button on one's own contribution (the app refuses it with 403).
+        others = [uuid for uuid, author in self.idea_uuids if author != n]
+        for uuid in random.sample(others, min(2, len(others))):
             status, _, _ = await self.client.request(
-                "upvote", "POST", f"{self.page}/c/{uuid}/upvote", headers={"Cookie": cookie or ""}, ok=(303,)
+                "upvote", "POST", f"{self.page}/c/{uuid}/upvote", headers={**SCRIPT, "Cookie": cookie or ""}
             )
-            if status == 303:
+            if status == 200:
                 self.upvotes_sent += 1
 
     async def projector(self):
@@ -259,7 +267,7 @@ class Room:
         )
 
     async def run(self):
-        begin = time.monotonic()
+        begin, cpu_before = time.monotonic(), time.process_time()
         joins = [begin + random.uniform(0, JOIN_SECONDS) for _ in range(PHONES)]
         open_at = begin + JOIN_SECONDS + 2
         self.vote_at = [open_at + random.uniform(0.5, VOTE_SECONDS) for _ in range(PHONES)]
@@ -267,7 +275,7 @@ class Room:
         upvotes_from = open_at + VOTE_SECONDS + 30
         self.upvote_at = [upvotes_from + random.uniform(0, 30) for _ in range(PHONES)]
         self.upvotes_open = False
-        self.idea_uuids: list[str] = []
+        self.idea_uuids: list[tuple[str, int]] = []  # (uuid, the phone that sent it)
         tasks = [asyncio.create_task(self.phone(n, joins[n])) for n in range(PHONES)]
         projector = asyncio.create_task(self.projector())
         await self.organiser("screen", f"screen=poll&activity={self.ctx['poll']}".encode())
@@ -278,37 +286,41 @@ class Room:
         self.idea_uuids = self.read_ideas()
         self.upvotes_open = True
         await asyncio.sleep(max(0.0, upvotes_from + 35 - time.monotonic()))
-        self.memory = worker_memory(self.server_pid)
+        self.workers = worker_usage(self.server_pid)
+        self.phones_cpu = time.process_time() - cpu_before
         self.stop.set()
         await asyncio.gather(*tasks, projector)
         return time.monotonic() - begin
 
-    def read_ideas(self) -> list[str]:
+    def read_ideas(self) -> list[tuple[str, int]]:
+        """Each contribution's uuid and the phone that sent it (its body says "Proposition <n> ...")."""
         from eventapp.extensions import db
         from eventapp.participation.models import Contribution
 
         with self.app.app_context():
-            uuids = [str(u) for u in db.session.scalars(db.select(Contribution.uuid))]
+            rows = db.session.execute(db.select(Contribution.uuid, Contribution.body)).all()
             db.session.remove()
-        return uuids
+        return [(str(uuid), int(body.split()[1])) for uuid, body in rows]
 
 
-def worker_memory(master_pid: int) -> list[float]:
-    """Resident MB of each gunicorn worker (the master's children)."""
-    sizes = []
+def worker_usage(master_pid: int) -> list[tuple[float, float]]:
+    """Resident MB and CPU seconds so far of each gunicorn worker (the master's children)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    usage = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text().split()
-            if int(stat[3]) != master_pid:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(stat[1]) != master_pid:
                 continue
+            cpu = (int(stat[11]) + int(stat[12])) / ticks  # utime + stime
             for line in (entry / "status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    sizes.append(int(line.split()[1]) / 1024)
+                    usage.append((int(line.split()[1]) / 1024, cpu))
         except (OSError, IndexError, ValueError):
             continue
-    return sorted(sizes)
+    return sorted(usage)
 
 
 def delays(accepted: list[float], seen: list[tuple[float, int]]) -> list[float]:
@@ -390,7 +402,11 @@ def main() -> int:
         f"- vote accepted → a phone shows it: p50 {pct(to_phones, 50):.2f} s, p95 {pct(to_phones, 95):.2f} s, "
         f"p99 {pct(to_phones, 99):.2f} s, max {max(to_phones, default=float('nan')):.2f} s "
         f"({len(to_phones)} pairs of vote and phone)",
-        f"- worker resident memory at the end: {', '.join(f'{m:.0f} MB' for m in room.memory)}",
+        f"- worker resident memory at the end: {', '.join(f'{m:.0f} MB' for m, _ in room.workers)}",
+        # Who used the two cores: the app's workers, or the simulated phones sharing the machine with them.
+        f"- CPU over the run: gunicorn workers {' + '.join(f'{c:.0f} s' for _, c in room.workers)}, "
+        f"the bench process (1,000 phones and the projector) {room.phones_cpu:.0f} s, "
+        f"of {2 * elapsed:.0f} core-seconds on 2 cores",
         "",
     ]
     text = "\n".join(lines)
