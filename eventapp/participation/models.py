@@ -244,6 +244,10 @@ class Contribution(Model):
     # participant, so no one makes a word bigger by giving it three times.
     answer_slot: Mapped[int | None]
     answer_key: Mapped[str | None] = mapped_column(sa.String(60))
+    # Statements of the opinion map: the language it was written in ("fr", "nl", "en"), so that phones mark
+    # it (`lang`) and organisers can translate it. None where no one knows (written before it was recorded,
+    # imported from Polis).
+    language: Mapped[str | None] = mapped_column(sa.String(2))
 
     activity: Mapped[Activity] = relationship()
     participant: Mapped[Participant | None] = relationship()

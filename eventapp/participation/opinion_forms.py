@@ -2,16 +2,32 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField
+from wtforms import HiddenField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.validators import AnyOf, InputRequired
 
+from eventapp.core.i18n import LANGUAGE_NAMES, LANGUAGES
 from eventapp.participation.forms import _text
 from eventapp.participation.opinion_models import STATEMENT_MAX
 
 
 class StatementForm(FlaskForm):
     body = _text(_l("Your statement"), STATEMENT_MAX, render_kw={"maxlength": STATEMENT_MAX, "autocomplete": "off"})
+
+
+class SeedStatementForm(StatementForm):
+    """The organisers' statement and the language it is written in (choices: the session's, set by the view)."""
+
+    body = _text(_l("Statement"), STATEMENT_MAX, render_kw={"maxlength": STATEMENT_MAX, "autocomplete": "off"})
+    language = SelectField(
+        _l("Written in"),
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code], render_kw={"lang": code}) for code in LANGUAGES],
+    )
+
+
+class TranslationForm(FlaskForm):
+    language = HiddenField(validators=[AnyOf(LANGUAGES, message=_l("Choose one of the session's languages."))])
+    body = _text(_l("Translation"), STATEMENT_MAX, render_kw={"maxlength": STATEMENT_MAX, "autocomplete": "off"})
 
 
 class ReactionForm(FlaskForm):

@@ -43,6 +43,27 @@ class Reaction(Model):
     __table_args__ = (sa.CheckConstraint("vote IN (-1, 0, 1)", name="vote_range"),)
 
 
+class StatementTranslation(Model):
+    """An organiser's translation of a statement into another language the phones may read it in.
+
+    Projector, results, report and Polis export keep the original (`Contribution.body`): what people reacted
+    to is the text as written; a phone in this language shows the translation.
+    """
+
+    __tablename__ = "participation_statement_translations"
+
+    # The organisers' text about a statement: goes with it.
+    statement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participation_contributions.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    body: Mapped[str] = mapped_column(sa.String(STATEMENT_MAX))
+    translated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    translated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    __table_args__ = (sa.CheckConstraint("language IN ('fr', 'nl', 'en')", name="language_code"),)
+
+
 class PolisId(Model):
     """The id Polis gave an imported participant or comment, kept so that an export gives it back.
 

@@ -12,11 +12,12 @@ from eventapp.accounts.forms import EmptyForm
 from eventapp.accounts.permissions import organiser_required
 from eventapp.core.db import transaction
 from eventapp.core.errors import DomainError
+from eventapp.core.i18n import current_language
 from eventapp.core.time import utcnow
 from eventapp.extensions import limiter
 from eventapp.participation import identity, opinions, queries, services
 from eventapp.participation.models import ActivityKind, ActivityStatus, Contribution, ContributionStatus, ExportLevel
-from eventapp.participation.opinion_forms import ReactionForm, StatementForm
+from eventapp.participation.opinion_forms import ReactionForm, SeedStatementForm, StatementForm, TranslationForm
 from eventapp.participation.reports import suppressed
 from eventapp.participation.views import (
     _acting_participant,
@@ -72,6 +73,7 @@ def _render(session, activity, *, statement_form=None, status=200):
         activity=activity,
         joined=participant is not None,
         statement=statement,
+        statement_text=statement and opinions.get_statement_text(statement, current_language()),
         reacted=len(mine),
         total=len(statements),
         skip_url=statement and _page(session, activity, skip=",".join(filter(None, [skip_with, str(statement.uuid)]))),
@@ -127,7 +129,9 @@ def add_statement(session_uuid: str, activity_uuid: str):
         return _no_store(make_response(html, status))
 
     def do(participant):
-        sent = opinions.submit_statement(participant, activity, form.body.data, now=utcnow())
+        sent = opinions.submit_statement(
+            participant, activity, form.body.data, language=current_language(), now=utcnow()
+        )
         if sent.status == ContributionStatus.PENDING:
             return _("Thank you! Your statement will appear once a moderator has approved it.")
         return _("Thank you! Your statement is online.")
@@ -162,12 +166,30 @@ def opinion_map(session_uuid: str, activity_uuid: str):
 # ---------------------------------------------------------------------------- organisers
 
 
+def _seed_form(session, *, blank: bool = False) -> SeedStatementForm:
+    """The organisers' statement form offering the session's languages; a blank one proposes the page's."""
+    languages = opinions.statement_languages(session)
+    if blank:
+        form = SeedStatementForm(
+            formdata=None, language=current_language() if current_language() in languages else "fr"
+        )
+    else:
+        form = SeedStatementForm()
+    form.language.choices = [c for c in form.language.choices if c.value in languages]
+    return form
+
+
 @bp.context_processor
 def _organiser_helpers():
     """For the opinions blocks of the organisers' page, the results page and the report (participation/opinions/)."""
     return {
         "opinion_statements": opinions.list_statements,
-        "opinion_statement_form": lambda: StatementForm(formdata=None),
+        "opinion_statement_form": lambda session: _seed_form(session, blank=True),
+        "opinion_translations": opinions.get_translations,
+        "opinion_languages": opinions.statement_languages,
+        "opinion_translation_form": lambda language, body: TranslationForm(
+            formdata=None, data={"language": language, "body": body}
+        ),
         "opinion_report": opinions.opinions_report,
         "opinion_map_view": opinions.get_map_view,
         "suppressed": suppressed,
@@ -182,22 +204,51 @@ def _managed_opinions(session_uuid: str, activity_uuid: str):
     return session, activity
 
 
-@bp.post("/participate/<session_uuid>/manage/a/<activity_uuid>/opinions/statement")
-@organiser_required
-def seed_statement(session_uuid: str, activity_uuid: str):
-    session, activity = _managed_opinions(session_uuid, activity_uuid)
-    form = StatementForm()
+def _organiser_action(session, anchor: str, form, do, done: str):
+    """Validate the form, run the organiser's action in one transaction, flash the outcome, back to the
+    organisers' page at `anchor`."""
     if not form.validate_on_submit():
         flash(_form_errors(form), "error")
     else:
         try:
             with transaction():
-                opinions.seed_statement(current_user, activity, form.body.data, now=utcnow())
+                do()
         except DomainError as error:
             flash(str(error.message), "error")
         else:
-            flash(_("The statement has been added."), "success")
-    return _to_manage(session, f"a-{activity.uuid}")
+            flash(done, "success")
+    return _to_manage(session, anchor)
+
+
+@bp.post("/participate/<session_uuid>/manage/a/<activity_uuid>/opinions/statement")
+@organiser_required
+def seed_statement(session_uuid: str, activity_uuid: str):
+    session, activity = _managed_opinions(session_uuid, activity_uuid)
+    form = _seed_form(session)
+    return _organiser_action(
+        session,
+        f"a-{activity.uuid}",
+        form,
+        lambda: opinions.seed_statement(
+            current_user, activity, form.body.data, language=form.language.data, now=utcnow()
+        ),
+        _("The statement has been added."),
+    )
+
+
+@bp.post("/participate/<session_uuid>/manage/c/<statement_uuid>/translation")
+@organiser_required
+def translate_statement(session_uuid: str, statement_uuid: str):
+    session = _managed_session(session_uuid)
+    statement = queries.get_contribution(session, statement_uuid)
+    form = TranslationForm()
+    return _organiser_action(
+        session,
+        f"s-{statement.uuid}",
+        form,
+        lambda: opinions.translate_statement(current_user, statement, form.language.data, form.body.data, now=utcnow()),
+        _("The translation has been saved."),
+    )
 
 
 @bp.get("/participate/<session_uuid>/manage/a/<activity_uuid>/polis.zip")

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from eventapp.accounts.models import User
+from eventapp.accounts.services import record_audit
 from eventapp.core.db import rows_matched
 from eventapp.core.errors import InvalidState, NotFound
 from eventapp.core.time import utcnow
@@ -32,10 +33,17 @@ from eventapp.participation.models import (
     Moderation,
     Participant,
 )
-from eventapp.participation.opinion_models import STATEMENT_MAX, OpinionMapRecord, PolisId, Reaction
+from eventapp.participation.opinion_models import (
+    STATEMENT_MAX,
+    OpinionMapRecord,
+    PolisId,
+    Reaction,
+    StatementTranslation,
+)
 from eventapp.participation.services import (
     _add_answer,
     _check_text,
+    _from_facilitator,
     _from_participant,
     _may_take_part,
     _organiser,
@@ -60,35 +68,81 @@ def _opinions(activity: Activity) -> None:
         raise NotFound()
 
 
-def submit_statement(participant: Participant, activity: Activity, body: str, *, now: datetime | None = None):
-    """A participant's statement (up to 140 characters), moderated as ideas are.
+def statement_languages(session: Session) -> tuple[str, ...]:
+    """The languages a statement of this session may be written or translated in: the Region's two, and English
+    when the session is (partly) in English."""
+    return ("fr", "nl", "en") if "en" in session.language_codes else ("fr", "nl")
+
+
+def _check_language(session: Session, language: str, *, other_than: str | None = None) -> str:
+    if language not in statement_languages(session) or language == other_than:
+        raise InvalidState(_l("Choose one of the session's languages."), code="invalid_language", field="language")
+    return language
+
+
+def submit_statement(
+    participant: Participant,
+    activity: Activity,
+    body: str,
+    *,
+    language: str | None = None,
+    now: datetime | None = None,
+):
+    """A participant's statement (up to 140 characters) written in `language` (the phone's, if one of the
+    session's), moderated as ideas are.
     Raises InvalidText, InvalidState (closed), PermissionDenied (access level), NotFound (not an opinions activity)."""
     _opinions(activity)
     _may_take_part(participant, activity)
-    statement = _from_participant(participant, activity, _check_text(body, STATEMENT_MAX), now)
+    # A phone in English on a French and Dutch session: the statement's language is not known, not refused.
+    known = language if language in statement_languages(activity.session) else None
+    statement = _from_participant(participant, activity, _check_text(body, STATEMENT_MAX), now, language=known)
     _add_answer(statement)
     live.changed(activity.session_id)
     return statement
 
 
-def seed_statement(actor: User, activity: Activity, body: str, *, now: datetime | None = None) -> Contribution:
-    """An organiser's statement, public at once, in any state of the activity. Raises PermissionDenied, InvalidText."""
+def seed_statement(
+    actor: User, activity: Activity, body: str, *, language: str, now: datetime | None = None
+) -> Contribution:
+    """An organiser's statement in `language`, public at once, in any state of the activity. Flushes.
+    Raises PermissionDenied, NotFound (not an opinions activity), InvalidText, InvalidState (language)."""
     _organiser(actor, activity.session)
     _opinions(activity)
+    body = _check_text(body, STATEMENT_MAX)
+    return _from_facilitator(actor, activity, body, now, language=_check_language(activity.session, language))
+
+
+def translate_statement(
+    actor: User, statement: Contribution, language: str, body: str, *, now: datetime | None = None
+) -> StatementTranslation:
+    """Add or replace the organisers' translation of a statement into another of the session's languages,
+    recorded in the audit log. Phones in that language show it; everything else keeps the original. Flushes.
+    Raises PermissionDenied, NotFound (not a statement), InvalidText (empty, too long), InvalidState (language:
+    not one of the session's, or the statement's own)."""
+    activity = statement.activity
+    _organiser(actor, activity.session)
+    _opinions(activity)
+    _check_language(activity.session, language, other_than=statement.language)
+    body = _check_text(body, STATEMENT_MAX)
     now = now or utcnow()
-    statement = Contribution(
-        activity_id=activity.id,
-        channel=Channel.FACILITATOR,
-        body=_check_text(body, STATEMENT_MAX),
-        status=ContributionStatus.PUBLISHED,
-        created_at=now,
-        moderated_at=now,
-        moderated_by_id=actor.id,
+    translation = db.session.get(StatementTranslation, (statement.id, language))
+    record_audit(
+        actor,
+        "statement.translated",
+        now=now,
+        event_id=activity.session.event_id,
+        target=str(statement.uuid),
+        details={"language": language, "replaced": translation is not None},
     )
-    db.session.add(statement)
+    if translation is None:
+        translation = StatementTranslation(statement_id=statement.id, language=language)
+        db.session.add(translation)
+    translation.body = body
+    translation.translated_at = now
+    translation.translated_by_id = actor.id
     live.changed(activity.session_id)
     db.session.flush()
-    return statement
+    return translation
 
 
 def react(participant: Participant, statement: Contribution, vote: str, *, now: datetime | None = None) -> None:
@@ -156,6 +210,37 @@ def get_statement(activity: Activity, statement_id: int) -> Contribution:
     if statement is None or statement.activity_id != activity.id or statement.status != ContributionStatus.PUBLISHED:
         raise NotFound()
     return statement
+
+
+@dataclass(frozen=True)
+class StatementText:
+    """A statement as a phone shows it; `lang` goes in the text's `lang` attribute (None: not known)."""
+
+    text: str
+    lang: str | None
+    translated: bool  # the organisers' translation: the page offers the original too
+
+
+def get_statement_text(statement: Contribution, language: str) -> StatementText:
+    """The statement in `language` when the organisers translated it into that language, otherwise as written."""
+    if language != statement.language:
+        translation = db.session.get(StatementTranslation, (statement.id, language))
+        if translation is not None:
+            return StatementText(translation.body, language, translated=True)
+    return StatementText(statement.body, statement.language, translated=False)
+
+
+def get_translations(statements: Collection[Contribution]) -> dict[int, dict[str, str]]:
+    """statement id -> language -> the organisers' translation."""
+    found: dict[int, dict[str, str]] = {}
+    rows = db.session.execute(
+        sa.select(StatementTranslation.statement_id, StatementTranslation.language, StatementTranslation.body).where(
+            StatementTranslation.statement_id.in_([s.id for s in statements])
+        )
+    )
+    for statement_id, language, body in rows:
+        found.setdefault(statement_id, {})[language] = body
+    return found
 
 
 def get_reactions_of(participant: Participant, activity: Activity) -> dict[int, int]:

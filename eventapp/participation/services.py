@@ -627,19 +627,26 @@ def enter_paper_card(actor: User, activity: Activity, body: str, *, now: datetim
     _organiser(actor, activity.session)
     if activity.kind not in CONTRIBUTION_KINDS:
         raise NotFound()
-    now = now or utcnow()
     short = activity.kind == ActivityKind.SHORT_ANSWERS
     body = _check_text(body, _max_length(activity), multiline=not short)
+    return _from_facilitator(
+        actor, activity, body, now, answer_key=(texts.answer_key(body) or body.casefold()) if short else None
+    )
+
+
+def _from_facilitator(actor: User, activity: Activity, body: str, now: datetime | None, **values: Any) -> Contribution:
+    """An organiser's entry (a paper card, a seeded statement), public at once. Flushes."""
+    now = now or utcnow()
     contribution = Contribution(
         activity_id=activity.id,
         participant_id=None,
         channel=Channel.FACILITATOR,
         body=body,
         status=ContributionStatus.PUBLISHED,
-        answer_key=(texts.answer_key(body) or body.casefold()) if short else None,
         created_at=now,
         moderated_at=now,
         moderated_by_id=actor.id,
+        **values,
     )
     db.session.add(contribution)
     live.changed(activity.session_id)

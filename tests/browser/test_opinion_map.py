@@ -39,7 +39,7 @@ def arrange_room(url: str) -> dict:
             now=now,
         )
         for body in STATEMENTS:
-            opinions.seed_statement(organiser, activity, body, now=now)
+            opinions.seed_statement(organiser, activity, body, language="fr", now=now)
         services.open_activity(organiser, activity, now=now)
         db.session.commit()
         signer = SecureCookieSessionInterface().get_signing_serializer(app)

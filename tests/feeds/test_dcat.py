@@ -169,7 +169,8 @@ def test_the_results_carry_an_opinion_map_as_group_sizes_never_its_statements(cl
     activity = make_activity(session, organiser, ActivityKind.OPINIONS)
     planted = planted_room(2, people=40, statements=10, noise=0.05, coverage=(0.8, 1.0), seed=3)
     statements = [
-        opinions.seed_statement(organiser, activity, f"Secret statement {j}", now=utcnow()) for j in range(10)
+        opinions.seed_statement(organiser, activity, f"Secret statement {j}", language="fr", now=utcnow())
+        for j in range(10)
     ]
     people = [participation.join_as_guest(session, now=utcnow()) for _ in range(40)]
     for p, s, vote in planted.votes:

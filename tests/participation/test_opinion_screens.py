@@ -21,7 +21,9 @@ def room(app):
         event = make_event(sessions=1)
         session, organiser = event.sessions[0], make_organiser(event)
         activity = make_activity(session, organiser, ActivityKind.OPINIONS)
-        statements = [opinions.seed_statement(organiser, activity, f"Statement {i}", now=NOW) for i in range(4)]
+        statements = [
+            opinions.seed_statement(organiser, activity, f"Statement {i}", language="fr", now=NOW) for i in range(4)
+        ]
         # Two camps, 11 and 8, agreeing on the last statement (the trio that passes on the others goes with the 8).
         for i in range(19):
             guest = services.join_as_guest(session, now=NOW)
@@ -50,11 +52,12 @@ def test_the_organiser_seeds_a_statement_and_downloads_the_polis_zip(client, roo
     manage = client.get(f"{room['base']}/manage?lang=en").get_data(as_text=True)
     assert "Opinion map" in manage and "4 published statements" in manage
     sent = client.post(
-        f"{room['base']}/manage/a/{room['activity']}/opinions/statement", data={"body": "A fifth statement"}
+        f"{room['base']}/manage/a/{room['activity']}/opinions/statement",
+        data={"body": "Een vijfde stelling", "language": "nl"},
     )
     assert sent.status_code == 303
-    assert "A fifth statement" in [
-        s.body for s in opinions.list_statements(db.session.get(Activity, room["activity_id"]))
+    assert ("Een vijfde stelling", "nl") in [
+        (s.body, s.language) for s in opinions.list_statements(db.session.get(Activity, room["activity_id"]))
     ]
 
     response = client.get(f"{room['base']}/manage/a/{room['activity']}/polis.zip")
@@ -139,6 +142,6 @@ def test_the_report_and_the_results_page_have_the_opinions_with_the_room_and_rem
     assert "Opinions: Which priority?" in html and "Reactions to each statement" in html
     # 8 agree, 13 disagree, 3 pass (shown "<5"); none of the 5 in the room agrees, 8 of the 19 remote do.
     row = "<td>8</td><td>13</td><td>&lt;5</td><td>0&nbsp;%</td><td>42&nbsp;%</td>"
-    assert f'<th scope="row">Statement 0</th>{row}' in html
+    assert f'<th scope="row" lang="fr">Statement 0</th>{row}' in html
     page = client.get(results + "?lang=en").get_data(as_text=True)
     assert "What unites the room" in page and page.count("<circle") >= 19

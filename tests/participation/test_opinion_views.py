@@ -19,7 +19,7 @@ def room(app):
         session, organiser = event.sessions[0], make_organiser(event)
         activity = make_activity(session, organiser, ActivityKind.OPINIONS)
         for body in ("More trees on the square", "Fewer cars in the centre", "A night market"):
-            opinions.seed_statement(organiser, activity, body, now=NOW)
+            opinions.seed_statement(organiser, activity, body, language="fr", now=NOW)
         db.session.commit()
         base = f"/participate/{session.uuid}/a/{activity.uuid}"
         return {
@@ -37,7 +37,7 @@ def english(client):
 
 def _statement_on(html: str) -> str:
     for body in ("More trees on the square", "Fewer cars in the centre", "A night market"):
-        if f"<p>{body}</p>" in html:
+        if f">{body}</p>" in html:
             return body
     return ""
 
@@ -141,5 +141,5 @@ def test_the_session_page_links_the_activity_and_the_map_page_shows_groups_and_c
     html = client.get(room["base"] + "/opinion-map").get_data(as_text=True)
     assert html.count("<circle") >= 12
     assert "Group A" in html and "Group B" in html
-    assert "What unites the room" in html and "<q>A night market</q>" in html.split("What sets group A")[0]
+    assert "What unites the room" in html and '<q lang="fr">A night market</q>' in html.split("What sets group A")[0]
     assert client.get(room["session"].replace("/participate/", "/participate/") + "/results").status_code == 200

@@ -22,7 +22,9 @@ from tests.participation.opinion_rooms import adjusted_rand_index, planted_room
 def room(setup):
     _event, session, organiser = setup
     activity = make_activity(session, organiser, ActivityKind.OPINIONS)
-    statements = [opinions.seed_statement(organiser, activity, f"Statement {i}", now=NOW) for i in range(3)]
+    statements = [
+        opinions.seed_statement(organiser, activity, f"Statement {i}", language="fr", now=NOW) for i in range(3)
+    ]
     return session, organiser, activity, statements
 
 
@@ -106,7 +108,9 @@ def test_the_map_is_recomputed_only_when_reactions_or_moderation_changed(room):
 def test_the_stored_map_is_the_computed_map_of_the_reactions_and_keeps_no_one_on_its_dots(room):
     session, organiser, activity, _ = room
     planted = planted_room(3, people=60, statements=20, noise=0.1, coverage=(0.6, 1.0), seed=2)
-    statements = [opinions.seed_statement(organiser, activity, f"Planted {j}", now=NOW) for j in range(20)]
+    statements = [
+        opinions.seed_statement(organiser, activity, f"Planted {j}", language="fr", now=NOW) for j in range(20)
+    ]
     people = [services.join_as_guest(session, now=NOW) for _ in range(60)]
     names = {1: "agree", -1: "disagree", 0: "pass"}
     for p, s, vote in planted.votes:

@@ -57,7 +57,7 @@ def test_new_reactions_after_an_import_get_ids_after_polis_ones(runner, setup, t
     _event, session, organiser = setup
     activity = _import(runner, session)
     services.open_activity(organiser, activity, now=NOW)
-    statement = opinions.seed_statement(organiser, activity, "A statement of ours", now=NOW)
+    statement = opinions.seed_statement(organiser, activity, "A statement of ours", language="fr", now=NOW)
     guest = services.join_as_guest(session, now=NOW)
     opinions.react(guest, statement, "agree", now=NOW)
 

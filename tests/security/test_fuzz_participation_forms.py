@@ -61,7 +61,7 @@ def room(client):
     ideas = make_activity(session, organiser, ActivityKind.IDEAS, moderation=Moderation.POST)
     poll = make_activity(session, organiser, ActivityKind.POLL)
     opinions = make_activity(session, organiser, ActivityKind.OPINIONS, moderation=Moderation.POST)
-    statement = seed_statement(organiser, opinions, "Plus de bancs dans les parcs.", now=NOW)
+    statement = seed_statement(organiser, opinions, "Plus de bancs dans les parcs.", language="fr", now=NOW)
     someone = Participant(session_id=session.id, created_at=NOW)
     db.session.add(someone)
     db.session.flush()
