@@ -4,12 +4,12 @@ from itertools import count
 
 from eventapp.accounts.models import EventOrganiser, Role, User
 from eventapp.extensions import db
-from eventapp.participation import services
+from eventapp.participation import opinions, services
 from eventapp.participation.models import Access, ActivityKind, Moderation, PollType
 from eventapp.registration.models import Audience, Registration, RegistrationStatus
 from eventapp.registration.tokens import assign_secrets
 from eventapp.tickets.codes import ticket_code
-from tests.factories import NOW
+from tests.factories import NOW, make_event
 
 SECRET_KEY = "testing-secret"  # TestingConfig.SECRET_KEY
 _seq = count(1)
@@ -84,6 +84,16 @@ def make_activity(session, organiser, kind=ActivityKind.POLL, *, open_: bool = T
     if open_:
         services.open_activity(organiser, activity, now=NOW)
     return activity
+
+
+def make_opinions_room(bodies, *, language: str = "fr"):
+    """An event of one session, its organiser and an open opinions activity seeded with `bodies`:
+    (session, organiser, activity, statements)."""
+    event = make_event(sessions=1)
+    session, organiser = event.sessions[0], make_organiser(event)
+    activity = make_activity(session, organiser, ActivityKind.OPINIONS)
+    statements = [opinions.seed_statement(organiser, activity, b, language=language, now=NOW) for b in bodies]
+    return session, organiser, activity, statements
 
 
 def arrange_live_poll(database_url: str, options: list[dict[str, str]]) -> dict:

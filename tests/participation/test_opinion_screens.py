@@ -9,21 +9,16 @@ import sqlalchemy as sa
 
 from eventapp.extensions import db
 from eventapp.participation import opinions, services
-from eventapp.participation.models import Activity, ActivityKind, ExportLog
+from eventapp.participation.models import Activity, ExportLog
 from eventapp.participation.opinion_models import OpinionMapRecord
 from tests.factories import NOW, make_event
-from tests.participation.factories import make_activity, make_organiser, make_registration
+from tests.participation.factories import make_opinions_room, make_organiser, make_registration
 
 
 @pytest.fixture
 def room(app):
     with app.test_request_context():
-        event = make_event(sessions=1)
-        session, organiser = event.sessions[0], make_organiser(event)
-        activity = make_activity(session, organiser, ActivityKind.OPINIONS)
-        statements = [
-            opinions.seed_statement(organiser, activity, f"Statement {i}", language="fr", now=NOW) for i in range(4)
-        ]
+        session, organiser, activity, statements = make_opinions_room([f"Statement {i}" for i in range(4)])
         # Two camps, 11 and 8, agreeing on the last statement (the trio that passes on the others goes with the 8).
         for i in range(19):
             guest = services.join_as_guest(session, now=NOW)

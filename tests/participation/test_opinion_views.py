@@ -9,17 +9,15 @@ from eventapp.participation import opinions, services
 from eventapp.participation.models import Access, Activity, ActivityKind, Contribution, ContributionStatus
 from eventapp.participation.opinion_models import Reaction
 from tests.factories import NOW, make_event
-from tests.participation.factories import join, make_activity, make_organiser
+from tests.participation.factories import join, make_activity, make_opinions_room, make_organiser
 
 
 @pytest.fixture
 def room(app):
     with app.test_request_context():
-        event = make_event(sessions=1)
-        session, organiser = event.sessions[0], make_organiser(event)
-        activity = make_activity(session, organiser, ActivityKind.OPINIONS)
-        for body in ("More trees on the square", "Fewer cars in the centre", "A night market"):
-            opinions.seed_statement(organiser, activity, body, language="fr", now=NOW)
+        session, _organiser, activity, _ = make_opinions_room(
+            ["More trees on the square", "Fewer cars in the centre", "A night market"]
+        )
         db.session.commit()
         base = f"/participate/{session.uuid}/a/{activity.uuid}"
         return {
