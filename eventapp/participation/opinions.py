@@ -328,20 +328,27 @@ def recompute_map(activity: Activity, *, now: datetime | None = None) -> Opinion
     """Compute and store the activity's map from its reactions now. Flushes, does not commit."""
     from eventapp.participation.opinion_groups import compute_opinion_map  # numpy: the worker only
 
+    # What the map is computed from, counted before the rows are read: a reaction that comes in between is in
+    # the rows but not in the count, so the next pass sees the map stale and computes it again (never the
+    # other way round, a map marked fresh that lacks a reaction).
+    n, latest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.max(Reaction.updated_at)).where(Reaction.activity_id == activity.id)
+    ).one()
+    # Plain table columns and no timestamps: the ORM's per-row work and 150,000 datetime conversions were most
+    # of a 1,000 x 150 pass (bench/results/opinion_groups.md). One row per pair (the primary key): no order.
+    table = Reaction.__table__.c
     rows = db.session.execute(
-        sa.select(Reaction.participant_id, Reaction.statement_id, Reaction.vote, Reaction.updated_at)
-        .where(Reaction.activity_id == activity.id)
-        .order_by(Reaction.updated_at)
+        sa.select(table.participant_id, table.statement_id, table.vote).where(table.activity_id == activity.id)
     ).all()
     hidden = db.session.scalars(
         sa.select(Contribution.id).where(Contribution.activity_id == activity.id, Contribution.status.in_(OUT_OF_MAP))
     ).all()
-    found = compute_opinion_map([(p, s, v) for p, s, v, _ in rows], hidden_statements=hidden)
+    found = compute_opinion_map(rows, hidden_statements=hidden)
     record = db.session.get(OpinionMapRecord, activity.id) or OpinionMapRecord(activity_id=activity.id)
     record.data = {**_serialise(found), "hidden": sorted(hidden)}
     record.computed_at = now or utcnow()
-    record.reactions = len(rows)
-    record.latest_reaction_at = max((r.updated_at for r in rows), default=None)
+    record.reactions = n
+    record.latest_reaction_at = latest
     db.session.add(record)
     live.changed(activity.session_id)
     db.session.flush()
