@@ -25,6 +25,7 @@ machine OpenBLAS's threads spin waiting for each other, which costs CPU and gain
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -132,8 +133,6 @@ def _backend_cpu(connection) -> float | None:
 def measure_pass(url: str, activity_id: int) -> dict:
     """The worker's pass over a stale map, RUNS times (the stored map deleted before each, outside the timing),
     then the pass when nothing changed (what the worker does every interval), and its pieces."""
-    import resource
-
     import sqlalchemy as sa
 
     from eventapp.core.db import transaction
@@ -202,7 +201,8 @@ def measure_pass(url: str, activity_id: int) -> dict:
         "compute_median": statistics.median(compute),
         "idle_wall_median": statistics.median(w for _, w, _, _ in idle),
         "map_kb": map_bytes / 1024,
-        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # VmHWM, not getrusage's ru_maxrss: that one survives exec and would count the parent that arranged the room.
+        "max_rss_mb": int(re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text()).group(1)) / 1024,
     }
 
 
@@ -304,7 +304,7 @@ def main() -> int:
         "(OPENBLAS_NUM_THREADS=1), over a map made stale before each run. CPU: the worker process (Python, the",
         "database driver, numpy); PostgreSQL's backend CPU is read from /proc. Read CPU: the reactions query",
         "alone; compute CPU: compute_opinion_map on those rows; idle pass: wall time when nothing changed (what",
-        "the worker does every interval). Max RSS: the measuring process's peak, all runs included.",
+        "the worker does every interval). Max RSS: the worker process's peak (VmHWM), all runs included.",
         f"Databases: {database_settings_of(postgres)}.",
         "",
         "| room | database | reactions | pass CPU s (median) | pass CPU s (max) | pass wall s (median) "
