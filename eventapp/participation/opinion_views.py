@@ -15,15 +15,18 @@ from eventapp.core.errors import DomainError
 from eventapp.core.i18n import current_language
 from eventapp.core.time import utcnow
 from eventapp.extensions import limiter
-from eventapp.participation import identity, opinions, queries, services
+from eventapp.participation import identity, live, opinions, queries, services
 from eventapp.participation.models import ActivityKind, ActivityStatus, Contribution, ContributionStatus, ExportLevel
 from eventapp.participation.opinion_forms import ReactionForm, SeedStatementForm, StatementForm, TranslationForm
 from eventapp.participation.reports import suppressed
 from eventapp.participation.views import (
     _acting_participant,
     _form_errors,
+    _live_fragment,
+    _live_ttl,
     _managed_session,
     _no_store,
+    _not_modified,
     _participant_limit,
     _to_manage,
     bp,
@@ -66,6 +69,7 @@ def _render(session, activity, *, statement_form=None, status=200):
     )
     statements = opinions.list_statements(activity)
     skip_with = ",".join(str(s.uuid) for s in statements if s.id in skipped)
+    version = live.room_version(str(session.uuid), public=True, ttl=0)
     html = render_template(
         "participation/opinions/phone.html",
         session=session,
@@ -74,6 +78,18 @@ def _render(session, activity, *, statement_form=None, status=200):
         joined=participant is not None,
         statement=statement,
         statement_text=statement and opinions.get_statement_text(statement, current_language()),
+        # What this phone has no need to be brought: reacted to, skipped, shown now.
+        seen=[s.uuid for s in statements if s.id in mine or s.id in skipped or s == statement],
+        statements=statements,
+        m=opinions.get_map_view(activity),
+        live_url=url_for(
+            "participation.opinions_live",
+            session_uuid=session.uuid,
+            activity_uuid=activity.uuid,
+            lang=current_language(),
+        ),
+        live_etag=_live_etag(version),
+        live_interval=live.POLL_INTERVAL_MS,
         reacted=len(mine),
         total=len(statements),
         skip_url=statement and _page(session, activity, skip=",".join(filter(None, [skip_with, str(statement.uuid)]))),
@@ -83,6 +99,34 @@ def _render(session, activity, *, statement_form=None, status=200):
         erase_form=EmptyForm(formdata=None, prefix="erase"),
     )
     return html, status
+
+
+def _live_etag(version) -> str:
+    return f"o{version}-{current_language()}"
+
+
+@bp.get("/participate/<session_uuid>/a/<activity_uuid>/opinions/live")
+def opinions_live(session_uuid: str, activity_uuid: str):
+    """The phone page's shared part for its script (opinions.js): 304 while the room's version is unchanged,
+    else the statements and the groups so far, rendered once per worker, version and language
+    (live.fragment), as the session page's fragment. Nothing of the phone's own: that stays in its page."""
+    version = live.room_version(session_uuid, public=True, ttl=_live_ttl())
+    if version is None:
+        abort(404)
+    etag = _live_etag(version)
+    if (unchanged := _not_modified(etag)) is not None:
+        return unchanged
+
+    def build():
+        _session, activity = _opinions_activity(session_uuid, activity_uuid)
+        return render_template(
+            "participation/opinions/_phone_live.html",
+            activity=activity,
+            statements=opinions.list_statements(activity),
+            m=opinions.get_map_view(activity),
+        )
+
+    return _live_fragment(live.fragment(("opinions", activity_uuid, etag), build), etag)
 
 
 def _statement(activity, statement_uuid: str) -> Contribution:

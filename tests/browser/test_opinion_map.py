@@ -1,6 +1,7 @@
 """Twenty phones react to statements with the no-JavaScript buttons (headless Chromium against gunicorn), the
 worker's pass computes the map, and the room's screen shows it: two groups of ten, the statement everyone
-agrees with, no group under five on its own. axe finds nothing on the phone, the map page and the screen."""
+agrees with, no group under five on its own. axe finds nothing on the phone, the map page and the screen.
+The last phone, left open, follows the room without a reload: the groups so far, then a new statement."""
 
 from datetime import UTC, datetime
 
@@ -47,6 +48,7 @@ def arrange_room(url: str) -> dict:
             "session": str(session.uuid),
             "activity": str(activity.uuid),
             "cookie": signer.dumps({"_user_id": str(organiser.id), "_fresh": True}),
+            "organiser": organiser.id,
         }
         db.engine.dispose()
     return arranged
@@ -64,6 +66,23 @@ def _worker_pass(url: str) -> list[int]:
             recomputed = opinions.recompute_stale_maps()
         db.engine.dispose()
     return recomputed
+
+
+def _seed(url: str, room: dict, body: str) -> None:
+    """The organiser adds a statement (as the organisers' page does), on the live database."""
+    from eventapp.accounts.models import User
+    from eventapp.core.db import transaction
+    from eventapp.extensions import db
+    from eventapp.participation import opinions, queries
+
+    app = app_for(url)
+    with app.test_request_context():
+        with transaction():
+            session = queries.get_session(room["session"])
+            activity = queries.get_activity(session, room["activity"])
+            organiser = db.session.get_one(User, room["organiser"])
+            opinions.seed_statement(organiser, activity, body, language="fr", now=datetime.now(UTC))
+        db.engine.dispose()
 
 
 def _opinion(phone: int, statement: str) -> str:
@@ -87,6 +106,7 @@ def test_twenty_phones_react_and_the_room_screen_shows_the_map(tmp_path, browser
     phone_path = f"/participate/{room['session']}/a/{room['activity']}/opinions?lang=fr"
     with LiveServer(url, workers=2) as server:
         errors = []
+        last = None  # the last phone stays open: it follows the room
         for n in range(20):
             context = browser.new_context(viewport={"width": 360, "height": 740})
             try:
@@ -107,10 +127,22 @@ def test_twenty_phones_react_and_the_room_screen_shows_the_map(tmp_path, browser
                     phone.get_by_role("button", name=_opinion(n, statement), exact=True).click()
                     phone.wait_for_load_state()
                 expect(phone.locator(".notice-ok")).to_contain_text("Vous avez réagi à toutes les affirmations")
+                if n == 19:
+                    last, context = phone, None
             finally:
-                context.close()
+                if context is not None:
+                    context.close()
 
+        last.evaluate("window.stayed = true")  # gone with a reload
+        expect(last.locator("#opinion-summary")).not_to_contain_text("personnes placées")
         assert len(_worker_pass(url)) == 1
+        expect(last.locator("#opinion-summary")).to_contain_text("20 personnes placées sur la carte", timeout=LIVE)
+        expect(last.locator("#opinion-summary")).to_contain_text("Un marché de nuit")
+        _seed(url, room, "Une piste cyclable rue Haute")
+        expect(last.locator("blockquote.statement")).to_have_text("Une piste cyclable rue Haute", timeout=LIVE)
+        assert last.evaluate("window.stayed") is True
+        assert_accessible(last, "the phone page after following the room")
+        last.context.close()
 
         staff = browser.new_context(viewport={"width": 1920, "height": 1080})
         try:

@@ -1,9 +1,13 @@
 """The opinion map's phone page (no JavaScript: one statement, agree / disagree / pass, skip, add a statement,
 erase) and the map page."""
 
+import html
+import re
+
 import pytest
 import sqlalchemy as sa
 
+from eventapp.accounts.models import User
 from eventapp.extensions import db
 from eventapp.participation import opinions, services
 from eventapp.participation.models import Access, Activity, ActivityKind, Contribution, ContributionStatus
@@ -15,7 +19,7 @@ from tests.participation.factories import join, make_activity, make_opinions_roo
 @pytest.fixture
 def room(app):
     with app.test_request_context():
-        session, _organiser, activity, _ = make_opinions_room(
+        session, organiser, activity, _ = make_opinions_room(
             ["More trees on the square", "Fewer cars in the centre", "A night market"]
         )
         db.session.commit()
@@ -25,6 +29,7 @@ def room(app):
             "session": f"/participate/{session.uuid}",
             "base": base,
             "activity_id": activity.id,
+            "organiser": organiser.id,
         }
 
 
@@ -141,3 +146,22 @@ def test_the_session_page_links_the_activity_and_the_map_page_shows_groups_and_c
     assert "Group A" in html and "Group B" in html
     assert "What unites the room" in html and '<q lang="fr">A night market</q>' in html.split("What sets group A")[0]
     assert client.get(room["session"].replace("/participate/", "/participate/") + "/results").status_code == 200
+
+
+def test_the_phone_pages_live_part_answers_304_until_the_room_changes_then_lists_the_new_statement(client, room, app):
+    join(client, room["uuid"])
+    page = client.get(room["base"] + "/opinions").get_data(as_text=True)
+    found = re.search(r'id="opinion-live" data-live-url="([^"]+)" data-etag="([^"]+)"', page)
+    url, etag = html.unescape(found.group(1)), found.group(2)
+    assert client.get(url, headers={"If-None-Match": f'"{etag}"'}).status_code == 304
+    with app.test_request_context():
+        activity = db.session.get_one(Activity, room["activity_id"])
+        organiser = db.session.get_one(User, room["organiser"])
+        added = str(opinions.seed_statement(organiser, activity, "Een avondmarkt", language="nl", now=NOW).uuid)
+        db.session.commit()
+    changed = client.get(url, headers={"If-None-Match": f'"{etag}"'})
+    assert changed.status_code == 200 and changed.headers["ETag"] != f'"{etag}"'
+    fragment = changed.get_data(as_text=True)
+    assert added in fragment and 'data-open="true"' in fragment and added not in page
+    unknown = url.replace(room["base"].rsplit("/a/", 1)[1], "00000000-0000-0000-0000-000000000000")
+    assert client.get(unknown).status_code == 404
