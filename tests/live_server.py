@@ -1,16 +1,21 @@
 """Real server processes for concurrency, scale-out and browser tests.
 
 `fresh_database(kind, tmp_path)` gives a migrated, empty database ("sqlite" in tmp_path, or
-"postgresql" at TEST_POSTGRES_URL, wiped first). `LiveServer` runs gunicorn with several worker
+"postgresql" at TEST_POSTGRES_URL, wiped first). SQLite databases are copies of one file the migrations
+built once per run: dozens of tests each start from an empty database, and running the whole chain for
+each of them was seconds of CI apiece. `LiveServer` runs gunicorn with several worker
 processes against it, with the testing config (no CSRF, no rate limits unless told otherwise).
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from functools import cache
 from pathlib import Path
 
 from flask_migrate import upgrade
@@ -28,17 +33,30 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def fresh_database(kind: str, tmp_path: Path) -> str:
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp_path}/live.db"
-    else:
-        url = os.environ.get("TEST_POSTGRES_URL", "")
-        require(bool(url), "set TEST_POSTGRES_URL to a throwaway PostgreSQL database (.ci/run does)")
-        reset_database(url)
+def _migrate(url: str) -> None:
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         upgrade()
         db.engine.dispose()
+
+
+@cache
+def _sqlite_template() -> tempfile.TemporaryDirectory:
+    """A directory holding template.db, migrated to head once per process; removed when the process exits."""
+    directory = tempfile.TemporaryDirectory(prefix="eventapp-template-")
+    _migrate(f"sqlite:///{directory.name}/template.db")
+    return directory
+
+
+def fresh_database(kind: str, tmp_path: Path) -> str:
+    if kind == "sqlite":
+        # Every connection to the template is closed (engine disposed), so its one file is the whole database.
+        shutil.copyfile(Path(_sqlite_template().name) / "template.db", tmp_path / "live.db")
+        return f"sqlite:///{tmp_path}/live.db"
+    url = os.environ.get("TEST_POSTGRES_URL", "")
+    require(bool(url), "set TEST_POSTGRES_URL to a throwaway PostgreSQL database (.ci/run does)")
+    reset_database(url)
+    _migrate(url)
     return url
 
 

@@ -134,6 +134,9 @@ def arrange_live_poll(database_url: str, options: list[dict[str, str]]) -> dict:
             "room": queries.get_room(session).code,
             "organiser_cookie": signer.dumps({"_user_id": str(organiser.id), "_fresh": True}),
         }
+        # The reads above (after the commit) checked a connection out again: give it back before the pool
+        # goes, or it is left open until the garbage collector closes it, in whatever test runs then.
+        db.session.remove()
         db.engine.dispose()
     return arranged
 
