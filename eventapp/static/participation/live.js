@@ -91,13 +91,15 @@ function refuse(form, message, join) {
 // Votes, supports, ideas and questions in place: the phone stays where it is, its focus and what it typed too.
 async function send(form) {
   const button = form.querySelector("button[type=submit]");
+  const focused = button && document.activeElement === button;
   if (button) button.disabled = true;
   let response;
   let data = null;
+  const body = new FormData(form);
   try {
     response = await fetch(form.action, {
       method: "POST",
-      body: new FormData(form),
+      body,
       headers: { "X-Requested-With": "live", Accept: "application/json" },
       credentials: "same-origin",
     });
@@ -106,6 +108,8 @@ async function send(form) {
     data = null;
   } finally {
     if (button) button.disabled = false;
+    // A disabled button loses the focus to the page: it gets it back, so the person stays where they were.
+    if (focused && document.activeElement === document.body) button.focus({ preventScroll: true });
   }
   if (!data) {
     form.submit(); // no answer the script understands (offline, limited): the page's own way
@@ -118,9 +122,9 @@ async function send(form) {
   form.querySelector(".script-error")?.remove();
   const card = form.closest(".card");
   if (form.classList.contains("contribute")) {
-    // Sent: the field is emptied as a reload would, "What you sent" shows it (the room's next version
-    // brings its card, marked as this phone's).
-    form.reset();
+    // Sent: the field is emptied as a reload would (unless the person already typed on meanwhile),
+    // "What you sent" shows it (the room's next version brings its card, marked as this phone's).
+    for (const field of form.querySelectorAll("textarea")) if (field.value === body.get(field.name)) field.value = "";
     if (data.mine) placeMine(data.mine);
   } else if (card) {
     supported.add(card.id);
