@@ -776,7 +776,6 @@ def _live_fragment(fragment: live.Fragment, etag: str):
     else:
         response = make_response(fragment.html)
         response.set_etag(etag)
-    response.mimetype = "text/html"
     response.vary.add("Accept-Encoding")
     response.headers["Cache-Control"] = "no-cache, private"
     return response
