@@ -6,8 +6,10 @@ poll `…/live` every 1.5 s with the version they hold as an ETag. When nothing 
 304 that costs one indexed read of one integer — and not even that within `ttl` seconds, where the
 worker answers from its own copy of the version. When something changed, the answer is the page's
 HTML fragment for the new version, rendered once per worker, version, language and channel and then
-served to every phone from memory: the phone's own state (what it supported, what it answered)
-stays in the page it loaded (each of its own actions reloads the page) and its script applies it.
+served to every phone from memory, compressed once too: the phone's own state (what it supported, what
+it answered, its form token) stays in the page it loaded and its script applies it. Within a new
+version only the cards whose counts or status changed are rendered again (`card`): while a room sends
+ideas and supports, a version is a new card or one count.
 
 This runs unchanged behind nginx on any number of gunicorn instances (sync workers, short requests;
 nothing held open, so 1,000 phones do not hold 1,000 workers): the database is the one source of
@@ -16,10 +18,12 @@ and Redis is not needed. Short polls are also what a venue's Wi-Fi and a phone w
 cope with best: the next poll simply catches up.
 """
 
+import gzip
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import NamedTuple
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -43,6 +47,9 @@ _lock = threading.Lock()
 _versions: dict[tuple[str, bool], tuple[float, int | None]] = {}
 _fragments: OrderedDict = OrderedDict()
 FRAGMENTS_KEPT = 64
+_cards: OrderedDict = OrderedDict()
+# Two boards' top 50 cards in three languages and a few channels, with room for their recent states.
+CARDS_KEPT = 2048
 
 
 def room_version(session_uuid: str, *, public: bool, ttl: float) -> int | None:
@@ -77,19 +84,42 @@ def room_version(session_uuid: str, *, public: bool, ttl: float) -> int | None:
     return version
 
 
-def fragment(key: tuple, build: Callable[[], str]) -> str:
-    """`build()`'s result, kept for the next device that asks with the same key (version, language…)."""
+class Fragment(NamedTuple):
+    html: str
+    gzipped: bytes | None  # for the devices that accept it, when the fragment holds no secret
+
+
+def _kept(store: OrderedDict, limit: int, key: tuple, build: Callable):
+    """`build()`'s result, kept in `store` (the `limit` last used) for the next request with `key`."""
     with _lock:
-        html = _fragments.get(key)
-        if html is not None:
-            _fragments.move_to_end(key)
-            return html
-    html = build()
+        value = store.get(key)
+        if value is not None:
+            store.move_to_end(key)
+            return value
+    value = build()
     with _lock:
-        _fragments[key] = html
-        while len(_fragments) > FRAGMENTS_KEPT:
-            _fragments.popitem(last=False)
-    return html
+        store[key] = value
+        while len(store) > limit:
+            store.popitem(last=False)
+    return value
+
+
+def fragment(key: tuple, build: Callable[[], str], *, compress: bool = False) -> Fragment:
+    """`build()`'s HTML, kept for the next device that asks with the same key (version, language…);
+    with `compress`, gzipped once here rather than once per device (only for HTML without secrets:
+    compressing a token next to someone's text would let its length reveal it, BREACH)."""
+
+    def built() -> Fragment:
+        html = build()
+        return Fragment(html, gzip.compress(html.encode(), compresslevel=6) if compress else None)
+
+    return _kept(_fragments, FRAGMENTS_KEPT, key, built)
+
+
+def card(key: tuple, build: Callable[[], str]) -> str:
+    """`build()`'s HTML of one card of the room's fragment, kept while its `key` (the card's counts and
+    status, the language…) is unchanged: a new version renders only what changed."""
+    return _kept(_cards, CARDS_KEPT, key, build)
 
 
 def forget() -> None:
@@ -97,3 +127,4 @@ def forget() -> None:
     with _lock:
         _versions.clear()
         _fragments.clear()
+        _cards.clear()

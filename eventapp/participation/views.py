@@ -112,7 +112,37 @@ def _sections_context(session, channel, participant, form_overrides=None) -> dic
         "upvoted": queries.upvoted_ids(participant),
         "answers_per_participant": SHORT_ANSWERS_PER_PARTICIPANT,
         "moderation": queries.moderation_stamp(session),
+        "shared": False,
+        "room_card": _card_as_rendered,
     }
+
+
+def _card_as_rendered(contribution, activity, caller):
+    return caller()
+
+
+def _kept_card(lang: str):
+    """The room's fragment's cards from the worker's copy: a card is rendered again only when what it
+    shows changes (its support count, pin, answer, outcome, the board opening or closing)."""
+
+    def room_card(c, a, caller):
+        key = (
+            c.id,
+            c.body,
+            c.upvotes,
+            c.pinned_at is not None,
+            c.answered_at is not None,
+            c.outcome,
+            c.outcome_reason_fr,
+            c.outcome_reason_nl,
+            c.outcome_reason_en,
+            a.kind,
+            a.status,
+            lang,
+        )
+        return live.card(key, caller)  # the caller's Markup, kept as it is
+
+    return room_card
 
 
 def _page_context(session, participant, form_overrides=None):
@@ -245,9 +275,10 @@ def _refused(session, activity, error: DomainError, form=None):
     return _no_store(_back(session, activity))
 
 
-def _handle(session, activity, form, action):
-    """Run a participant action: PRG on success (or JSON for the page's script); the page again with the
-    errors next to the fields otherwise."""
+def _handle(session, activity, form, action, script_values=None):
+    """Run a participant action: PRG on success (or JSON for the page's script, with what
+    `script_values(participant)` adds once committed); the page again with the errors next to the
+    fields otherwise."""
     if not form.validate_on_submit():
         if _from_script():
             return _script_answer(_form_errors(form), 422)
@@ -258,11 +289,12 @@ def _handle(session, activity, form, action):
         return _no_store(make_response(html, 422))
     try:
         with transaction():
-            message = action(_acting_participant(session, activity))
+            participant = _acting_participant(session, activity)
+            message = action(participant)
     except DomainError as error:
         return _refused(session, activity, error, form)
     if _from_script():
-        return _script_answer(message)
+        return _script_answer(message, **(script_values(participant) if script_values else {}))
     flash(message, "success")
     return _no_store(_back(session, activity))
 
@@ -296,7 +328,13 @@ def contribute(session_uuid: str, activity_uuid: str):
             return _("Thank you! Your contribution will appear once a moderator has approved it.")
         return _("Thank you! Your contribution is online.")
 
-    return _handle(session, activity, form, action)
+    def own_block(participant):
+        # The script puts it in place of the page's "What you sent": the phone does not reload the
+        # page (a whole board rendered for one phone), and the room's next version brings the card.
+        own = queries.list_own_contributions(participant, activity)
+        return {"mine": render_template("participation/_own_contributions.html", session=session, a=activity, own=own)}
+
+    return _handle(session, activity, form, action, own_block)
 
 
 @bp.post("/participate/<session_uuid>/a/<activity_uuid>/vote")
@@ -524,7 +562,8 @@ def manage_live(session_uuid: str):
     etag = _manage_etag(session)
     if (unchanged := _not_modified(etag)) is not None:
         return unchanged
-    return _live_fragment(render_template("participation/_manage_live.html", **_manage_live_context(session)), etag)
+    html = render_template("participation/_manage_live.html", **_manage_live_context(session))
+    return _live_fragment(live.Fragment(html, None), etag)
 
 
 @bp.post("/participate/<session_uuid>/manage/guests")
@@ -717,8 +756,9 @@ def _live_ttl() -> float:
 
 
 def _not_modified(etag: str):
-    """304 when the device already holds this version; None otherwise."""
-    if request.if_none_match.contains(etag):
+    """304 when the device already holds this version (in either encoding: If-None-Match compares weakly,
+    RFC 9110 13.1.2); None otherwise."""
+    if request.if_none_match.contains_weak(etag):
         response = make_response("", 304)
         response.set_etag(etag)
         response.headers["Cache-Control"] = "no-cache, private"
@@ -726,9 +766,17 @@ def _not_modified(etag: str):
     return None
 
 
-def _live_fragment(html: str, etag: str):
-    response = make_response(html)
-    response.set_etag(etag)
+def _live_fragment(fragment: live.Fragment, etag: str):
+    """The fragment, gzipped when it may be and the device accepts it (a phone's browser always does):
+    1,000 phones fetch each new version, and a board of 100 cards is some 150 KiB of HTML."""
+    if fragment.gzipped is not None and "gzip" in request.accept_encodings:
+        response = make_response(fragment.gzipped)
+        response.headers["Content-Encoding"] = "gzip"
+        response.set_etag(etag, weak=True)  # another encoding of the same version
+    else:
+        response = make_response(fragment.html)
+        response.set_etag(etag)
+    response.vary.add("Accept-Encoding")
     response.headers["Cache-Control"] = "no-cache, private"
     return response
 
@@ -789,9 +837,10 @@ def live_sections(session_uuid: str):
 
     def build():
         session = queries.get_session(session_uuid)
-        return render_template("participation/_live_sections.html", **_sections_context(session, channel, None))
+        context = {**_sections_context(session, channel, None), "shared": True, "room_card": _kept_card(lang)}
+        return render_template("participation/_live_sections.html", **context)
 
-    return _live_fragment(live.fragment(("phone", session_uuid, version, lang, channel), build), etag)
+    return _live_fragment(live.fragment(("phone", session_uuid, version, lang, channel), build, compress=True), etag)
 
 
 @bp.post("/participate/<session_uuid>/manage/screen")
@@ -842,7 +891,8 @@ def _room_control(session, do, done: str, anchor: str = "screen"):
 
 
 def _from_script() -> bool:
-    """The projector's keys and the phone's votes and supports post through a script, which wants no page back."""
+    """The projector's keys and the phone's votes, supports and ideas post through a script, which wants
+    no page back."""
     return request.headers.get("X-Requested-With") == "live"
 
 

@@ -105,13 +105,20 @@ def test_two_phones_and_the_projector_follow_the_room(tmp_path, browser):
             b_idea.fill("Des bancs le long du can")
             b_idea.focus()
 
-            # Phone A sends an idea: it waits for moderation, and appears in the moderator's queue by itself.
-            a.locator(f"#f-{room['ideas']} textarea").fill("Un potager collectif au parc")
-            a.get_by_role("button", name="Envoyer mon idée").click()
-            a.wait_for_load_state()
+            # Phone A sends an idea, in place (its page stays): it waits for moderation, and appears in the
+            # moderator's queue by itself.
             a.evaluate("window.__notReloaded = true")
+            a_idea = a.locator(f"#f-{room['ideas']} textarea")
+            a_idea.fill("Un potager collectif au parc")
+            a.get_by_role("button", name="Envoyer mon idée").click()
             a_status = a.locator(".own-item", has_text="Un potager collectif au parc").locator(".own-status")
             expect(a_status).to_have_text("En attente de modération")
+            expect(a.locator("#live-notice")).to_have_text(
+                "Merci ! Votre contribution apparaîtra dès qu'un modérateur l'aura approuvée."
+            )
+            assert a_idea.input_value() == "" and a.evaluate("window.__notReloaded") is True
+            assert a.evaluate("document.activeElement.textContent") == "Envoyer mon idée"  # the focus stays
+            assert_accessible(a, "phone A after sending its idea")
             queued = manage.locator("#moderation + .board .card", has_text="Un potager collectif au parc")
             expect(queued).to_contain_text("En attente de modération", timeout=LIVE)
             expect(manage.locator("#live-notice")).to_contain_text("Nouvelle contribution : Un potager collectif")
@@ -196,11 +203,11 @@ def test_the_authors_phone_follows_a_hidden_with_reason_and_an_answered_question
             phone, manage = context.new_page(), staff.new_page()
             phone.goto(f"{server.url}/participate/{room['session']}?lang=fr")
             _join(phone)
-            for body in ("Hors sujet ici", "Un banc"):
+            phone.evaluate("window.__notReloaded = true")
+            for body in ("Hors sujet ici", "Un banc"):  # each sent in place, then the next one
                 phone.locator(f"#f-{room['ideas']} textarea").fill(body)
                 phone.get_by_role("button", name="Envoyer mon idée").click()
-                phone.wait_for_load_state()
-            phone.evaluate("window.__notReloaded = true")
+                expect(phone.locator(".own-item", has_text=body)).to_be_visible()
             manage.goto(f"{server.url}/participate/{room['session']}/manage?lang=fr")
 
             def queued(body):  # the card itself (the other card's merge list names it too)

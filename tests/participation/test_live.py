@@ -1,6 +1,9 @@
 """The live room: the version every visible change bumps, the phones' and projector's polls, and the
 organiser's controls of the room screen (services and views; the browser tests are in tests/browser)."""
 
+import gzip
+import re
+
 import pytest
 
 from eventapp.core.errors import InvalidState, NotFound, PermissionDenied
@@ -190,6 +193,51 @@ def test_the_live_fragment_is_the_same_for_every_phone(client, app, arranged):
     fragment = client.get(f"{page}/live?lang=fr&channel=guest").get_data(as_text=True)
     assert '<span class="meta supported" hidden>' in fragment
     assert client.get(f"{page}/live?lang=fr&channel=nonsense").headers["ETag"] == '"3-fr-guest"'  # open, idea, support
+
+
+def test_the_rooms_fragment_holds_no_form_token_and_is_sent_compressed(client, app, arranged):
+    """No phone's token in what every phone gets (the script puts each one's own in): with no secret next to
+    participants' text, the fragment may be gzipped (BREACH), once per version, for the phones that accept it."""
+    _publish(app, arranged["session_id"], "Un banc")
+    page = f"/participate/{arranged['uuid']}"
+    join(client, arranged["uuid"])
+    own_page = client.get(f"{page}?lang=fr").get_data(as_text=True)
+    assert re.search(r'name="csrf_token" value="[^"]+"', own_page)  # the page, for the form posts
+    url = f"{page}/live?lang=fr&channel=guest"
+    plain = client.get(url)
+    html = plain.get_data(as_text=True)
+    assert 'name="csrf_token" value=""' in html and not re.search(r'name="csrf_token" value="[^"]+"', html)
+    assert "Content-Encoding" not in plain.headers and "Accept-Encoding" in plain.headers["Vary"]
+    packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.get_data()).decode() == html
+    assert packed.headers["ETag"] == "W/" + plain.headers["ETag"]
+    # Either validator is the same version: nothing to send again.
+    for held in (packed.headers["ETag"], plain.headers["ETag"]):
+        assert client.get(url, headers={"If-None-Match": held, "Accept-Encoding": "gzip"}).status_code == 304
+
+
+def test_a_new_version_renders_again_only_the_cards_that_changed(client, app, arranged, monkeypatch):
+    first, second = (_publish(app, arranged["session_id"], body) for body in ("Un banc", "Une fontaine"))
+    rendered = []
+    kept = live.card
+
+    def counting(key, build):
+        return kept(key, lambda: rendered.append(key) or build())
+
+    monkeypatch.setattr(live, "card", counting)
+    url = f"/participate/{arranged['uuid']}/live?lang=fr&channel=guest"
+    assert "Un banc" in client.get(url).get_data(as_text=True) and len(rendered) == 2
+    with app.test_request_context():
+        session = db.session.get(Session, arranged["session_id"])
+        supporter = services.join_as_guest(session, now=NOW)
+        services.upvote(supporter, queries.get_contribution(session, first), now=NOW)
+        db.session.commit()
+    html = client.get(url).get_data(as_text=True)
+    assert len(rendered) == 3 and rendered[-1][1:3] == ("Un banc", 1)  # only the supported card: body, count
+    assert "1 soutien" in html and second in html
+    live.forget()  # what the kept cards gave is what rendering them all gives
+    assert client.get(url).get_data(as_text=True) == html
 
 
 def test_live_polls_of_unknown_sessions_are_404(client, arranged):

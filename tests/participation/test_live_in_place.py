@@ -1,4 +1,4 @@
-"""Issue 16's last pieces, without a browser: votes and supports answered to the phone's script as JSON
+"""Issue 16's last pieces, without a browser: votes, supports and ideas answered to the phone's script as JSON
 (the form post still works without it), a phone's own contributions asked for again only when an
 organiser decided something, the manage page following the room, and joining as an explicit step the
 moderator can pause (security finding 7)."""
@@ -99,6 +99,28 @@ def test_a_vote_from_the_script_answers_json_and_its_refusals_too(client, app, r
     assert twice.get_json()["join"] is False
     with app.test_request_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) == 1
+
+
+def test_an_idea_from_the_script_answers_json_with_what_the_phone_sent(client, app, room):
+    """The page's script sends an idea in place (no reload of a whole board): JSON with the message and
+    the phone's "What you sent" block; the same form without the script still answers post/redirect/get."""
+    url = f"/participate/{room['uuid']}/a/{room['board']}/contribute"
+    not_joined = client.post(url, data={room["board_field"]: "Des bancs"}, headers=SCRIPT)
+    assert not_joined.status_code == 403 and not_joined.get_json()["join"] is True
+    join(client, room["uuid"])
+    empty = client.post(url, data={room["board_field"]: "  "}, headers=SCRIPT)
+    assert empty.status_code == 422 and empty.get_json()["message"]
+    sent = client.post(url, data={room["board_field"]: "Des bancs"}, headers=SCRIPT)
+    assert sent.status_code == 200 and sent.headers["Cache-Control"] == "no-store"
+    answer = sent.get_json()
+    assert answer["message"] == "Thank you! Your contribution will appear once a moderator has approved it."
+    mine = answer["mine"]
+    assert mine.strip().startswith(f'<div id="mine-{room["board"]}" data-live-keep>')
+    assert "Des bancs" in mine and "Awaiting moderation" in mine and "Withdraw" in mine
+    by_form = client.post(url, data={room["board_field"]: "Des arbres"})
+    assert by_form.status_code == 303 and by_form.headers["Location"].endswith(f"#a-{room['board']}")
+    with app.test_request_context():
+        assert set(db.session.scalars(sa.select(Contribution.body))) == {"Des bancs", "Des arbres"}
 
 
 def test_ones_own_contributions_are_asked_for_when_an_organiser_decides(client, app, room):

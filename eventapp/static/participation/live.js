@@ -1,5 +1,5 @@
-// Phone page: follows the room (follow.js), and sends votes and supports in place. The page works
-// without this script (its forms post and the page reloads; its Refresh link).
+// Phone page: follows the room (follow.js), and sends votes, supports, ideas and questions in place. The
+// page works without this script (its forms post and the page reloads; its Refresh link).
 // The room's fragment is the same for every phone; what is this phone's own — the ideas it supports,
 // the polls it answered, what it sent (it may not support those), its form token — is applied again
 // after each update. What it sent, and where each stands, is asked for again whenever an organiser
@@ -46,21 +46,25 @@ function applyOwn() {
   for (const id of answered) showAnswered(id);
 }
 
-// What this phone sent, fetched again: each block replaces the page's one with the same id.
+// Blocks of what this phone sent (`html`): each replaces the page's one with the same id; what changed.
+function placeMine(html) {
+  const added = [];
+  for (const block of parse(html, root).querySelectorAll("[id^='mine-']")) {
+    const current = document.getElementById(block.id);
+    if (current) morph(current, block, added);
+  }
+  ownToken();
+  applyOwn();
+  return added;
+}
+
+// What this phone sent, fetched again.
 async function refreshMine() {
   if (!root.dataset.mineUrl || !root.querySelector(".own-item")) return;
   try {
     const response = await fetch(root.dataset.mineUrl, { cache: "no-store", credentials: "same-origin" });
     if (response.status !== 200) return;
-    const fresh = parse(await response.text(), root);
-    const added = [];
-    for (const block of fresh.querySelectorAll("[id^='mine-']")) {
-      const current = document.getElementById(block.id);
-      if (current) morph(current, block, added);
-    }
-    ownToken();
-    applyOwn();
-    announce(notice, added);
+    announce(notice, placeMine(await response.text()));
   } catch {
     // offline for a moment: the next decision asks again
   }
@@ -84,16 +88,18 @@ function refuse(form, message, join) {
   }
 }
 
-// Votes and supports in place: the phone stays where it is, its focus and what it typed too.
+// Votes, supports, ideas and questions in place: the phone stays where it is, its focus and what it typed too.
 async function send(form) {
   const button = form.querySelector("button[type=submit]");
+  const focused = button && document.activeElement === button;
   if (button) button.disabled = true;
   let response;
   let data = null;
+  const body = new FormData(form);
   try {
     response = await fetch(form.action, {
       method: "POST",
-      body: new FormData(form),
+      body,
       headers: { "X-Requested-With": "live", Accept: "application/json" },
       credentials: "same-origin",
     });
@@ -102,6 +108,8 @@ async function send(form) {
     data = null;
   } finally {
     if (button) button.disabled = false;
+    // A disabled button loses the focus to the page: it gets it back, so the person stays where they were.
+    if (focused && document.activeElement === document.body) button.focus({ preventScroll: true });
   }
   if (!data) {
     form.submit(); // no answer the script understands (offline, limited): the page's own way
@@ -113,7 +121,12 @@ async function send(form) {
   }
   form.querySelector(".script-error")?.remove();
   const card = form.closest(".card");
-  if (card) {
+  if (form.classList.contains("contribute")) {
+    // Sent: the field is emptied as a reload would (unless the person already typed on meanwhile),
+    // "What you sent" shows it (the room's next version brings its card, marked as this phone's).
+    for (const field of form.querySelectorAll("textarea")) if (field.value === body.get(field.name)) field.value = "";
+    if (data.mine) placeMine(data.mine);
+  } else if (card) {
     supported.add(card.id);
     const count = card.querySelector(".count");
     if (count && data.count) count.textContent = data.count;
@@ -137,7 +150,7 @@ if (root) {
   root.addEventListener("submit", (event) => {
     const form = event.target;
     const isVote = form.id && form.closest(".unanswered");
-    if (!form.classList.contains("support") && !isVote) return;
+    if (!form.classList.contains("support") && !form.classList.contains("contribute") && !isVote) return;
     event.preventDefault();
     send(form);
   });
