@@ -20,6 +20,21 @@ CLIENTS = 8
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 
 
+def app_environment(database_url: str, secret_key: str) -> dict[str, str]:
+    """The environment the benchmarked app runs under: the production config, with what a load from one
+    machine would trip (rate limits, the network's seat limit, CSRF for the scripted forms) turned off."""
+    return {
+        "FLASK_CONFIG": "production",
+        "SECRET_KEY": secret_key,
+        "DATABASE_URL": database_url,
+        "RATELIMIT_ENABLED": "false",
+        "REGISTRATION_NETWORK_SEATS": "0",  # the load comes from one machine, like rate limits
+        "LOG_FORMAT": "text",
+        "PROXY_COUNT": "0",
+        "WTF_CSRF_ENABLED": "false",
+    }
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

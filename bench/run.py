@@ -13,7 +13,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import CLIENTS, DURATION, GUNICORN_WORKERS, Gunicorn, database_settings, machine, wrk
+from bench.harness import (
+    CLIENTS,
+    DURATION,
+    GUNICORN_WORKERS,
+    Gunicorn,
+    app_environment,
+    database_settings,
+    machine,
+    wrk,
+)
 from bench.scenarios import SCENARIOS, SECRET_KEY, prepare_database
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -37,17 +46,7 @@ def main() -> int:
     for backend, url in backends:
         database_url, context = prepare_database(backend, url)
         databases.append(database_settings(database_url))
-        env = {
-            "FLASK_CONFIG": "production",
-            "SECRET_KEY": SECRET_KEY,
-            "DATABASE_URL": database_url,
-            "RATELIMIT_ENABLED": "false",
-            "REGISTRATION_NETWORK_SEATS": "0",  # the load comes from one machine, like rate limits
-            "LOG_FORMAT": "text",
-            "PROXY_COUNT": "0",
-            "WTF_CSRF_ENABLED": "false",
-        }
-        server = Gunicorn("wsgi:app", env=env)
+        server = Gunicorn("wsgi:app", env=app_environment(database_url, SECRET_KEY))
         try:
             for scenario in scenarios:
                 result, checks = scenario.run(server.url, context, database_url)

@@ -4,7 +4,6 @@ import re
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 
 _hasher = PasswordHasher()
 
@@ -22,6 +21,9 @@ SITE_WORDS = ("smart city events", "smartcityevents", "events", "brussels", "bru
 
 def is_guessable(password: str, *, email: str = "", name: str = "") -> bool:
     """True for a common or easily guessed password, the person's own address or name included. Offline."""
+    # Imported here: its word lists take 13 MB in every web worker, and only setting a password needs them.
+    from zxcvbn import zxcvbn
+
     personal = [email, *re.split(r"[@.+_-]", email), name, *name.split()]
     inputs = [*SITE_WORDS, *(word.lower() for word in personal if len(word) >= 3)]
     return zxcvbn(password[:STRENGTH_PREFIX], user_inputs=inputs)["score"] < MIN_STRENGTH
