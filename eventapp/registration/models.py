@@ -5,7 +5,7 @@ from datetime import date, datetime
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from eventapp.core.db import str_enum
 from eventapp.core.time import utcnow
@@ -27,6 +27,13 @@ class Audience(enum.StrEnum):
     OTHER = "other"
 
 
+def mailbox_of(email: str) -> str:
+    """The mailbox an address reaches: the address without its "+tag" (name+1@… and name+2@… are
+    name@…'s, as most mail services deliver them)."""
+    local, at, domain = email.rpartition("@")
+    return f"{local.split('+', 1)[0]}{at}{domain}"
+
+
 class Registration(Model):
     __tablename__ = "registrations"
 
@@ -39,6 +46,9 @@ class Registration(Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     # Lower-cased; "" once anonymised.
     email: Mapped[str] = mapped_column(sa.String(254))
+    # The mailbox the address reaches (mailbox_of), kept with it: the per-mailbox limit reads that
+    # mailbox's rows through an index instead of every registration of the event.
+    mailbox: Mapped[str | None] = mapped_column(sa.String(254))
     language: Mapped[str] = mapped_column(sa.String(2), default="fr")
     audience: Mapped[Audience | None] = mapped_column(str_enum(Audience))
     # NIS code of a Brussels commune, "outside" for outside Brussels, NULL if not given.
@@ -115,6 +125,7 @@ class Registration(Model):
             postgresql_where=sa.text("status != 'cancelled' AND email != ''"),
         ),
         sa.Index("ix_registrations_waitlist", "event_id", "status", "waitlisted_at"),
+        sa.Index("ix_registrations_mailbox", "event_id", "mailbox"),
         # Partial: only registrations waiting for their address to be confirmed are in them.
         sa.Index(
             "ix_registrations_network",
@@ -134,6 +145,11 @@ class Registration(Model):
         # of the table's eight indexes (measured: a third less WAL per valid scan).
         {"postgresql_with": {"fillfactor": 80}},
     )
+
+    @validates("email")
+    def _keep_mailbox(self, key: str, email: str) -> str:
+        self.mailbox = mailbox_of(email)
+        return email
 
     @property
     def has_valid_ticket(self) -> bool:
