@@ -1,7 +1,7 @@
 """registrations: the mailbox each address reaches, indexed per event
 
 Revision ID: registration_0004
-Revises: registration_0003
+Revises: participation_0007
 Create Date: 2026-12-06 12:20:00
 
 Issue 20 (hot paths): the per-mailbox limit of issue 17 summed the seats of the event's registrations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'registration_0004'
-down_revision = 'registration_0003'
+down_revision = 'participation_0007'
 branch_labels = None
 depends_on = None
 
