@@ -128,6 +128,8 @@ def test_join_the_waiting_list_with_the_keyboard(browser, site):
 
 def test_take_part_from_a_phone_with_the_keyboard(browser, site):
     """Join by room code, take part, answer the poll (arrow keys pick the option), send an idea."""
+    from playwright.sync_api import expect
+
     server, values = site
     context = new_context(browser, server.url, values, lang="nl", width="phone")
     try:
@@ -162,14 +164,20 @@ def test_take_part_from_a_phone_with_the_keyboard(browser, site):
         page.wait_for_selector(".thanks:not([hidden])")
         assert page.evaluate("document.activeElement.classList.contains('thanks')")
         assert_accessible(page, "session page after voting")
-        # An idea.
+        # An idea, sent in place like the answer: announced, shown under "What you sent", the focus kept.
         tab_to(page, "textarea")
         page.keyboard.type("Meer bankjes in de parken.")
         page.keyboard.press("Tab")
         info = focused(page)
         assert info["tag"] == "button" and focus_is_visible(info)
-        submit(page)
-        assert page.locator(".flashes[role=status]").count() == 1
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".own-item:has-text('Meer bankjes in de parken.')")
+        thanks = page.locator(".script-done").inner_text().strip()
+        assert thanks
+        expect(page.locator("#live-notice")).to_have_text(thanks)  # read out too, politely
+        assert page.locator("textarea").first.input_value() == ""
+        info = focused(page)
+        assert info["tag"] == "button" and focus_is_visible(info)
         assert_accessible(page, "session page after sending an idea")
     finally:
         context.close()

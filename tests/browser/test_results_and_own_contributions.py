@@ -149,8 +149,9 @@ def test_a_participant_follows_what_they_sent_and_withdraws_it(browser, live):
         page.get_by_role("button", name="Participer").click()
         for body in ("Un banc devant l'école", "Des arbres rue Haute"):
             page.get_by_label("Votre idée").fill(body)
-            page.get_by_role("button", name="Envoyer mon idée").click()
-            expect(page.locator(".flashes")).to_contain_text("apparaîtra dès qu'un modérateur")
+            page.get_by_role("button", name="Envoyer mon idée").click()  # sent in place by the page's script
+            expect(page.locator(".own-item", has_text=body)).to_be_visible()
+            expect(page.locator(".script-done")).to_contain_text("apparaîtra dès qu'un modérateur")
         waiting = page.locator(".own-item", has_text="Un banc devant l'école")
         expect(waiting.locator(".own-status")).to_have_text("En attente de modération")
         assert_accessible(page, "session page with what one sent")

@@ -126,6 +126,14 @@ async function send(form) {
     // "What you sent" shows it (the room's next version brings its card, marked as this phone's).
     for (const field of form.querySelectorAll("textarea")) if (field.value === body.get(field.name)) field.value = "";
     if (data.mine) placeMine(data.mine);
+    // The thanks, shown where the person is (the page's flash message is not there without a reload).
+    let done = form.querySelector(".script-done");
+    if (!done) {
+      done = Object.assign(document.createElement("p"), { className: "notice notice-ok script-done" });
+      done.setAttribute("data-live-own", "");
+      form.prepend(done);
+    }
+    done.textContent = data.message;
   } else if (card) {
     supported.add(card.id);
     const count = card.querySelector(".count");
