@@ -61,3 +61,12 @@ def test_the_ticket_carries_the_series_look_on_screen_and_in_print(browser, site
         assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1, "the ticket prints on one A4 page"
     finally:
         context.close()
+
+
+def test_catalogue_cards_form_a_grid_on_a_wide_screen_and_one_column_on_a_phone(site, shared_page):
+    server, _ = site
+    for width, columns in (("desktop", 3), ("phone", 1)):
+        page = shared_page("fr", width)
+        page.goto(server.url)
+        lefts = {round(box["x"]) for box in (c.bounding_box() for c in page.locator(".event-card").all())}
+        assert len(lefts) == columns, (width, lefts)
