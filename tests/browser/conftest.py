@@ -97,11 +97,13 @@ def launch(playwright_instance, chromium_path):
 
 
 @contextmanager
-def live_site(tmp_path: Path, kind: str = "sqlite", workers: int = 2) -> Iterator[tuple[LiveServer, object]]:
-    """A migrated database, an app on it to arrange data, and gunicorn serving it."""
+def live_site(
+    tmp_path: Path, kind: str = "sqlite", workers: int = 2, env: dict | None = None
+) -> Iterator[tuple[LiveServer, object]]:
+    """A migrated database, an app on it to arrange data, and gunicorn serving it (with `env` added)."""
     url = fresh_database(kind, tmp_path)
     app = app_for(url)
-    with LiveServer(url, workers=workers) as server:
+    with LiveServer(url, workers=workers, env=env) as server:
         yield server, app
     from eventapp.extensions import db
 

@@ -1,4 +1,5 @@
-"""At 390 px (a common phone) no page scrolls sideways: public pages, the door and every organiser page.
+"""At 390 px (a common phone) no page scrolls sideways: public pages, the door, every organiser page and
+the development mailbox.
 
 A table wider than the screen scrolls inside its own box; nothing else may widen the page (hidden button
 labels escaping a scroll box once widened the attendee list to 880 px).
@@ -6,7 +7,11 @@ labels escaping a scroll box once widened the attendee list to 880 px).
 
 import pytest
 
+from eventapp.core.db import transaction
+from eventapp.core.outbox import enqueue
+from eventapp.extensions import db
 from tests.browser.site import PAGES, new_context
+from tests.live_server import LiveServer, app_for, fresh_database
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.no_db_isolation]
 
@@ -85,3 +90,34 @@ def test_the_event_page_calls_to_register_within_the_first_screen_and_keeps_the_
     assert page.locator("details.calendar-panel:not([open]) .calendar-links").first.is_hidden()
     call.click()
     assert page.locator("#register").bounding_box()["y"] < PHONE["height"]
+
+
+def test_the_development_mailbox_does_not_scroll_sideways_at_390_px(tmp_path, browser):
+    """The mailbox exists only in development (the shared test server runs the testing config)."""
+    url = fresh_database("sqlite", tmp_path)
+    app = app_for(url)
+    link = "https://events.example.org/manage/" + "x" * 120
+    with app.app_context(), transaction():
+        enqueue(
+            recipient="a.very.long.address.of.a.resident@school-with-a-long-name.example.org",
+            subject="Votre inscription : L'école numérique de demain, un atelier pour toutes les écoles de la Région",
+            body_text=f"Bonjour,\n\nGérez votre inscription : {link}\n",
+            body_html=f'<p>Bonjour,</p><p><a href="{link}">{link}</a></p>',
+            kind="registration.confirmed",
+            language="fr",
+        )
+    with LiveServer(url, workers=1, config="development", env={"SECRET_KEY": "dev-mailbox-test"}) as server:
+        context = browser.new_context(viewport=PHONE)
+        try:
+            page = context.new_page()
+            assert page.goto(f"{server.url}/dev/mailbox/").status == 200
+            measured = page.evaluate(_OVERFLOW)
+            assert measured["scrollWidth"] <= measured["limit"], measured
+            page.locator("main table a").first.click()
+            page.wait_for_selector("pre.mailbox-body")
+            measured = page.evaluate(_OVERFLOW)
+            assert measured["scrollWidth"] <= measured["limit"], measured
+        finally:
+            context.close()
+    with app.app_context():
+        db.engine.dispose()

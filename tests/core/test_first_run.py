@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -149,3 +150,16 @@ def test_make_run_delivers_the_outbox_to_the_mailbox_and_stops_its_worker_with_t
             os.killpg(make.pid, signal.SIGKILL)
             pytest.fail(f"a process of make run outlived it:\n{output}")
         time.sleep(0.5)
+
+
+def test_the_readme_leads_to_documents_inside_the_repository():
+    """Issue 18: the README once sent newcomers to a style guide outside the repository."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#]+)[^)]*\)", readme)
+    local = [link for link in links if not link.startswith(("http://", "https://", "mailto:"))]
+    assert "docs/architecture.md" in local
+    for link in local:
+        assert not link.startswith(("../", "/")) and (ROOT / link).exists(), link
+    architecture = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for topic in ("services.py", "transaction()", "outbox"):
+        assert topic in architecture, topic

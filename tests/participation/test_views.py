@@ -183,6 +183,13 @@ def test_organiser_pages_need_access(client, app, world):
     assert client.get(f"/participate/events/{w.slug}/export.csv?level=restricted").status_code == 404
 
 
+def test_the_moderation_page_keeps_the_back_office_menu_and_a_breadcrumb_link(client, world):
+    login(client, world.organiser_id)
+    page = client.get(f"/participate/{world.uuid}/manage?lang=en").get_data(as_text=True)
+    assert '<nav class="admin-nav" aria-label="Back-office">' in page
+    assert f'<p class="breadcrumb"><a href="/admin/events/{world.slug}">' in page
+
+
 def test_organiser_creates_opens_moderates(client, app, world):
     w = world
     login(client, w.organiser_id)

@@ -1,7 +1,7 @@
 // Service worker for /tickets/: keeps the ticket pages this phone has opened, so the QR code still
-// shows at a door without network. It stores only those pages, their QR images and the stylesheets.
-const CACHE = "tickets-v1";
-const ASSETS = ["/static/css/app.css", "/static/tickets/ticket.css", "/static/tickets/ticket.js"];
+// shows at a door without network. It stores only those pages, their QR images, the stylesheets and the wordmark.
+const CACHE = "tickets-v2";
+const ASSETS = ["/static/css/app.css", "/static/tickets/ticket.css", "/static/tickets/ticket.js", "/static/icon.svg"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
