@@ -23,6 +23,8 @@ ANSWERED_SHOWN = 2
 
 # Interface text of the screen, by key: the template asks `bi("ideas")`.
 TEXTS = {
+    "series": _l("Smart City Events"),
+    "region": _l("Brussels Region"),
     "room_code": _l("Room code"),
     "take_part": _l("Take part on your phone"),
     "ideas": _l("Idea board"),

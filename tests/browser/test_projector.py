@@ -171,6 +171,9 @@ _OVERFLOW = """() => {
 }"""
 
 
+REGION = [["fr", "Région de Bruxelles-Capitale"], ["nl", "Brussels Hoofdstedelijk Gewest"]]
+
+
 def test_the_projector_fits_every_screen_at_three_sizes(tmp_path, browser):
     """Nobody scrolls a projector: long ideas, questions and answers fit 720p, 1080p and 4K, text sized by the
     screen (and large: a 4K screen's text is three times a 720p one's), each screen in FR and NL."""
@@ -210,6 +213,12 @@ def test_the_projector_fits_every_screen_at_three_sizes(tmp_path, browser):
                     page.locator(ready).first.wait_for()
                     assert page.locator(ready).count() == shown, (key, width)
                     assert page.evaluate(_OVERFLOW) == [], (key, width, height)
+                    if key == "j":  # the series' wordmark, in both languages, on the screen people arrive to
+                        brand = page.locator(".screen-brand")
+                        assert brand.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+                        assert brand.locator("strong").inner_text() == "Smart City Events"
+                        region = brand.locator(".screen-brand-sub .bi")
+                        assert region.evaluate_all("spans => spans.map(s => [s.lang, s.textContent])") == REGION
             finally:
                 context.close()
 
